@@ -1,0 +1,3 @@
+from awsenv.main import main
+
+main()

@@ -1,0 +1,125 @@
+"""One function per STS call. The only place that turns botocore errors into AwsenvError."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Optional
+
+from awsenv.errors import AwsError
+from awsenv.model import Credentials
+
+DEFAULT_STS_REGION = "us-east-1"
+
+
+class MfaCodeRejected(AwsError):
+    """AWS refused the one-time code (invalid, expired or already used)."""
+
+
+def _client(profile: str, creds: Credentials, region: Optional[str], carries_mfa_code: bool):
+    import botocore.session
+    from botocore.config import Config
+
+    # The profile selects its own endpoint_url / services settings; credentials are always passed explicitly.
+    session = botocore.session.Session(profile=profile)
+    config = Config(
+        connect_timeout=5,
+        read_timeout=15,
+        # A one-time code must never be sent twice, so a call carrying one is never retried.
+        retries={"mode": "standard", "max_attempts": 1 if carries_mfa_code else 3},
+    )
+    return session.create_client(
+        "sts",
+        region_name=region or DEFAULT_STS_REGION,
+        aws_access_key_id=creds.access_key_id,
+        aws_secret_access_key=creds.secret_access_key,
+        aws_session_token=creds.session_token,
+        config=config,
+    )
+
+
+def _credentials(response: dict) -> Credentials:
+    raw = response["Credentials"]
+    expiration = raw["Expiration"]
+    if isinstance(expiration, str):
+        expiration = datetime.fromisoformat(expiration.replace("Z", "+00:00"))
+    if expiration.tzinfo is None:
+        expiration = expiration.replace(tzinfo=timezone.utc)
+    return Credentials(raw["AccessKeyId"], raw["SecretAccessKey"], raw["SessionToken"],
+                       expiration.astimezone(timezone.utc))
+
+
+def get_session_token(profile: str, source: Credentials, region: Optional[str], duration: Optional[int],
+                      mfa_serial: Optional[str] = None, code: Optional[str] = None) -> Credentials:
+    params: dict = {}
+    if duration is not None:
+        params["DurationSeconds"] = duration
+    if mfa_serial:
+        params["SerialNumber"], params["TokenCode"] = mfa_serial, code
+    return _call(profile, "GetSessionToken", source, region, params, mfa_serial)
+
+
+def assume_role(profile: str, source: Credentials, region: Optional[str], role_arn: str, session_name: str,
+                duration: Optional[int], external_id: Optional[str] = None, mfa_serial: Optional[str] = None,
+                code: Optional[str] = None) -> Credentials:
+    params: dict = {"RoleArn": role_arn, "RoleSessionName": session_name}
+    if duration is not None:
+        params["DurationSeconds"] = duration
+    if external_id:
+        params["ExternalId"] = external_id
+    if mfa_serial:
+        params["SerialNumber"], params["TokenCode"] = mfa_serial, code
+    return _call(profile, "AssumeRole", source, region, params, mfa_serial)
+
+
+def _call(profile: str, operation: str, source: Credentials, region: Optional[str], params: dict,
+          mfa_serial: Optional[str]) -> Credentials:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        client = _client(profile, source, region, carries_mfa_code=bool(mfa_serial))
+        method = getattr(client, "get_session_token" if operation == "GetSessionToken" else "assume_role")
+        return _credentials(method(**params))
+    except ClientError as exc:
+        raise explain_client_error(profile, operation, exc, params) from None
+    except BotoCoreError as exc:
+        raise AwsError(f"profile {profile!r}: {operation} could not reach STS: {type(exc).__name__}",
+                       hint="check the network, proxy settings and the STS endpoint (AWS_ENDPOINT_URL_STS)") from None
+
+
+def explain_client_error(profile: str, operation: str, exc, params: dict) -> AwsError:
+    error = exc.response.get("Error", {})
+    code = error.get("Code", "Unknown")
+    message = error.get("Message", "")
+    text = f"profile {profile!r}: {operation} failed: {code}: {message}".rstrip(": ")
+    lowered = message.lower()
+    if "TokenCode" in params and ("mfa" in lowered or "multifactor" in lowered or "one time pass" in lowered):
+        if "unable to validate" in lowered:
+            return MfaCodeRejected(text, hint="AWS could not validate the code: check that mfa_serial is the ARN of "
+                                              "the device you read it from; a code already used also fails this way, "
+                                              "so wait for the next code")
+        return MfaCodeRejected(text, hint="that code was wrong or already used (each code works once): "
+                                          "wait for the next code and try again")
+    if code == "AccessDenied" and operation == "AssumeRole":
+        hints = ["the role's trust policy must allow this caller"]
+        if "ExternalId" in params:
+            hints.append("external_id must match the trust policy's sts:ExternalId")
+        else:
+            hints.append("if the trust policy requires sts:ExternalId, set external_id in the profile")
+        if "TokenCode" not in params:
+            hints.append("if it requires MFA, set mfa_serial in the profile")
+        return AwsError(text, hint="; ".join(hints))
+    if code == "ValidationError" and "chaining" in lowered:
+        return AwsError(text, hint="role chaining allows at most 1h: ask for --duration 1h or less")
+    if code == "ValidationError" and "DurationSeconds" in message:
+        return AwsError(text, hint="ask for a shorter --duration, or raise the role's maximum session duration")
+    if code in ("ExpiredToken", "ExpiredTokenException"):
+        return AwsError(text, hint="the source credentials have expired: `awsenv cache clear` "
+                                   "and run the command again")
+    if code == "InvalidClientTokenId":
+        return AwsError(text, hint="the access key is unknown to AWS: check aws_access_key_id, or that the keys "
+                                   "are long-lived IAM user keys and not deleted")
+    if code == "SignatureDoesNotMatch":
+        return AwsError(text, hint="the secret key does not match the access key (or the clock is off)")
+    if code == "RegionDisabledException":
+        return AwsError(text, hint="STS is not activated in this region: use --region with an enabled region")
+    return AwsError(text, hint="see the AWS error above")

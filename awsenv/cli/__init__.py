@@ -1,0 +1,49 @@
+"""The command line: the Typer app, its commands, and the one place errors become messages and exit codes."""
+
+from __future__ import annotations
+
+import sys
+
+from awsenv.cli import flows  # noqa: F401  (registers user, role, sso, export)
+from awsenv.cli.app import app
+from awsenv.errors import AwsenvError
+
+
+def _normalise(argv: list[str]) -> list[str]:
+    """`--write-profile` takes an optional value: a following word is its value only if it is not an option."""
+    out = list(argv)
+    for index, word in enumerate(out):
+        if word == "--write-profile" and (index + 1 == len(out) or out[index + 1].startswith("-")):
+            out[index] = "--write-profile="
+    return out
+
+
+def run(argv: list[str] | None = None) -> int:
+    import click
+    import typer
+
+    args = _normalise(sys.argv[1:] if argv is None else argv)
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=args, prog_name="awsenv", standalone_mode=False)
+        return result if isinstance(result, int) else 0
+    except AwsenvError as error:
+        report(error)
+        return error.exit_code
+    except click.exceptions.Abort:
+        print("awsenv: interrupted", file=sys.stderr)
+        return 130
+    except KeyboardInterrupt:
+        print("awsenv: interrupted", file=sys.stderr)
+        return 130
+    except click.ClickException as error:
+        error.show(file=sys.stderr)
+        return 2
+    except click.exceptions.Exit as done:
+        return done.exit_code
+
+
+def report(error: AwsenvError) -> None:
+    print(f"awsenv: {error.message}", file=sys.stderr)
+    if error.hint:
+        print(f"awsenv: {error.hint}", file=sys.stderr)

@@ -1,0 +1,60 @@
+"""Options shared by every command that produces credentials, declared once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import typer
+from typing import Annotated
+
+from awsenv.shells import SHELL_NAMES
+
+
+def complete_profile(incomplete: str) -> list[str]:
+    try:
+        from awsenv import config
+
+        return sorted(name for name in config.load().profiles if name.startswith(incomplete))
+    except Exception:  # completion must never print a traceback into the user's prompt
+        return []
+
+
+def complete_shell(incomplete: str) -> list[str]:
+    return [name for name in SHELL_NAMES if name.startswith(incomplete)]
+
+
+ProfileArg = Annotated[Optional[str], typer.Argument(
+    help="Profile name from ~/.aws/config or ~/.aws/credentials (asked for when left out on a terminal).",
+    autocompletion=complete_profile, metavar="PROFILE", show_default=False)]
+ShellOpt = Annotated[Optional[str], typer.Option(
+    "--shell", metavar="SHELL", help="Output dialect: " + " ".join(SHELL_NAMES) + " (default: detected).",
+    autocompletion=complete_shell, show_default=False)]
+FormatOpt = Annotated[Optional[str], typer.Option(
+    "--format", metavar="FORMAT", help="`json`: one JSON object of the variables instead of shell code.", show_default=False)]
+MfaCodeOpt = Annotated[Optional[str], typer.Option(
+    "--mfa-code", metavar="CODE", help="The 6-digit MFA code (else mfa_process, else a prompt on the terminal).",
+    show_default=False)]
+DurationOpt = Annotated[Optional[str], typer.Option(
+    "--duration", metavar="DURATION", help="Session duration: seconds, or 15m / 1h / 12h.", show_default=False)]
+RegionOpt = Annotated[Optional[str], typer.Option(
+    "--region", metavar="REGION", help="Region to export, overriding the profile's.", show_default=False)]
+NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write cached credentials.")]
+WriteProfileOpt = Annotated[Optional[str], typer.Option(
+    "--write-profile", is_flag=False, flag_value="", metavar="[NAME]",
+    help="Also write the credentials into the shared credentials file as NAME (default PROFILE-temporary).",
+    show_default=False)]
+NoBrowserOpt = Annotated[bool, typer.Option(
+    "--no-browser", help="SSO: print the sign-in URL instead of opening a browser.")]
+
+
+@dataclass
+class CredentialOptions:
+    shell: Optional[str] = None
+    format: Optional[str] = None
+    mfa_code: Optional[str] = None
+    duration: Optional[str] = None
+    region: Optional[str] = None
+    no_cache: bool = False
+    write_profile: Optional[str] = None
+    no_browser: bool = False

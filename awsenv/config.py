@@ -1,0 +1,91 @@
+"""Read the AWS config and credentials files with the AWS CLI's own semantics (botocore's loader)."""
+
+from __future__ import annotations
+
+import difflib
+import os
+from dataclasses import dataclass, fields
+from typing import Mapping
+
+from awsenv.errors import ConfigError
+from awsenv.model import Profile, SsoSession
+
+_PROFILE_KEYS = {f.name for f in fields(Profile)} - {"name"}
+
+
+def config_path(environ: Mapping[str, str] = os.environ) -> str:
+    return os.path.expanduser(environ.get("AWS_CONFIG_FILE") or "~/.aws/config")
+
+
+def credentials_path(environ: Mapping[str, str] = os.environ) -> str:
+    return os.path.expanduser(environ.get("AWS_SHARED_CREDENTIALS_FILE") or "~/.aws/credentials")
+
+
+@dataclass(frozen=True)
+class AwsConfig:
+    profiles: Mapping[str, Profile]
+    sso_sessions: Mapping[str, SsoSession]
+    files: tuple[str, ...]
+
+    def profile(self, name: str) -> Profile:
+        try:
+            return self.profiles[name]
+        except KeyError:
+            raise ConfigError(f"profile {name!r} is not in {' or '.join(self.files)}", hint=self.suggest(name)) from None
+
+    def suggest(self, name: str) -> str:
+        close = difflib.get_close_matches(name, list(self.profiles), n=3, cutoff=0.5)
+        if close:
+            return "did you mean " + ", ".join(repr(c) for c in close) + "?"
+        if self.profiles:
+            return "known profiles: " + ", ".join(sorted(self.profiles)[:10]) + ("…" if len(self.profiles) > 10 else "")
+        return "no profiles are configured; see `awsenv --help` for a config example"
+
+
+def _parse(path: str) -> dict:
+    from botocore.configloader import raw_config_parse
+    from botocore.exceptions import ConfigNotFound, ConfigParseError
+
+    try:
+        return raw_config_parse(path)
+    except ConfigNotFound:
+        return {}
+    except ConfigParseError as exc:
+        raise ConfigError(
+            f"cannot parse {path}: {_first_line(exc)}", hint="fix the file's INI syntax (sections like [profile NAME])"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc.kwargs.get("error", exc)) if hasattr(exc, "kwargs") else str(exc)
+    return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+
+
+def _text_values(section: Mapping) -> dict[str, str]:
+    # Nested blocks (e.g. `s3 =\n  addressing_style = path`) are not profile keys awsenv uses.
+    return {k: v for k, v in section.items() if isinstance(v, str)}
+
+
+def load(environ: Mapping[str, str] = os.environ) -> AwsConfig:
+    """Profiles as the AWS CLI sees them: the config file's profiles, with the credentials file's keys on top."""
+    from botocore.configloader import build_profile_map
+
+    cfg_path, cred_path = config_path(environ), credentials_path(environ)
+    built = build_profile_map(_parse(cfg_path))
+    merged: dict[str, dict[str, str]] = {name: _text_values(v) for name, v in built["profiles"].items()}
+    for name, values in _parse(cred_path).items():
+        merged.setdefault(name, {}).update(_text_values(values))
+
+    profiles = {
+        name: Profile(name=name, **{k: v for k, v in values.items() if k in _PROFILE_KEYS})
+        for name, values in merged.items()
+    }
+    sessions = {}
+    for name, values in built["sso_sessions"].items():
+        scopes = tuple(s.strip() for s in values.get("sso_registration_scopes", "").split(",") if s.strip())
+        sessions[name] = SsoSession(
+            name=name, start_url=values.get("sso_start_url", ""), region=values.get("sso_region", ""), scopes=scopes
+        )
+    return AwsConfig(profiles=profiles, sso_sessions=sessions, files=(cfg_path, cred_path))

@@ -1,0 +1,121 @@
+"""--write-profile: put temporary credentials into one section of the shared credentials file, keeping every
+other byte (comments, other profiles, line endings, a missing final newline) as it was."""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Optional
+
+from awsenv import files
+from awsenv.env import format_expiration
+from awsenv.errors import UsageError
+from awsenv.model import Credentials
+
+MARKER = "# managed by awsenv"
+_HEADER = re.compile(r"\s*\[(?P<name>[^\]]*)\]\s*(?:[#;].*)?$")
+_KEY = re.compile(r"(?P<key>[^=:\s][^=:]*?)\s*[=:]")
+
+
+def _section_bounds(lines: list[str], name: str) -> Optional[tuple[int, int]]:
+    start = None
+    for index, line in enumerate(lines):
+        match = _HEADER.match(line.rstrip("\r\n"))
+        if not match:
+            continue
+        if start is not None:
+            return start, index
+        if match.group("name").strip() == name:
+            start = index
+    return (start, len(lines)) if start is not None else None
+
+
+def _key_of(line: str) -> Optional[str]:
+    if not line.strip() or line[0] in " \t" or line.lstrip()[0] in "#;":
+        return None
+    match = _KEY.match(line)
+    return match.group("key").strip().lower() if match else None
+
+
+def render_section(lines: list[str], name: str, values: dict[str, str], newline: str) -> list[str]:
+    """`lines` with section `name` holding `values`: matching keys rewritten in place, missing ones added."""
+    bounds = _section_bounds(lines, name)
+    if bounds is None:
+        block = [f"[{name}]{newline}", f"{MARKER}{newline}"] + [f"{k} = {v}{newline}" for k, v in values.items()]
+        prefix = list(lines)
+        if prefix and not prefix[-1].endswith(("\n", "\r")):
+            prefix[-1] += newline
+        return prefix + block
+    start, end = bounds
+    body = lines[start + 1:end]
+    _refuse_unmanaged(name, body)
+    pending = dict(values)
+    new_body: list[str] = []
+    skipping_continuation = False
+    last_key_at = -1
+    for line in body:
+        key = _key_of(line)
+        if skipping_continuation and key is None and line[:1] in (" ", "\t") and line.strip():
+            continue  # continuation of a value we replaced
+        skipping_continuation = False
+        if key in pending:
+            ending = line[len(line.rstrip("\r\n")):] or newline
+            new_body.append(f"{key} = {pending.pop(key)}{ending}")
+            skipping_continuation = True
+            last_key_at = len(new_body) - 1
+            continue
+        new_body.append(line)
+        if key is not None:
+            last_key_at = len(new_body) - 1
+    if not any(line.strip() == MARKER for line in new_body):
+        new_body.insert(0, f"{MARKER}{newline}")
+        last_key_at += 1
+    if pending:
+        insert_at = last_key_at + 1 if last_key_at >= 0 else len(new_body)
+        if insert_at > 0 and not new_body[insert_at - 1].endswith(("\n", "\r")):
+            new_body[insert_at - 1] += newline
+        added = [f"{k} = {v}{newline}" for k, v in pending.items()]
+        if insert_at == len(new_body) and end == len(lines) and body and not body[-1].endswith(("\n", "\r")):
+            added[-1] = added[-1].rstrip("\r\n")  # the file had no final newline: keep it that way
+        new_body[insert_at:insert_at] = added
+    return lines[:start + 1] + new_body + lines[end:]
+
+
+def _refuse_unmanaged(name: str, body: list[str]) -> None:
+    managed = any(line.strip() == MARKER for line in body)
+    keys = {_key_of(line) for line in body}
+    if not managed and "aws_access_key_id" in keys and "aws_session_token" not in keys:
+        raise UsageError(f"profile {name!r} in the credentials file holds long-lived keys; awsenv will not "
+                         "overwrite it", hint="choose another name: --write-profile=NAME")
+
+
+def write_profile(path: str, name: str, creds: Credentials, region: Optional[str]) -> None:
+    if not name or any(c in name for c in "[]\r\n") or name != name.strip():
+        raise UsageError(f"{name!r} cannot be a profile name in the credentials file")
+    values = {"aws_access_key_id": creds.access_key_id, "aws_secret_access_key": creds.secret_access_key}
+    if creds.session_token:
+        values["aws_session_token"] = creds.session_token
+    expiration = format_expiration(creds)
+    if expiration:
+        values["x_awsenv_expiration"] = expiration
+    if region:
+        values["region"] = region
+    for value in values.values():
+        if any(c in value for c in "\r\n"):
+            raise UsageError("a credential value contains a line break and cannot be written to the file")
+
+    real = os.path.realpath(path)
+    raw = files.read_no_follow(real)
+    if raw is None and os.path.lexists(real):
+        raise UsageError(f"cannot read {path}")
+    original = raw or b""
+    bom = b"\xef\xbb\xbf" if original.startswith(b"\xef\xbb\xbf") else b""
+    text = original[len(bom):].decode("utf-8", "surrogateescape")
+    newline = "\r\n" if "\r\n" in text else "\n"
+    lines = render_section(text.splitlines(keepends=True), name, values, newline)
+    if raw is None:
+        directory = os.path.dirname(real)
+        if not os.path.isdir(directory):
+            os.makedirs(directory, mode=0o700)
+    files.write_atomic(path, bom + "".join(lines).encode("utf-8", "surrogateescape"), mode=0o600,
+                       through_symlink=True)

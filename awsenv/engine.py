@@ -1,0 +1,129 @@
+"""Walk a plan from its root to its target, through the cache, calling AWS only on a miss."""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+from awsenv import aws
+from awsenv.cache import CredentialCache, entry_key
+from awsenv.config import AwsConfig
+from awsenv.errors import ConfigError
+from awsenv.mfa_codes import CodeSource
+from awsenv.model import AssumeRole, Credentials, GetSessionToken, Plan, SsoRoleCredentials, StaticKeys, Step
+
+
+def _digest(secret: Optional[str]) -> Optional[str]:
+    return hashlib.sha256(secret.encode()).hexdigest()[:16] if secret else None
+
+
+@dataclass
+class FlowOptions:
+    mfa_code: Optional[str] = None
+    min_ttl: float = 300.0
+    browser: bool = True
+
+
+def say(message: str) -> None:
+    print(f"awsenv: {message}", file=sys.stderr)
+
+
+class Engine:
+    def __init__(self, config: AwsConfig, options: FlowOptions, cache: Optional[CredentialCache],
+                 log: Callable[[str], None] = say) -> None:
+        self.config = config
+        self.options = options
+        self.cache = cache
+        self.log = log
+        self.codes = CodeSource(options.mfa_code, cache.directory if cache else None, log)
+        self.calls: list[str] = []  # the AWS calls made, in order, for --debug and tests
+
+    def is_cached(self, plan: Plan) -> bool:
+        """Whether the target's credentials would be served from the cache with no AWS call."""
+        index = len(plan.steps) - 1
+        if isinstance(plan.steps[index], StaticKeys):
+            return True
+        return self.cache is not None and self.cache.get(self.step_key(plan, index), self.options.min_ttl) is not None
+
+    def step_key(self, plan: Plan, index: int) -> str:
+        step = plan.steps[index]
+        if isinstance(step, StaticKeys):
+            profile = self.config.profile(step.profile)
+            return entry_key({"kind": "keys", "id": profile.aws_access_key_id,
+                              "secret": _digest(profile.aws_secret_access_key),
+                              "token": _digest(profile.aws_session_token)})
+        parts: dict = {"kind": type(step).__name__, **_fields(step)}
+        parts.pop("profile", None)
+        parts.pop("mfa_process", None)
+        if not isinstance(step, SsoRoleCredentials):
+            parts["source"] = self.step_key(plan, index - 1)
+            parts["region"] = plan.region
+        return entry_key(parts)
+
+    def credentials(self, plan: Plan) -> Credentials:
+        return self._obtain(plan, len(plan.steps) - 1)
+
+    def _obtain(self, plan: Plan, index: int) -> Credentials:
+        step = plan.steps[index]
+        if isinstance(step, StaticKeys):
+            profile = self.config.profile(step.profile)
+            return Credentials(profile.aws_access_key_id or "", profile.aws_secret_access_key or "",
+                               profile.aws_session_token)
+        if self.cache is None:
+            return self._call(plan, index)
+        key = self.step_key(plan, index)
+        hit = self.cache.get(key, self.options.min_ttl)
+        if hit is not None:
+            return hit
+        with self.cache.lock(key, f"{type(step).__name__} for profile {step.profile!r}"):
+            hit = self.cache.get(key, self.options.min_ttl)  # another process may have done it meanwhile
+            if hit is not None:
+                return hit
+            creds = self._call(plan, index)
+            self.cache.put(key, creds, {"profile": step.profile, "kind": type(step).__name__,
+                                        "target": plan.target})
+            return creds
+
+    def _call(self, plan: Plan, index: int) -> Credentials:
+        step = plan.steps[index]
+        self.calls.append(f"{type(step).__name__}({step.profile})")
+        if isinstance(step, SsoRoleCredentials):
+            from awsenv import sso
+
+            return sso.role_credentials(step, self.options, self.cache, self.log)
+        source = self._obtain(plan, index - 1)
+        if isinstance(step, GetSessionToken):
+            return self._with_code(step, lambda code: aws.get_session_token(
+                step.profile, source, plan.region, step.duration, step.mfa_serial, code))
+        if isinstance(step, AssumeRole):
+            return self._with_code(step, lambda code: aws.assume_role(
+                step.profile, source, plan.region, step.role_arn, step.session_name, step.duration,
+                step.external_id, step.mfa_serial, code))
+        raise ConfigError(f"unknown step {step!r}")
+
+    def _with_code(self, step: Step, call: Callable[[Optional[str]], Credentials]) -> Credentials:
+        serial = getattr(step, "mfa_serial", None)
+        if not serial:
+            return call(None)
+        code, origin = self.codes.next(step.profile, serial, getattr(step, "mfa_process", None))
+        try:
+            return call(code)
+        except aws.MfaCodeRejected as first:
+            if origin != "prompt":
+                raise
+            self.log(f"{first.message}")
+            self.log("each code works once: wait for the next code on your device")
+            code, origin = self.codes.next(step.profile, serial, None, again=True)
+            return call(code)
+
+
+def _fields(step: Step) -> dict:
+    from dataclasses import asdict
+
+    values = asdict(step)
+    if isinstance(step, SsoRoleCredentials):
+        values["session"] = {"name": step.session.name, "start_url": step.session.start_url,
+                             "region": step.session.region}
+    return values

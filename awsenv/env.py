@@ -1,0 +1,57 @@
+"""The environment variables awsenv sets and removes (named here only), and credentials → EnvDelta."""
+
+from __future__ import annotations
+
+from typing import Mapping, Optional
+
+from awsenv.model import Credentials, EnvDelta
+
+ACCESS_KEY_ID = "AWS_ACCESS_KEY_ID"
+SECRET_ACCESS_KEY = "AWS_SECRET_ACCESS_KEY"
+SESSION_TOKEN = "AWS_SESSION_TOKEN"
+REGION = "AWS_REGION"
+DEFAULT_REGION = "AWS_DEFAULT_REGION"
+EXPIRATION = "AWS_CREDENTIAL_EXPIRATION"
+PROFILE_MARKER = "AWSENV_PROFILE"
+
+# Set by other tools or older sessions; they would override or confuse the exported keys.
+STALE = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN")
+
+SET_BY_AWSENV = (ACCESS_KEY_ID, SECRET_ACCESS_KEY, SESSION_TOKEN, REGION, DEFAULT_REGION, EXPIRATION, PROFILE_MARKER)
+
+
+def format_expiration(creds: Credentials) -> Optional[str]:
+    if creds.expiration is None:
+        return None
+    return creds.expiration.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def credentials_delta(creds: Credentials, profile: str, region: Optional[str]) -> EnvDelta:
+    delta: dict[str, Optional[str]] = {
+        ACCESS_KEY_ID: creds.access_key_id,
+        SECRET_ACCESS_KEY: creds.secret_access_key,
+        SESSION_TOKEN: creds.session_token,
+        EXPIRATION: format_expiration(creds),
+        PROFILE_MARKER: profile,
+    }
+    if region:
+        delta[REGION] = region
+        delta[DEFAULT_REGION] = region
+    for name in STALE:
+        delta[name] = None
+    return delta
+
+
+def unset_delta() -> EnvDelta:
+    return {name: None for name in SET_BY_AWSENV + STALE}
+
+
+def apply(delta: EnvDelta, environ: Mapping[str, str]) -> dict[str, str]:
+    """The environment a child process gets: `environ` with the delta applied."""
+    result = dict(environ)
+    for name, value in delta.items():
+        if value is None:
+            result.pop(name, None)
+        else:
+            result[name] = value
+    return result

@@ -1,0 +1,76 @@
+"""Private files: 0700 directories, 0600 files, atomic replace in the same directory, no symlink surprises."""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from typing import Optional
+
+
+class UnsafeDirectory(Exception):
+    """A directory awsenv would keep secrets in is owned by someone else or writable by others."""
+
+
+def ensure_private_dir(path: str) -> str:
+    """Create `path` (0700) if needed; refuse a symlink, another owner, or group/other write access."""
+    os.makedirs(path, mode=0o700, exist_ok=True)
+    info = os.lstat(path)
+    if stat.S_ISLNK(info.st_mode) or not stat.S_ISDIR(info.st_mode):
+        raise UnsafeDirectory(f"{path} is not a plain directory")
+    if info.st_uid != os.getuid():
+        raise UnsafeDirectory(f"{path} is owned by uid {info.st_uid}, not by you")
+    if info.st_mode & 0o022:
+        raise UnsafeDirectory(f"{path} is writable by group or others")
+    if info.st_mode & 0o777 != 0o700:
+        os.chmod(path, 0o700)
+    return path
+
+
+def read_no_follow(path: str) -> Optional[bytes]:
+    """The file's bytes, or None when it is missing or is a symlink."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        return handle.read()
+
+
+def write_atomic(path: str, data: bytes, mode: int = 0o600, through_symlink: bool = False) -> None:
+    """Replace `path` with `data` in one step: a temporary file in the same directory, fsync, rename.
+
+    With `through_symlink`, a symlink at `path` is kept and its target is replaced; otherwise a symlink
+    at `path` is itself replaced by a regular file (never followed).
+    """
+    target = os.path.realpath(path) if through_symlink else os.path.abspath(path)
+    directory = os.path.dirname(target)
+    fd, temp = tempfile.mkstemp(dir=directory, prefix=".awsenv-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), mode)
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, target)
+        temp = ""
+        _fsync_dir(directory)
+    finally:
+        if temp:
+            try:
+                os.unlink(temp)
+            except OSError:
+                pass
+
+
+def _fsync_dir(directory: str) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -1,0 +1,78 @@
+"""Where an MFA one-time code comes from: the option, the profile's mfa_process, or the terminal."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+
+from awsenv.errors import ConfigError, MfaUnavailable, UsageError
+
+_CODE = re.compile(r"[0-9]{6}")
+
+
+def validate_code(code: str) -> str:
+    if not (code.isascii() and _CODE.fullmatch(code)):
+        raise UsageError("the MFA code must be exactly six digits", hint="type the 6-digit code your MFA device shows")
+    return code
+
+
+def run_mfa_process(command: str, profile: str) -> str:
+    """Run the profile's `mfa_process` (split like credential_process, no shell) and return its code."""
+    try:
+        argv = shlex.split(command)
+    except ValueError as exc:
+        raise ConfigError(f"profile {profile!r}: mfa_process cannot be parsed ({exc})") from None
+    if not argv:
+        raise ConfigError(f"profile {profile!r}: mfa_process is empty")
+    try:
+        done = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, timeout=120)
+    except FileNotFoundError:
+        raise ConfigError(f"profile {profile!r}: mfa_process command {argv[0]!r} was not found") from None
+    except subprocess.TimeoutExpired:
+        raise MfaUnavailable(f"profile {profile!r}: mfa_process did not finish within 120 s") from None
+    if done.returncode != 0:
+        raise MfaUnavailable(
+            f"profile {profile!r}: mfa_process exited with status {done.returncode}",
+            hint="run the command by hand to see why, or pass --mfa-code",
+        )
+    code = done.stdout.decode("utf-8", "replace").strip()
+    if not (code.isascii() and _CODE.fullmatch(code)):
+        raise MfaUnavailable(
+            f"profile {profile!r}: mfa_process printed something other than a 6-digit code",
+            hint="its standard output must be the code alone",
+        )
+    return code
+
+
+def prompt_code(profile: str, serial: str, note: str = "") -> str:
+    """Ask on the controlling terminal, never on stdout; fail at once without one."""
+    try:
+        tty = open("/dev/tty", "r+", encoding="utf-8", errors="replace")
+    except OSError:
+        raise MfaUnavailable(
+            f"profile {profile!r} needs an MFA code and there is no terminal to ask for it",
+            hint="pass --mfa-code CODE, or set mfa_process in the profile to a command that prints the code",
+        ) from None
+    with tty:
+        for attempt in range(3):
+            tty.write(f"{note}MFA code for {serial} ({profile}): ")
+            tty.flush()
+            line = tty.readline()
+            if line == "":
+                raise MfaUnavailable(f"profile {profile!r}: no MFA code was entered")
+            code = line.strip()
+            if code.isascii() and _CODE.fullmatch(code):
+                return code
+            tty.write("The code is six digits.\n")
+        raise UsageError(f"profile {profile!r}: no valid MFA code was entered")
+
+
+def terminal_available() -> bool:
+    try:
+        fd = os.open("/dev/tty", os.O_RDWR)
+    except OSError:
+        return False
+    os.close(fd)
+    return True

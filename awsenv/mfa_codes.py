@@ -1,0 +1,87 @@
+"""Hands out MFA codes so that no code is ever sent twice, in this process or a later one."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from typing import Callable, Optional
+
+from awsenv import files, mfa
+
+# A TOTP code is valid for one 30 s step, and AWS accepts one step either side: 90 s covers a code's life.
+CODE_LIFETIME = 90.0
+WAIT_FOR_NEXT = 35.0
+
+
+class CodeSource:
+    def __init__(self, option_code: Optional[str], state_dir: Optional[str],
+                 log: Callable[[str], None]) -> None:
+        self.option_code = option_code
+        self.state_dir = state_dir
+        self.log = log
+        self._seen: dict[str, set[str]] = {}
+
+    def next(self, profile: str, serial: str, mfa_process: Optional[str], again: bool = False) -> tuple[str, str]:
+        """A code not used before for `serial`, and where it came from ("option", "process", "prompt")."""
+        if self.option_code is not None and not again:
+            code, self.option_code = self.option_code, None
+            if not self._used(serial, code):
+                self._remember(serial, code)
+                return code, "option"
+            self.log(f"the MFA code given with --mfa-code was already used for {serial}")
+        if mfa_process and not again:
+            deadline = time.monotonic() + WAIT_FOR_NEXT
+            code = mfa.run_mfa_process(mfa_process, profile)
+            while self._used(serial, code) and time.monotonic() < deadline:
+                self.log(f"waiting for the next MFA code for {serial} (the current one was already used)")
+                time.sleep(5)
+                code = mfa.run_mfa_process(mfa_process, profile)
+            if not self._used(serial, code):
+                self._remember(serial, code)
+                return code, "process"
+        note = "A code works once; wait for the next one. " if again else ""
+        while True:
+            code = mfa.prompt_code(profile, serial, note)
+            if not self._used(serial, code):
+                self._remember(serial, code)
+                return code, "prompt"
+            note = "That code was already used; wait for the next one. "
+
+    # Used codes are remembered as salted hashes, per serial, for the life of a code.
+
+    def _record_path(self, serial: str) -> Optional[str]:
+        if not self.state_dir:
+            return None
+        name = hashlib.sha256(("mfa-used\0" + serial).encode()).hexdigest()[:32]
+        return os.path.join(self.state_dir, f"{name}.used")
+
+    def _load(self, serial: str) -> dict:
+        path = self._record_path(serial)
+        raw = files.read_no_follow(path) if path else None
+        try:
+            data = json.loads(raw) if raw else {}
+            return {h: t for h, t in data.items() if isinstance(t, (int, float)) and time.time() - t < CODE_LIFETIME}
+        except (ValueError, AttributeError):
+            return {}
+
+    def _hash(self, serial: str, code: str) -> str:
+        return hashlib.sha256(f"{serial}\0{code}".encode()).hexdigest()
+
+    def _used(self, serial: str, code: str) -> bool:
+        return self._hash(serial, code) in self._seen.get(serial, set()) or self._hash(serial, code) in self._load(serial)
+
+    def _remember(self, serial: str, code: str) -> None:
+        digest = self._hash(serial, code)
+        self._seen.setdefault(serial, set()).add(digest)
+        path = self._record_path(serial)
+        if path is None:
+            return
+        record = self._load(serial)
+        record[digest] = time.time()
+        try:
+            files.ensure_private_dir(self.state_dir)
+            files.write_atomic(path, json.dumps(record).encode())
+        except (OSError, files.UnsafeDirectory):
+            pass

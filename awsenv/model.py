@@ -1,0 +1,160 @@
+"""The data that flows through awsenv: profiles, plans and credentials. Plain frozen records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Mapping, Optional, Union
+
+
+@dataclass(frozen=True)
+class Credentials:
+    access_key_id: str
+    secret_access_key: str = field(repr=False)
+    session_token: Optional[str] = field(default=None, repr=False)
+    expiration: Optional[datetime] = None  # tz-aware UTC; None for long-lived keys
+
+    def __repr__(self) -> str:
+        shown = self.access_key_id[:4] + "…" + self.access_key_id[-4:]
+        return f"Credentials(access_key_id={shown!r}, secret=***, expiration={self.expiration!r})"
+
+    __str__ = __repr__
+
+    def seconds_left(self, now: datetime | None = None) -> float:
+        if self.expiration is None:
+            return float("inf")
+        now = now or datetime.now(timezone.utc)
+        return (self.expiration - now).total_seconds()
+
+
+@dataclass(frozen=True)
+class SsoSession:
+    name: str
+    start_url: str
+    region: str
+    scopes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The keys of one AWS profile that awsenv understands, after the AWS CLI's merge rules."""
+
+    name: str
+    region: Optional[str] = None
+    aws_access_key_id: Optional[str] = None
+    aws_secret_access_key: Optional[str] = field(default=None, repr=False)
+    aws_session_token: Optional[str] = field(default=None, repr=False)
+    role_arn: Optional[str] = None
+    source_profile: Optional[str] = None
+    credential_source: Optional[str] = None
+    credential_process: Optional[str] = None
+    external_id: Optional[str] = None
+    role_session_name: Optional[str] = None
+    duration_seconds: Optional[str] = None
+    mfa_serial: Optional[str] = None
+    mfa_process: Optional[str] = None
+    sso_session: Optional[str] = None
+    sso_start_url: Optional[str] = None
+    sso_region: Optional[str] = None
+    sso_account_id: Optional[str] = None
+    sso_role_name: Optional[str] = None
+    sso_registration_scopes: Optional[str] = None
+
+    @property
+    def has_keys(self) -> bool:
+        return bool(self.aws_access_key_id and self.aws_secret_access_key)
+
+    @property
+    def is_role(self) -> bool:
+        return bool(self.role_arn)
+
+    @property
+    def is_sso(self) -> bool:
+        return bool(self.sso_session or self.sso_start_url or self.sso_account_id)
+
+    @property
+    def flow(self) -> str:
+        """Which of awsenv's flows produces credentials for this profile."""
+        if self.is_role:
+            return "role"
+        if self.is_sso:
+            return "sso"
+        if self.has_keys:
+            return "user"
+        return "none"
+
+
+# Plan steps, named after the AWS call each one makes (StaticKeys makes none).
+
+
+@dataclass(frozen=True)
+class StaticKeys:
+    profile: str
+
+
+@dataclass(frozen=True)
+class GetSessionToken:
+    profile: str
+    duration: Optional[int]
+    mfa_serial: Optional[str] = None
+    mfa_process: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class AssumeRole:
+    profile: str
+    role_arn: str
+    session_name: str
+    duration: Optional[int]
+    external_id: Optional[str] = None
+    mfa_serial: Optional[str] = None  # set when this call itself carries SerialNumber + TokenCode
+    mfa_process: Optional[str] = None
+    chained: bool = False  # the caller is a temporary session: STS caps the duration at 1 h
+
+
+@dataclass(frozen=True)
+class SsoRoleCredentials:
+    profile: str
+    session: SsoSession
+    account_id: Optional[str]
+    role_name: Optional[str]
+
+
+Step = Union[StaticKeys, GetSessionToken, AssumeRole, SsoRoleCredentials]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What it takes to get credentials for `target`: the steps root → target, and why."""
+
+    target: str
+    flow: str
+    region: Optional[str]
+    steps: tuple[Step, ...]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def chain(self) -> tuple[str, ...]:
+        names: list[str] = []
+        for step in self.steps:
+            if not names or names[-1] != step.profile:
+                names.append(step.profile)
+        return tuple(names)
+
+    @property
+    def mfa_present(self) -> bool:
+        """Whether the final credentials carry MFA context (aws:MultiFactorAuthPresent)."""
+        mfa = False
+        for step in self.steps:
+            if isinstance(step, StaticKeys):
+                mfa = False
+            elif isinstance(step, GetSessionToken):
+                mfa = step.mfa_serial is not None
+            elif isinstance(step, AssumeRole):
+                mfa = mfa or step.mfa_serial is not None
+            else:
+                mfa = False
+        return mfa
+
+
+EnvDelta = Mapping[str, Optional[str]]  # None means: unset this variable

@@ -1,0 +1,204 @@
+"""Which AWS calls a profile needs, and why: every rule in one pure function, with no I/O."""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from awsenv.config import AwsConfig
+from awsenv.durations import (
+    ASSUME_ROLE_RANGE,
+    CHAINED_MAX,
+    GET_SESSION_TOKEN_RANGE,
+    check_range,
+    format_seconds,
+    parse_duration,
+)
+from awsenv.errors import ConfigError, UsageError
+from awsenv.model import AssumeRole, GetSessionToken, Plan, Profile, SsoRoleCredentials, SsoSession, StaticKeys, Step
+
+# The MFA session (GetSessionToken with the code) that role profiles sharing one serial reuse.
+MFA_SESSION_SECONDS = 43200
+
+_ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+")
+_SESSION_NAME_CHARS = re.compile(r"[^\w+=,.@-]")
+_SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}")
+_EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]{2,1224}")
+_SERIAL = re.compile(r"[\w+=/:,.@-]{9,256}")
+
+
+def default_session_name(profile: str) -> str:
+    name = "awsenv-" + _SESSION_NAME_CHARS.sub("-", profile)
+    return name[:64]
+
+
+def resolve_plan(config: AwsConfig, name: str, flow: str = "export", duration: Optional[str | int] = None,
+                 region: Optional[str] = None) -> Plan:
+    """The steps from a root credential to `name`'s credentials. `flow` is the command asked for."""
+    profile = config.profile(name)
+    actual = profile.flow
+    if actual == "none":
+        raise ConfigError(*_no_credentials(profile))
+    if flow != "export" and flow != actual:
+        raise UsageError(
+            f"profile {name!r} is an {_flow_words(actual)} profile, not an {_flow_words(flow)} profile",
+            hint=f"use `awsenv {actual} {name}` or `awsenv export {name}`",
+        )
+    requested = _requested_duration(profile, duration)
+    if actual == "user":
+        steps, notes = _user_steps(profile, requested)
+    elif actual == "sso":
+        steps, notes = (_sso_step(config, profile),), []
+        if requested is not None:
+            notes.append("IAM Identity Center sets the session length of SSO role credentials; --duration is ignored")
+    else:
+        steps, notes = _role_steps(config, profile, requested)
+    return Plan(target=name, flow=actual, region=region or profile.region, steps=tuple(steps), notes=tuple(notes))
+
+
+def _flow_words(flow: str) -> str:
+    return {"user": "IAM user", "role": "IAM role", "sso": "IAM Identity Center (SSO)"}.get(flow, flow)
+
+
+def _no_credentials(profile: Profile) -> tuple[str, str]:
+    if profile.credential_process:
+        return (f"profile {profile.name!r} gets its credentials from credential_process, which awsenv does not wrap",
+                "point a role profile's source_profile at keys or an SSO profile instead")
+    return (f"profile {profile.name!r} has no credentials: no keys, no role_arn and no SSO settings",
+            "add aws_access_key_id/aws_secret_access_key, a role_arn with source_profile, or sso_session")
+
+
+def _requested_duration(profile: Profile, duration: Optional[str | int]) -> Optional[int]:
+    if duration is not None:
+        return duration if isinstance(duration, int) else parse_duration(duration)
+    if profile.duration_seconds:
+        try:
+            return parse_duration(profile.duration_seconds)
+        except UsageError:
+            raise ConfigError(f"profile {profile.name!r}: duration_seconds {profile.duration_seconds!r} is not a "
+                              "number of seconds") from None
+    return None
+
+
+def _user_steps(profile: Profile, requested: Optional[int]) -> tuple[list[Step], list[str]]:
+    if requested is not None:
+        check_range(requested, GET_SESSION_TOKEN_RANGE, "GetSessionToken")
+    _check_serial(profile)
+    notes = []
+    if profile.aws_session_token:
+        notes.append("these keys carry a session token: GetSessionToken needs an IAM user's long-lived keys")
+    step = GetSessionToken(profile.name, requested, profile.mfa_serial, profile.mfa_process)
+    return [StaticKeys(profile.name), step], notes
+
+
+def _sso_step(config: AwsConfig, profile: Profile) -> SsoRoleCredentials:
+    if profile.sso_session:
+        session = config.sso_sessions.get(profile.sso_session)
+        if session is None:
+            raise ConfigError(f"profile {profile.name!r} names sso_session {profile.sso_session!r}, "
+                              f"but there is no [sso-session {profile.sso_session}] section",
+                              hint="add the section with sso_start_url and sso_region")
+    else:
+        session = SsoSession(name="", start_url=profile.sso_start_url or "", region=profile.sso_region or "")
+    if not session.start_url or not session.region:
+        raise ConfigError(f"profile {profile.name!r}: the SSO start URL or region is missing",
+                          hint="set sso_start_url and sso_region (in the [sso-session] section or the profile)")
+    return SsoRoleCredentials(profile.name, session, profile.sso_account_id, profile.sso_role_name)
+
+
+def _walk_chain(config: AwsConfig, target: Profile) -> tuple[list[Profile], Step]:
+    """Role profiles from the target down to the root, and the root step that supplies the first credentials."""
+    roles: list[Profile] = []
+    visited = [target.name]
+    current = target
+    while True:
+        if current.is_role:
+            _check_role(current)
+            source = current.source_profile
+            if source == current.name and current.has_keys:
+                roles.append(current)
+                return roles, StaticKeys(current.name)
+            if not source:
+                what = (f"credential_source = {current.credential_source}, which awsenv does not support"
+                        if current.credential_source else "no source_profile")
+                raise ConfigError(f"profile {current.name!r} has role_arn but {what}",
+                                  hint="set source_profile to a profile with keys or SSO settings")
+            roles.append(current)
+            if source in visited:
+                raise ConfigError(f"source_profile loop: {' -> '.join(visited + [source])}",
+                                  hint="one of these profiles must have keys or SSO settings instead of source_profile")
+            if source not in config.profiles:
+                raise ConfigError(f"profile {current.name!r} names source_profile {source!r}, which does not exist "
+                                  f"(chain: {' -> '.join(visited + [source])})", hint=config.suggest(source))
+            visited.append(source)
+            current = config.profiles[source]
+        elif current.is_sso:
+            return roles, _sso_step(config, current)
+        elif current.has_keys:
+            return roles, StaticKeys(current.name)
+        else:
+            message, hint = _no_credentials(current)
+            raise ConfigError(f"{message} (chain: {' -> '.join(visited)})", hint=hint)
+
+
+def _role_steps(config: AwsConfig, target: Profile, requested: Optional[int]) -> tuple[list[Step], list[str]]:
+    roles, root = _walk_chain(config, target)
+    steps: list[Step] = [root]
+    notes: list[str] = []
+    source_is_keys = isinstance(root, StaticKeys)
+    for profile in reversed(roles):
+        is_target = profile is roles[0]
+        wanted = requested if is_target else _requested_duration(profile, None)
+        if wanted is not None:
+            check_range(wanted, ASSUME_ROLE_RANGE, "AssumeRole")
+        if profile.mfa_serial and source_is_keys and (wanted or CHAINED_MAX) <= CHAINED_MAX:
+            steps.append(GetSessionToken(root.profile, MFA_SESSION_SECONDS, profile.mfa_serial, profile.mfa_process))
+            notes.append(f"{profile.name}: one MFA code opens a {format_seconds(MFA_SESSION_SECONDS)} MFA session "
+                         f"for {profile.mfa_serial}, reused by every role with that serial; AssumeRole then runs on it "
+                         "without the code, so aws:MultiFactorAuthPresent holds (role chaining: at most 1h)")
+            steps.append(_assume(profile, wanted, mfa=False, chained=True))
+        elif profile.mfa_serial:
+            why = (f"{format_seconds(wanted)} is longer than the 1h role chaining allows" if source_is_keys
+                   else "its source is a temporary session, which cannot open an MFA session")
+            notes.append(f"{profile.name}: AssumeRole carries the MFA code itself because {why}")
+            steps.append(_assume(profile, wanted, mfa=True, chained=not source_is_keys, notes=notes))
+        else:
+            steps.append(_assume(profile, wanted, mfa=False, chained=not source_is_keys, notes=notes))
+        source_is_keys = False
+    return steps, notes
+
+
+def _assume(profile: Profile, wanted: Optional[int], mfa: bool, chained: bool,
+            notes: Optional[list[str]] = None) -> AssumeRole:
+    duration = wanted if wanted is not None else CHAINED_MAX
+    if chained and duration > CHAINED_MAX:
+        if notes is not None:
+            notes.append(f"{profile.name}: role chaining caps the session at 1h; asked for {format_seconds(duration)}")
+        duration = CHAINED_MAX
+    return AssumeRole(
+        profile=profile.name,
+        role_arn=profile.role_arn or "",
+        session_name=profile.role_session_name or default_session_name(profile.name),
+        duration=duration,
+        external_id=profile.external_id,
+        mfa_serial=profile.mfa_serial if mfa else None,
+        mfa_process=profile.mfa_process if mfa else None,
+        chained=chained,
+    )
+
+
+def _check_role(profile: Profile) -> None:
+    if not _ROLE_ARN.fullmatch(profile.role_arn or ""):
+        raise ConfigError(f"profile {profile.name!r}: role_arn {profile.role_arn!r} is not a role ARN",
+                          hint="it looks like arn:aws:iam::123456789012:role/NAME")
+    if profile.role_session_name is not None and not _SESSION_NAME.fullmatch(profile.role_session_name):
+        raise ConfigError(f"profile {profile.name!r}: role_session_name must be 2-64 of letters, digits and +=,.@_-")
+    if profile.external_id is not None and not _EXTERNAL_ID.fullmatch(profile.external_id):
+        raise ConfigError(f"profile {profile.name!r}: external_id must be 2-1224 of letters, digits and +=,.@:/_-")
+    _check_serial(profile)
+
+
+def _check_serial(profile: Profile) -> None:
+    if profile.mfa_serial is not None and not _SERIAL.fullmatch(profile.mfa_serial):
+        raise ConfigError(f"profile {profile.name!r}: mfa_serial {profile.mfa_serial!r} is not an MFA device ARN "
+                          "or serial number", hint="it looks like arn:aws:iam::123456789012:mfa/NAME")

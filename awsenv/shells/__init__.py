@@ -1,0 +1,68 @@
+"""The output dialects, and which one the user's shell speaks."""
+
+from __future__ import annotations
+
+import os
+from typing import Mapping, Optional
+
+from awsenv.errors import UsageError
+from awsenv.shells.base import Dialect
+from awsenv.shells.cmd import Cmd
+from awsenv.shells.elvish import Elvish
+from awsenv.shells.fish import Fish
+from awsenv.shells.json_output import Json, Nu
+from awsenv.shells.posix import Posix
+from awsenv.shells.pwsh import Pwsh
+from awsenv.shells.tcsh import Tcsh
+from awsenv.shells.xonsh import Xonsh
+
+SHELL_NAMES = ("bash", "zsh", "sh", "ksh", "fish", "pwsh", "tcsh", "csh", "nu", "elvish", "xonsh", "cmd")
+
+# Process names as shellingham or $SHELL report them → the dialect name.
+_ALIASES = {
+    "bash": "bash", "zsh": "zsh", "sh": "sh", "dash": "sh", "ash": "sh", "busybox": "sh",
+    "ksh": "ksh", "ksh93": "ksh", "mksh": "ksh", "pdksh": "ksh", "oksh": "ksh", "loksh": "ksh",
+    "fish": "fish", "pwsh": "pwsh", "powershell": "pwsh", "tcsh": "tcsh", "csh": "csh",
+    "nu": "nu", "elvish": "elvish", "xonsh": "xonsh", "cmd": "cmd",
+}
+
+_DIALECTS: dict[str, type[Dialect]] = {
+    "bash": Posix, "zsh": Posix, "sh": Posix, "ksh": Posix, "fish": Fish, "pwsh": Pwsh,
+    "tcsh": Tcsh, "csh": Tcsh, "nu": Nu, "elvish": Elvish, "xonsh": Xonsh, "cmd": Cmd,
+}
+
+
+def dialect_for(shell: str) -> Dialect:
+    try:
+        return _DIALECTS[shell]()
+    except KeyError:
+        raise UsageError(f"unknown shell {shell!r}", hint="choose one of: " + " ".join(SHELL_NAMES)) from None
+
+
+def json_dialect() -> Dialect:
+    return Json()
+
+
+def canonical(process_name: str) -> Optional[str]:
+    base = os.path.basename(process_name).lower()
+    for suffix in (".exe",):
+        base = base.removesuffix(suffix)
+    base = base.lstrip("-")
+    if base.startswith("python") or base == "xonsh":
+        return "xonsh" if base == "xonsh" else None
+    return _ALIASES.get(base)
+
+
+def detect_shell(environ: Mapping[str, str] = os.environ) -> str:
+    """The shell that will read our output: shellingham's answer, else $SHELL, else POSIX sh."""
+    try:
+        import shellingham
+
+        name, _path = shellingham.detect_shell()
+        found = canonical(name)
+        if found:
+            return found
+    except Exception:  # shellingham raises ShellDetectionFailure, or RuntimeError on odd platforms
+        pass
+    found = canonical(environ.get("SHELL", ""))
+    return found or "sh"

@@ -1,0 +1,46 @@
+"""What every shell dialect provides: quote a value, set and unset a variable, render a whole delta."""
+
+from __future__ import annotations
+
+import re
+
+from awsenv.errors import UsageError
+from awsenv.model import EnvDelta
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+class Dialect:
+    name = ""
+    #: How a user loads the output in this shell, shown when stdout is a terminal.
+    load_hint = ""
+
+    def quote(self, value: str) -> str:
+        raise NotImplementedError
+
+    def export(self, name: str, value: str) -> str:
+        raise NotImplementedError
+
+    def unset(self, name: str) -> str:
+        raise NotImplementedError
+
+    def render(self, delta: EnvDelta) -> str:
+        lines = []
+        for name, value in delta.items():
+            check_name(name)
+            if value is None:
+                lines.append(self.unset(name))
+            else:
+                check_value(self.name, name, value)
+                lines.append(self.export(name, value))
+        return "".join(line + "\n" for line in lines)
+
+
+def check_name(name: str) -> None:
+    if not _NAME.fullmatch(name):
+        raise UsageError(f"{name!r} is not a valid environment variable name")
+
+
+def check_value(dialect: str, name: str, value: str) -> None:
+    if "\0" in value:
+        raise UsageError(f"the value of {name} contains a NUL byte, which no environment variable can hold")

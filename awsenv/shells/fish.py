@@ -1,0 +1,20 @@
+"""fish: `awsenv … | source`."""
+
+from __future__ import annotations
+
+from awsenv.shells.base import Dialect
+
+
+class Fish(Dialect):
+    name = "fish"
+    load_hint = "awsenv {args} | source"
+
+    def quote(self, value: str) -> str:
+        # Inside fish single quotes only \\ and \' are escapes.
+        return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+    def export(self, name: str, value: str) -> str:
+        return f"set -gx {name} {self.quote(value)};"
+
+    def unset(self, name: str) -> str:
+        return f"set -e {name};"

@@ -1,0 +1,28 @@
+"""`--format json` and nushell: one JSON object of the variables (null means unset)."""
+
+from __future__ import annotations
+
+import json
+
+from awsenv.model import EnvDelta
+from awsenv.shells.base import Dialect, check_name, check_value
+
+
+class Json(Dialect):
+    name = "json"
+    load_hint = "awsenv {args} --format json"
+
+    def render(self, delta: EnvDelta) -> str:
+        for name, value in delta.items():
+            check_name(name)
+            if value is not None:
+                check_value(self.name, name, value)
+        return json.dumps(dict(delta), ensure_ascii=False) + "\n"
+
+
+class Nu(Json):
+    """nushell reads JSON: `load-env (awsenv … --format json | from json)`. load-env cannot unset, so nulls are
+    left out here and the nu integration hides them."""
+
+    name = "nu"
+    load_hint = "load-env (awsenv {args} --format json | from json)"
