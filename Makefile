@@ -1,0 +1,25 @@
+# make install   a virtualenv (.venv) with awsenv in it
+# make test      install every test dependency (shells, AWS CLI v2, nushell, Python packages), run all tests
+# make demo      try awsenv with no AWS account: a local STS on 127.0.0.1 and a throwaway config
+# make bench     benchmarks: awsenv against bare Python and the peers installed here
+
+PYTEST_ARGS ?= -n 2
+
+.PHONY: install test demo bench
+
+install:
+	test -x .venv/bin/python || python3 -m venv .venv
+	.venv/bin/python -m pip install -q --disable-pip-version-check -e .
+	.venv/bin/awsenv --version
+
+test:
+	scripts/install-test-deps
+	.venv/bin/python -m pytest $(PYTEST_ARGS)
+
+demo:
+	scripts/install-test-deps
+	.venv/bin/python scripts/demo.py
+
+bench:
+	scripts/install-test-deps
+	.venv/bin/python -m benchmarks

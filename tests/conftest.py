@@ -1,0 +1,65 @@
+"""Fixtures: moto's STS server behind the strict gate, and an isolated AWS home per test."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import AwsHome
+from tests.servers import sts_gate
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def moto_url():
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(url + "/moto-api/data.json", timeout=1).read()
+            break
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                raise RuntimeError("moto server did not start")
+            time.sleep(0.1)
+    yield url
+    server.kill()
+    server.wait()
+
+
+@pytest.fixture(scope="session")
+def _gate_server(moto_url):
+    gate, server = sts_gate.start(moto_url)
+    yield gate
+    server.shutdown()
+
+
+@pytest.fixture
+def sts(_gate_server, moto_url):
+    """The strict STS stand-in, reset for this test: `sts.calls` records every request."""
+    _gate_server.reset()
+    urllib.request.urlopen(urllib.request.Request(moto_url + "/moto-api/reset", method="POST")).read()
+    return _gate_server
+
+
+@pytest.fixture
+def home(tmp_path: Path, sts) -> AwsHome:
+    root = tmp_path / "home"
+    root.mkdir()
+    return AwsHome(root, sts.url)

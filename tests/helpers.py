@@ -1,0 +1,111 @@
+"""Shared test helpers: run the installed CLI, write AWS config files, make MFA codes, find real binaries."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping, Optional
+
+import pytest
+
+TOTP_SEED = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+MFA_SERIAL = "arn:aws:iam::123456789012:mfa/alice"
+AWSENV = str(Path(sys.executable).with_name("awsenv"))
+
+
+def need_binary(name: str, path: Optional[str] = None) -> str:
+    """The path of a real binary; in CI a missing one fails the test instead of skipping it."""
+    found = path if path and os.access(path, os.X_OK) else shutil.which(name)
+    if found:
+        return found
+    if os.environ.get("CI"):
+        pytest.fail(f"{name} is not installed: the test command must install it")
+    pytest.skip(f"{name} is not installed")
+
+
+def aws_cli_v2() -> str:
+    """Debian's AWS CLI v2 (a pip-installed v1 may shadow it on PATH)."""
+    return need_binary("aws (Debian AWS CLI v2)", "/usr/bin/aws")
+
+
+@dataclass
+class Completed:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@dataclass
+class AwsHome:
+    """An isolated HOME with its own AWS config, credentials file and awsenv cache."""
+
+    root: Path
+    sts_url: str
+
+    @property
+    def config(self) -> Path:
+        return self.root / ".aws" / "config"
+
+    @property
+    def credentials(self) -> Path:
+        return self.root / ".aws" / "credentials"
+
+    @property
+    def cache(self) -> Path:
+        return self.root / ".cache" / "awsenv"
+
+    def write_config(self, text: str) -> None:
+        self.config.parent.mkdir(parents=True, exist_ok=True)
+        self.config.write_text(textwrap.dedent(text))
+
+    def write_credentials(self, text: str) -> None:
+        self.credentials.parent.mkdir(parents=True, exist_ok=True)
+        self.credentials.write_text(textwrap.dedent(text))
+
+    def env(self, **extra: str) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS", "AWSENV"))}
+        env.update(
+            HOME=str(self.root),
+            AWS_CONFIG_FILE=str(self.config),
+            AWS_SHARED_CREDENTIALS_FILE=str(self.credentials),
+            AWSENV_CACHE_DIR=str(self.cache),
+            AWS_ENDPOINT_URL_STS=self.sts_url,
+            AWS_EC2_METADATA_DISABLED="true",
+        )
+        env.update(extra)
+        return env
+
+    def run(self, *args: str, env: Optional[Mapping[str, str]] = None, input: Optional[str] = None,
+            timeout: float = 60, cwd: Optional[str] = None) -> Completed:
+        """The installed `awsenv` as a subprocess, in a new session: no controlling terminal."""
+        done = subprocess.run([AWSENV, *args], env=dict(env or self.env()), input=input, capture_output=True,
+                              text=True, timeout=timeout, start_new_session=True, cwd=cwd or str(self.root))
+        return Completed(done.returncode, done.stdout, done.stderr)
+
+    def mfa_process(self, seed: str = TOTP_SEED) -> str:
+        """A command for `mfa_process` that prints the seed's current code and counts its runs."""
+        script = self.root / "mfa_code.py"
+        script.write_text(textwrap.dedent(f"""\
+            import pyotp, sys
+            with open({str(self.root / 'mfa_runs')!r}, "a") as log:
+                log.write("run\\n")
+            print(pyotp.TOTP({seed!r}).now())
+            """))
+        return f"{sys.executable} {script}"
+
+    def mfa_runs(self) -> int:
+        path = self.root / "mfa_runs"
+        return len(path.read_text().splitlines()) if path.exists() else 0
+
+
+def parse_posix_exports(text: str) -> dict[str, str]:
+    """The variables a POSIX export script sets, read back through a real sh."""
+    done = subprocess.run(["sh", "-c", text + '\nenv -0'], capture_output=True, env={"PATH": os.environ["PATH"]})
+    assert done.returncode == 0, done.stderr
+    pairs = [item.split(b"=", 1) for item in done.stdout.split(b"\0") if b"=" in item]
+    return {k.decode(): v.decode() for k, v in pairs}
