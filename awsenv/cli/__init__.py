@@ -19,7 +19,6 @@ def _normalise(argv: list[str]) -> list[str]:
 
 
 def run(argv: list[str] | None = None) -> int:
-    import click
     import typer
 
     args = _normalise(sys.argv[1:] if argv is None else argv)
@@ -30,17 +29,28 @@ def run(argv: list[str] | None = None) -> int:
     except AwsenvError as error:
         report(error)
         return error.exit_code
-    except click.exceptions.Abort:
+    except (KeyboardInterrupt, typer.Abort):
         print("awsenv: interrupted", file=sys.stderr)
         return 130
-    except KeyboardInterrupt:
-        print("awsenv: interrupted", file=sys.stderr)
-        return 130
-    except click.ClickException as error:
-        error.show(file=sys.stderr)
-        return 2
-    except click.exceptions.Exit as done:
+    except typer.Exit as done:
         return done.exit_code
+    except Exception as error:
+        if hasattr(error, "show") and isinstance(getattr(error, "exit_code", None), int):
+            error.show(file=sys.stderr)  # click's usage errors (typer vendors click in newer releases)
+            return error.exit_code
+        return internal_error(error)
+
+
+def internal_error(error: Exception) -> int:
+    """A bug: say so without the exception's text (it could hold a secret); --debug shows the traceback."""
+    import logging
+    import traceback
+
+    if logging.getLogger("awsenv").isEnabledFor(logging.DEBUG):
+        traceback.print_exc()
+    print(f"awsenv: internal error ({type(error).__name__}); run again with --debug for the traceback "
+          "and report it", file=sys.stderr)
+    return 70
 
 
 def report(error: AwsenvError) -> None:
