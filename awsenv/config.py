@@ -39,7 +39,7 @@ class AwsConfig:
             return "did you mean " + ", ".join(repr(c) for c in close) + "?"
         if self.profiles:
             return "known profiles: " + ", ".join(sorted(self.profiles)[:10]) + ("…" if len(self.profiles) > 10 else "")
-        return "no profiles are configured; see `awsenv --help` for a config example"
+        return "no profiles are configured: add a [profile NAME] section to the config file, or set AWS_CONFIG_FILE"
 
 
 def _parse(path: str) -> dict:

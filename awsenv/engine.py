@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import sys
 from dataclasses import dataclass
 from typing import Callable, Optional
@@ -13,6 +14,9 @@ from awsenv.config import AwsConfig
 from awsenv.errors import ConfigError
 from awsenv.mfa_codes import CodeSource
 from awsenv.model import AssumeRole, Credentials, GetSessionToken, Plan, SsoRoleCredentials, StaticKeys, Step
+
+
+trace = logging.getLogger("awsenv")
 
 
 def _digest(secret: Optional[str]) -> Optional[str]:
@@ -76,7 +80,9 @@ class Engine:
         key = self.step_key(plan, index)
         hit = self.cache.get(key, self.options.min_ttl)
         if hit is not None:
+            trace.debug("%s for %s: served from cache entry %s", type(step).__name__, step.profile, key)
             return hit
+        trace.debug("%s for %s: not cached (entry %s); taking its lock", type(step).__name__, step.profile, key)
         with self.cache.lock(key, f"{type(step).__name__} for profile {step.profile!r}"):
             hit = self.cache.get(key, self.options.min_ttl)  # another process may have done it meanwhile
             if hit is not None:
@@ -89,6 +95,7 @@ class Engine:
     def _call(self, plan: Plan, index: int) -> Credentials:
         step = plan.steps[index]
         self.calls.append(f"{type(step).__name__}({step.profile})")
+        trace.debug("calling %s for profile %s", step, step.profile)
         if isinstance(step, SsoRoleCredentials):
             from awsenv import sso
 
