@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Callable, Optional
 
 from awsenv import aws
-from awsenv.cache import CredentialCache, entry_key
+from awsenv.cache import CredentialCache, cache_dir, entry_key
 from awsenv.config import AwsConfig
 from awsenv.errors import ConfigError
 from awsenv.mfa_codes import CodeSource
@@ -41,7 +41,8 @@ class Engine:
         self.options = options
         self.cache = cache
         self.log = log
-        self.codes = CodeSource(options.mfa_code, cache.directory if cache else None, log)
+        # Used MFA codes are remembered even under --no-cache: that record holds no credentials.
+        self.codes = CodeSource(options.mfa_code, cache.directory if cache else cache_dir(), log)
         self.calls: list[str] = []  # the AWS calls made, in order, for --debug and tests
 
     def is_cached(self, plan: Plan) -> bool:
@@ -62,8 +63,8 @@ class Engine:
         parts.pop("profile", None)
         parts.pop("mfa_process", None)
         if not isinstance(step, SsoRoleCredentials):
+            # No region: STS credentials work in every region, so roles in different regions share one MFA session.
             parts["source"] = self.step_key(plan, index - 1)
-            parts["region"] = plan.region
         return entry_key(parts)
 
     def credentials(self, plan: Plan) -> Credentials:

@@ -20,11 +20,12 @@ from awsenv.model import AssumeRole, GetSessionToken, Plan, Profile, SsoRoleCred
 # The MFA session (GetSessionToken with the code) that role profiles sharing one serial reuse.
 MFA_SESSION_SECONDS = 43200
 
-_ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+")
-_SESSION_NAME_CHARS = re.compile(r"[^\w+=,.@-]")
-_SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}")
-_EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]{2,1224}")
-_SERIAL = re.compile(r"[\w+=/:,.@-]{9,256}")
+# STS's character sets are ASCII: without re.ASCII, \w would let through letters STS refuses.
+_ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+", re.ASCII)
+_SESSION_NAME_CHARS = re.compile(r"[^\w+=,.@-]", re.ASCII)
+_SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}", re.ASCII)
+_EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]{2,1224}", re.ASCII)
+_SERIAL = re.compile(r"[\w+=/:,.@-]{9,256}", re.ASCII)
 
 
 def default_session_name(profile: str) -> str:
@@ -107,23 +108,29 @@ def _sso_step(config: AwsConfig, profile: Profile) -> SsoRoleCredentials:
 
 
 def _walk_chain(config: AwsConfig, target: Profile) -> tuple[list[Profile], Step]:
-    """Role profiles from the target down to the root, and the root step that supplies the first credentials."""
+    """Role profiles from the target down to the root, and the root step that supplies the first credentials.
+
+    The AWS CLI's precedence: the target's role_arn wins over keys it also holds; in a source profile, keys win over
+    its role_arn (the chain stops there); a role profile naming itself as source_profile means "my own keys".
+    """
     roles: list[Profile] = []
     visited = [target.name]
     current = target
     while True:
-        if current.is_role:
+        if current.is_role and (current is target or not current.has_keys):
             _check_role(current)
             source = current.source_profile
-            if source == current.name and current.has_keys:
-                roles.append(current)
-                return roles, StaticKeys(current.name)
+            if source and current.credential_source:
+                raise ConfigError(f"profile {current.name!r} has both source_profile and credential_source",
+                                  hint="keep one of them (awsenv supports source_profile)")
             if not source:
                 what = (f"credential_source = {current.credential_source}, which awsenv does not support"
                         if current.credential_source else "no source_profile")
                 raise ConfigError(f"profile {current.name!r} has role_arn but {what}",
                                   hint="set source_profile to a profile with keys or SSO settings")
             roles.append(current)
+            if source == current.name and current.has_keys:
+                return roles, StaticKeys(current.name)
             if source in visited:
                 raise ConfigError(f"source_profile loop: {' -> '.join(visited + [source])}",
                                   hint="one of these profiles must have keys or SSO settings instead of source_profile")
@@ -145,26 +152,33 @@ def _role_steps(config: AwsConfig, target: Profile, requested: Optional[int]) ->
     roles, root = _walk_chain(config, target)
     steps: list[Step] = [root]
     notes: list[str] = []
-    source_is_keys = isinstance(root, StaticKeys)
+    # Only an IAM user's long-lived keys can open an MFA session, and only AssumeRole on them escapes the 1h
+    # role-chaining cap; keys with a session token and SSO role credentials are temporary sessions already.
+    long_lived = isinstance(root, StaticKeys) and not config.profile(root.profile).aws_session_token
+    if isinstance(root, StaticKeys) and not long_lived:
+        notes.append(f"{root.profile}: its keys carry a session token (temporary credentials), so AssumeRole on them "
+                     "is role chaining: at most 1h, and MFA goes on the AssumeRole call itself")
     for profile in reversed(roles):
         is_target = profile is roles[0]
         wanted = requested if is_target else _requested_duration(profile, None)
         if wanted is not None:
             check_range(wanted, ASSUME_ROLE_RANGE, "AssumeRole")
-        if profile.mfa_serial and source_is_keys and (wanted or CHAINED_MAX) <= CHAINED_MAX:
+        if profile.mfa_serial and long_lived and (wanted or CHAINED_MAX) <= CHAINED_MAX:
             steps.append(GetSessionToken(root.profile, MFA_SESSION_SECONDS, profile.mfa_serial, profile.mfa_process))
             notes.append(f"{profile.name}: one MFA code opens a {format_seconds(MFA_SESSION_SECONDS)} MFA session "
                          f"for {profile.mfa_serial}, reused by every role with that serial; AssumeRole then runs on it "
-                         "without the code, so aws:MultiFactorAuthPresent holds (role chaining: at most 1h)")
+                         "without the code, so aws:MultiFactorAuthPresent holds (role chaining: at most 1h; "
+                         "ask for --duration over 1h to put the code on AssumeRole instead)")
             steps.append(_assume(profile, wanted, mfa=False, chained=True))
         elif profile.mfa_serial:
-            why = (f"{format_seconds(wanted)} is longer than the 1h role chaining allows" if source_is_keys
+            why = (f"{format_seconds(wanted or 0)} is longer than the 1h that role chaining allows" if long_lived
                    else "its source is a temporary session, which cannot open an MFA session")
-            notes.append(f"{profile.name}: AssumeRole carries the MFA code itself because {why}")
-            steps.append(_assume(profile, wanted, mfa=True, chained=not source_is_keys, notes=notes))
+            notes.append(f"{profile.name}: AssumeRole carries the MFA code itself because {why}; "
+                         "this code opens no MFA session, so other roles will ask for their own")
+            steps.append(_assume(profile, wanted, mfa=True, chained=not long_lived, notes=notes))
         else:
-            steps.append(_assume(profile, wanted, mfa=False, chained=not source_is_keys, notes=notes))
-        source_is_keys = False
+            steps.append(_assume(profile, wanted, mfa=False, chained=not long_lived, notes=notes))
+        long_lived = False
     return steps, notes
 
 
@@ -173,7 +187,8 @@ def _assume(profile: Profile, wanted: Optional[int], mfa: bool, chained: bool,
     duration = wanted if wanted is not None else CHAINED_MAX
     if chained and duration > CHAINED_MAX:
         if notes is not None:
-            notes.append(f"{profile.name}: role chaining caps the session at 1h; asked for {format_seconds(duration)}")
+            notes.append(f"{profile.name}: role chaining caps the session at 1h (asked for {format_seconds(duration)}); "
+                         "asking STS for 1h")
         duration = CHAINED_MAX
     return AssumeRole(
         profile=profile.name,

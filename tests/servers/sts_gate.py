@@ -91,7 +91,7 @@ class StsGate:
         if seed is None:
             return 403, "AccessDenied", "MultiFactorAuthentication failed, unable to validate MFA code."
         if (serial, code) in self.used_codes:
-            return 403, "AccessDenied", "MultiFactorAuthentication failed, unable to validate MFA code."
+            return 403, "AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code."
         if not pyotp.TOTP(seed).verify(code, valid_window=1):
             return 403, "AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code."
         self.used_codes.add((serial, code))
