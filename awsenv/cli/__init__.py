@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from awsenv.cli import flows  # noqa: F401  (registers user, role, sso, export)
+from awsenv.cli import inspect_cmds  # noqa: F401  (registers explain, list)
 from awsenv.cli.app import app
 from awsenv.errors import AwsenvError
 

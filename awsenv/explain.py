@@ -1,0 +1,139 @@
+"""A plan as the user reads it: the chain, each AWS call with its parameters, where MFA goes, and why. No I/O."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Optional, Sequence
+
+from awsenv.durations import format_seconds
+from awsenv.model import AssumeRole, GetSessionToken, Plan, SsoRoleCredentials, StaticKeys, Step
+
+FLOW_WORDS = {"user": "IAM user", "role": "IAM role", "sso": "IAM Identity Center (SSO)"}
+
+
+def masked_key(access_key_id: Optional[str]) -> str:
+    key = access_key_id or ""
+    return key[:4] + "…" + key[-4:] if len(key) > 8 else "…"
+
+
+def _iso(moment: Optional[datetime]) -> Optional[str]:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+
+
+def _step_doc(step: Step, keys: dict) -> dict:
+    """One step as data; `params` use the API's own parameter names (the MFA code itself is never shown)."""
+    if isinstance(step, StaticKeys):
+        access_key, temporary = keys.get(step.profile, (None, False))
+        return {"step": "StaticKeys", "profile": step.profile, "api": None,
+                "keys": "temporary" if temporary else "long-lived", "access_key_id": masked_key(access_key)}
+    if isinstance(step, SsoRoleCredentials):
+        return {"step": "SsoRoleCredentials", "profile": step.profile, "api": "sso:GetRoleCredentials",
+                "params": {"accountId": step.account_id, "roleName": step.role_name},
+                "sso_session": step.session.name or None, "start_url": step.session.start_url, "mfa_code": False}
+    params: dict = {}
+    if isinstance(step, AssumeRole):
+        params["RoleArn"] = step.role_arn
+        params["RoleSessionName"] = step.session_name
+        if step.external_id:
+            params["ExternalId"] = step.external_id
+    if step.duration is not None:
+        params["DurationSeconds"] = step.duration
+    if step.mfa_serial:
+        params["SerialNumber"] = step.mfa_serial
+    doc = {"step": type(step).__name__, "profile": step.profile, "api": f"sts:{type(step).__name__}",
+           "params": params, "mfa_code": bool(step.mfa_serial)}
+    if isinstance(step, AssumeRole):
+        doc["chained"] = step.chained
+    return doc
+
+
+def describe(plan: Plan, keys: dict, cached_until: Sequence[Optional[datetime]],
+             usable: Sequence[bool]) -> dict:
+    """The plan as one JSON-ready document.
+
+    `keys` maps a StaticKeys profile to (access key id, whether it carries a session token); `cached_until[i]` is
+    the expiry of step i's cache entry (None when there is none) and `usable[i]` whether it would be served now.
+    """
+    steps = [_step_doc(step, keys) for step in plan.steps]
+    # The engine works from the target down and stops at the first step it can serve without AWS.
+    will_call = [False] * len(steps)
+    for index in range(len(steps) - 1, -1, -1):
+        if isinstance(plan.steps[index], StaticKeys) or usable[index]:
+            break
+        will_call[index] = True
+    for index, doc in enumerate(steps):
+        doc["cached_until"] = _iso(cached_until[index])
+        doc["will_call"] = will_call[index]
+        if index > 0:
+            doc["caller"] = _caller(plan.steps[index - 1], index)
+    final = plan.steps[-1]
+    return {
+        "profile": plan.target,
+        "flow": plan.flow,
+        "region": plan.region,
+        "chain": list(plan.chain),
+        "steps": steps,
+        "mfa_present": plan.mfa_present,
+        "duration": getattr(final, "duration", None),
+        "calls": [doc["api"] for doc in steps if doc["will_call"]],
+        "calls_uncached": [doc["api"] for doc in steps if doc["api"]],
+        "mfa_codes": sum(1 for doc in steps if doc["will_call"] and doc.get("mfa_code")),
+        "notes": list(plan.notes),
+    }
+
+
+def _caller(previous: Step, index: int) -> str:
+    if isinstance(previous, StaticKeys):
+        return f"the keys of profile {previous.profile}"
+    if isinstance(previous, GetSessionToken):
+        return f"the MFA session of step {index}" if previous.mfa_serial else f"the session of step {index}"
+    return f"the credentials of step {index}"
+
+
+def render_text(doc: dict) -> str:
+    lines = [f"profile {doc['profile']}: {FLOW_WORDS.get(doc['flow'], doc['flow'])}"
+             + (f", region {doc['region']}" if doc["region"] else ", no region"),
+             "chain: " + " -> ".join(doc["chain"])]
+    for number, step in enumerate(doc["steps"], start=1):
+        lines.append(f"  {number}. {_step_line(step)}")
+        if step["api"]:
+            state = (f"cached until {step['cached_until']}" if step["cached_until"] and not step["will_call"]
+                     else "will call AWS" + (f" (cache entry expired {step['cached_until']})"
+                                             if step["cached_until"] else ""))
+            lines.append(f"     {state}")
+    lines.append("aws:MultiFactorAuthPresent: " + ("true" if doc["mfa_present"] else "false (no MFA on the way)"))
+    if doc["calls"]:
+        codes = doc["mfa_codes"]
+        lines.append("now: " + ", ".join(doc["calls"])
+                     + (f"; asks for {codes} MFA code{'s' if codes != 1 else ''}" if codes else "; no MFA code"))
+    else:
+        lines.append("now: no AWS call (everything needed is cached)")
+    if doc["notes"]:
+        lines.append("why:")
+        lines.extend(f"  - {note}" for note in doc["notes"])
+    return "\n".join(lines) + "\n"
+
+
+def _step_line(step: dict) -> str:
+    if step["step"] == "StaticKeys":
+        kind = "temporary keys (with aws_session_token)" if step["keys"] == "temporary" else "long-lived keys"
+        return f"{step['profile']}: {kind} {step['access_key_id']}, no call"
+    if step["step"] == "SsoRoleCredentials":
+        where = f"sso-session {step['sso_session']}" if step["sso_session"] else step["start_url"]
+        return (f"sso:GetRoleCredentials for {step['profile']}: account {step['params']['accountId']}, role "
+                f"{step['params']['roleName']}, with the SSO sign-in of {where} (browser sign-in if it has expired)")
+    params = step["params"]
+    parts = [f"{step['api']} for {step['profile']}"]
+    if "RoleArn" in params:
+        parts.append(params["RoleArn"])
+    parts.append(f"as {step['caller']}")
+    if "ExternalId" in params:
+        parts.append(f"external_id {params['ExternalId']}")
+    if "RoleSessionName" in params:
+        parts.append(f"session name {params['RoleSessionName']}")
+    duration = params.get("DurationSeconds")
+    parts.append(format_seconds(duration) if duration else "STS default duration")
+    parts.append(f"MFA code for {params['SerialNumber']}" if step["mfa_code"] else "no MFA code")
+    if step.get("chained"):
+        parts.append("role chaining (1h at most)")
+    return ", ".join(parts)
