@@ -15,6 +15,10 @@ class MfaCodeRejected(AwsError):
     """AWS refused the one-time code (invalid, expired or already used)."""
 
 
+class SourceRefused(AwsError):
+    """AWS refused the credentials the call was signed with (expired or unknown session)."""
+
+
 def _client(profile: str, creds: Credentials, region: Optional[str], carries_mfa_code: bool):
     import botocore.session
     from botocore.config import Config
@@ -80,13 +84,13 @@ def _call(profile: str, operation: str, source: Credentials, region: Optional[st
         method = getattr(client, "get_session_token" if operation == "GetSessionToken" else "assume_role")
         return _credentials(method(**params))
     except ClientError as exc:
-        raise explain_client_error(profile, operation, exc, params) from None
+        raise explain_client_error(profile, operation, exc, params, temporary=bool(source.session_token)) from None
     except BotoCoreError as exc:
         raise AwsError(f"profile {profile!r}: {operation} could not reach STS: {type(exc).__name__}",
                        hint="check the network, proxy settings and the STS endpoint (AWS_ENDPOINT_URL_STS)") from None
 
 
-def explain_client_error(profile: str, operation: str, exc, params: dict) -> AwsError:
+def explain_client_error(profile: str, operation: str, exc, params: dict, temporary: bool = False) -> AwsError:
     error = exc.response.get("Error", {})
     code = error.get("Code", "Unknown")
     message = error.get("Message", "")
@@ -109,13 +113,20 @@ def explain_client_error(profile: str, operation: str, exc, params: dict) -> Aws
             hints.append("if it requires MFA, set mfa_serial in the profile")
         return AwsError(text, hint="; ".join(hints))
     if code == "ValidationError" and "chaining" in lowered:
-        return AwsError(text, hint="role chaining allows at most 1h: ask for --duration 1h or less")
+        return AwsError(f"profile {profile!r}: {operation} asked for {params.get('DurationSeconds')}s, but a role "
+                        "assumed with temporary credentials (role chaining) lasts at most 1h",
+                        hint="ask for --duration 1h or less; `awsenv explain` shows which hops are chained")
     if code == "ValidationError" and "DurationSeconds" in message:
         return AwsError(text, hint="ask for a shorter --duration, or raise the role's maximum session duration")
     if code in ("ExpiredToken", "ExpiredTokenException"):
-        return AwsError(text, hint="the source credentials have expired: `awsenv cache clear` "
-                                   "and run the command again")
+        if temporary:
+            return SourceRefused(text, hint="the temporary credentials it was signed with have expired: refresh "
+                                            "them (aws_session_token in the profile) or run again with --no-cache")
+        return AwsError(text, hint="AWS says the credentials have expired: check the system clock")
     if code == "InvalidClientTokenId":
+        if temporary:
+            return SourceRefused(text, hint="the session it was signed with is not valid (revoked, or from another "
+                                            "partition): refresh it, or run again with --no-cache")
         return AwsError(text, hint="the access key is unknown to AWS: check aws_access_key_id, or that the keys "
                                    "are long-lived IAM user keys and not deleted")
     if code == "SignatureDoesNotMatch":

@@ -101,7 +101,20 @@ class Engine:
             from awsenv import sso
 
             return sso.role_credentials(step, self.options, self.cache, self.log)
-        source = self._obtain(plan, index - 1)
+        below = index - 1
+        source_cached = (self.cache is not None and not isinstance(plan.steps[below], StaticKeys)
+                         and self.cache.get(self.step_key(plan, below), self.options.min_ttl) is not None)
+        try:
+            return self._request(plan, step, self._obtain(plan, below))
+        except aws.SourceRefused as refused:
+            if not source_cached:
+                raise
+            # A cached session AWS no longer accepts (revoked, or its clock ran ahead): drop it, get it again once.
+            self.log(f"{refused.message}; the cached credentials it used are dropped and obtained again")
+            self.cache.remove(self.step_key(plan, below))
+            return self._request(plan, step, self._obtain(plan, below))
+
+    def _request(self, plan: Plan, step: Step, source: Credentials) -> Credentials:
         if isinstance(step, GetSessionToken):
             return self._with_code(step, lambda code: aws.get_session_token(
                 step.profile, source, plan.region, step.duration, step.mfa_serial, code))

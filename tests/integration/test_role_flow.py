@@ -303,3 +303,35 @@ def test_missing_external_id_and_missing_mfa_are_access_denied_with_hints(home, 
     sts.roles[HOP1] = RoleRule(require_mfa=True)
     done = home.run("role", "one")
     assert done.returncode == 1 and "mfa_serial" in done.stderr
+
+
+def test_revoked_cached_mfa_session_is_dropped_and_opened_again_once(home, sts):
+    _mfa_roles(home, sts, with_process=False)
+    totp = pyotp.TOTP(TOTP_SEED)
+    assert home.run("role", "prod", "--mfa-code", totp.now()).returncode == 0
+    sts.expired.add(sts.calls[0].issued)  # AWS no longer accepts the cached MFA session
+    following = totp.at(datetime.now(timezone.utc).timestamp() + 30)
+    done = home.run("role", "staging", "--mfa-code", following, "--shell", "bash")
+    assert done.returncode == 0, done.stderr
+    assert "ExpiredToken" in done.stderr and "obtained again" in done.stderr
+    assert sts.actions() == ["GetSessionToken", "AssumeRole", "AssumeRole", "GetSessionToken", "AssumeRole"]
+    assert sts.calls[4].caller == sts.calls[3].issued
+    assert _identity(home, sts, parse_posix_exports(done.stdout))["Arn"].startswith(
+        "arn:aws:sts::222222222222:assumed-role/staging-admin/")
+
+
+def test_refused_keys_are_reported_with_what_to_check(home, sts):
+    _chain(home, sts)
+    sts.invalid.add("AKIAIOSFODNN7BASEKEY")
+    done = home.run("role", "one")
+    assert done.returncode == 1 and done.stdout == ""
+    assert "InvalidClientTokenId" in done.stderr and "aws_access_key_id" in done.stderr
+    assert len(sts.calls) == 1  # no retry: the keys are not from the cache
+
+
+def test_role_longer_than_its_maximum_is_explained(home, sts):
+    _chain(home, sts)
+    sts.roles[HOP1] = RoleRule(max_duration=3600)
+    done = home.run("role", "one", "--duration", "2h")
+    assert done.returncode == 1 and done.stdout == ""
+    assert "'one'" in done.stderr and "maximum session duration" in done.stderr

@@ -5,7 +5,8 @@ What it enforces (each rule is off until a test sets it):
 - roles that require MFA (a code on the request, or a caller whose session came from GetSessionToken with MFA);
 - roles that require an external_id, compared exactly;
 - role chaining: an AssumeRole by temporary credentials may not ask for more than 3600 s;
-- a role's maximum session duration, and GetSessionToken's 900..129600 s range.
+- a role's maximum session duration, and GetSessionToken's 900..129600 s range;
+- access keys a test marks `expired` (ExpiredToken) or `invalid` (InvalidClientTokenId).
 
 GetSessionToken is answered here with fresh keys per call (moto returns one fixed key); AssumeRole and
 GetCallerIdentity go to moto, so the identity of an assumed role is moto's.
@@ -61,6 +62,8 @@ class StsGate:
     roles: dict = field(default_factory=dict)  # role arn -> RoleRule
     sessions: dict = field(default_factory=dict)  # issued access key id -> Session
     used_codes: set = field(default_factory=set)
+    expired: set = field(default_factory=set)  # access key ids answered with ExpiredToken
+    invalid: set = field(default_factory=set)  # access key ids answered with InvalidClientTokenId
     calls: list = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     url: str = ""
@@ -71,6 +74,8 @@ class StsGate:
             self.roles.clear()
             self.sessions.clear()
             self.used_codes.clear()
+            self.expired.clear()
+            self.invalid.clear()
             self.calls.clear()
 
     def actions(self) -> list[str]:
@@ -98,6 +103,10 @@ class StsGate:
         return None
 
     def _check(self, action: str, caller: Optional[str], params: dict) -> Optional[tuple[int, str, str]]:
+        if caller in self.expired:
+            return 403, "ExpiredToken", "The security token included in the request is expired"
+        if caller in self.invalid:
+            return 403, "InvalidClientTokenId", "The security token included in the request is invalid."
         duration = int(params.get("DurationSeconds", 0) or 0)
         session = self.sessions.get(caller or "")
         if action == "GetSessionToken":

@@ -1,0 +1,47 @@
+"""STS error responses → the messages and hints awsenv prints (the errors a plan can still meet at AWS)."""
+
+from __future__ import annotations
+
+import pytest
+from botocore.exceptions import ClientError
+
+from awsenv.aws import MfaCodeRejected, SourceRefused, explain_client_error
+
+ROLE = {"RoleArn": "arn:aws:iam::111111111111:role/prod", "RoleSessionName": "awsenv-prod"}
+
+
+def _error(code: str, message: str) -> ClientError:
+    return ClientError({"Error": {"Code": code, "Message": message}}, "AssumeRole")
+
+
+def test_chaining_limit_is_explained_in_words():
+    error = explain_client_error("prod", "AssumeRole", _error(
+        "ValidationError", "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by "
+                           "role chaining."), {**ROLE, "DurationSeconds": 7200})
+    assert "'prod'" in error.message and "7200" in error.message and "at most 1h" in error.message
+    assert "--duration 1h" in error.hint and error.exit_code == 1
+
+
+@pytest.mark.parametrize("message, hint_word", [
+    ("MultiFactorAuthentication failed with invalid MFA one time pass code.", "next code"),
+    ("MultiFactorAuthentication failed, unable to validate MFA code.", "mfa_serial"),
+])
+def test_rejected_codes_say_what_to_do(message, hint_word):
+    error = explain_client_error("prod", "AssumeRole", _error("AccessDenied", message),
+                                 {**ROLE, "SerialNumber": "arn:aws:iam::1:mfa/a", "TokenCode": "123456"})
+    assert isinstance(error, MfaCodeRejected) and hint_word in error.hint
+    assert "123456" not in error.message + error.hint
+
+
+def test_access_denied_on_assume_role_names_trust_policy_external_id_and_mfa():
+    error = explain_client_error("prod", "AssumeRole", _error("AccessDenied", "not authorized"), ROLE)
+    assert not isinstance(error, MfaCodeRejected)
+    assert "trust policy" in error.hint and "external_id" in error.hint and "mfa_serial" in error.hint
+
+
+@pytest.mark.parametrize("code", ["ExpiredToken", "InvalidClientTokenId"])
+def test_refused_sessions_can_be_retried_but_refused_keys_cannot(code):
+    assert isinstance(explain_client_error("p", "AssumeRole", _error(code, "x"), ROLE, temporary=True),
+                      SourceRefused)
+    assert not isinstance(explain_client_error("p", "AssumeRole", _error(code, "x"), ROLE, temporary=False),
+                          SourceRefused)
