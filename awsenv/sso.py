@@ -1,0 +1,105 @@
+"""IAM Identity Center role credentials for a plan step: the sign-in, the account and role, GetRoleCredentials.
+
+A token the portal refuses is dropped and one new sign-in is tried; a second refusal is reported, never looped.
+When the profile leaves out sso_account_id or sso_role_name, the choices are listed and picked on the terminal;
+without a terminal the command fails (exit 2) and lists them.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Optional
+
+from awsenv.errors import ConfigError, UsageError
+from awsenv.model import Credentials, SsoRoleCredentials, SsoSession
+from awsenv.sso_login import access_token
+from awsenv.sso_portal import TokenRejected
+from awsenv.sso_token_cache import SsoToken
+
+MAX_LISTED = 20  # choices named in an error message
+
+
+def role_credentials(step: SsoRoleCredentials, options, cache, log: Callable[[str], None]) -> Credentials:
+    """What the engine calls for an SsoRoleCredentials step (`cache` is awsenv's; the token cache is the AWS CLI's)."""
+    browser = getattr(options, "browser", True)
+    token = access_token(step.profile, step.session, browser, log)
+    try:
+        return _with_token(step, token)
+    except TokenRejected:
+        log(f"IAM Identity Center no longer accepts the saved sign-in for profile {step.profile!r}: signing in again")
+    token = access_token(step.profile, step.session, browser, log, reject=token.access_token)
+    return _with_token(step, token)
+
+
+def login(profile: str, session: SsoSession, browser: bool, force: bool, log: Callable[[str], None]) -> SsoToken:
+    """`awsenv login`: make sure there is a valid token (refresh or sign in), like `aws sso login`."""
+    return access_token(profile, session, browser, log, force=force)
+
+
+def _with_token(step: SsoRoleCredentials, token: SsoToken) -> Credentials:
+    from awsenv import sso_portal
+
+    account = step.account_id or _choose_account(step, token)
+    role = step.role_name or _choose_role(step, token, account)
+    return sso_portal.role_credentials(step.profile, step.session, token.access_token, account, role)
+
+
+def _choose_account(step: SsoRoleCredentials, token: SsoToken) -> str:
+    from awsenv import sso_portal
+
+    found = sso_portal.accounts(step.profile, step.session, token.access_token)
+    labels = [(account, f"{account}  {name}".rstrip()) for account, name in found]
+    return _pick(step.profile, "sso_account_id", "account", labels)
+
+
+def _choose_role(step: SsoRoleCredentials, token: SsoToken, account: str) -> str:
+    from awsenv import sso_portal
+
+    found = sso_portal.roles(step.profile, step.session, token.access_token, account)
+    return _pick(step.profile, "sso_role_name", f"role in account {account}", [(r, r) for r in found])
+
+
+def _pick(profile: str, key: str, what: str, choices: list[tuple[str, str]]) -> str:
+    if not choices:
+        raise ConfigError(f"profile {profile!r} has no {key}, and this sign-in has no {what} to choose from",
+                          hint="ask your administrator for an assignment in IAM Identity Center")
+    tty = _open_tty()
+    if tty is None:
+        listed = ", ".join(label for _, label in choices[:MAX_LISTED])
+        more = f" (and {len(choices) - MAX_LISTED} more)" if len(choices) > MAX_LISTED else ""
+        raise ConfigError(f"profile {profile!r} has no {key}; the sign-in offers {len(choices)} "
+                          f"{what} choice(s): {listed}{more}",
+                          hint=f"set {key} in [profile {profile}], or run the command on a terminal to pick one")
+    with tty:
+        if len(choices) == 1:
+            tty.write(f"Using the only {what}: {choices[0][1]}\n")
+            chosen = choices[0][0]
+        else:
+            chosen = _ask(tty, what, choices)
+        tty.write(f"(add `{key} = {chosen}` to [profile {profile}] to skip this question)\n")
+        tty.flush()
+        return chosen
+
+
+def _ask(tty, what: str, choices: list[tuple[str, str]]) -> str:
+    for number, (_, label) in enumerate(choices, 1):
+        tty.write(f"{number:>3}) {label}\n")
+    values = [value for value, _ in choices]
+    for _ in range(3):
+        tty.write(f"Choose the {what} (number or name): ")
+        tty.flush()
+        answer = tty.readline()
+        if answer == "":
+            break
+        answer = answer.strip()
+        if answer in values:
+            return answer
+        if answer.isdigit() and 1 <= int(answer) <= len(choices):
+            return values[int(answer) - 1]
+    raise UsageError(f"no {what} was chosen")
+
+
+def _open_tty() -> Optional[object]:
+    try:
+        return open("/dev/tty", "r+", encoding="utf-8", errors="replace")
+    except OSError:
+        return None

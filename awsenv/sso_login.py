@@ -1,0 +1,118 @@
+"""An IAM Identity Center access token for a session: the cached one, refreshed, or a new device sign-in.
+
+Read → usable? done. Otherwise take the session's cross-process lock and read again (another process may have
+just signed in or refreshed), then refresh with the refresh token, then sign in with the device flow when
+someone can approve it. However many processes ask at once, one of them refreshes or opens the browser.
+
+When may a device sign-in start? When a terminal is attached (the code and URL are shown there), or when a
+browser can be opened without one (BROWSER is set, a desktop session, macOS/Windows) and --no-browser was not
+given: an SDK calling `awsenv credential-process` from an editor then still gets a browser tab to approve.
+Anywhere else (cron, CI, ssh without a terminal) it fails at once with "run `awsenv login PROFILE`".
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from typing import Callable, Iterator, Optional
+
+from awsenv import files, locking
+from awsenv.cache import cache_dir
+from awsenv.errors import AwsError
+from awsenv.model import SsoSession
+from awsenv.sso_token_cache import REFRESH_WINDOW, SsoToken, cache_key, drop_token, read_token, write_token
+
+trace = logging.getLogger("awsenv")
+
+MIN_USABLE = 60  # a token with less than this left is not handed out
+LOCK_TIMEOUT = 900  # longer than a device code lives (600 s), so waiters outlast the one signing in
+
+
+def sign_in_possible(browser: bool) -> bool:
+    from awsenv.mfa import terminal_available
+    from awsenv.sso_device import can_launch_browser
+
+    return terminal_available() or (browser and can_launch_browser())
+
+
+def describe(session: SsoSession) -> str:
+    return f"sso-session {session.name!r}" if session.name else f"start URL {session.start_url}"
+
+
+@contextmanager
+def _session_lock(session: SsoSession) -> Iterator[None]:
+    directory = os.path.join(cache_dir(), "sso")
+    try:
+        files.ensure_private_dir(directory)
+    except (files.UnsafeDirectory, OSError) as exc:
+        trace.debug("no lock for the SSO sign-in (%s)", exc)
+        yield
+        return
+    with locking.held(os.path.join(directory, f"token-{cache_key(session)}.lock"),
+                      f"the IAM Identity Center sign-in for {describe(session)}", timeout=LOCK_TIMEOUT):
+        yield
+
+
+def _good(token: Optional[SsoToken], reject: Optional[str], window: float) -> bool:
+    return token is not None and token.access_token != reject and token.seconds_left() > window
+
+
+def access_token(profile: str, session: SsoSession, browser: bool, log: Callable[[str], None],
+                 reject: Optional[str] = None, force: bool = False) -> SsoToken:
+    """A usable access token. `reject`: a token the portal refused (never returned); `force`: sign in anew."""
+    if not force:
+        token = read_token(session)
+        if _good(token, reject, REFRESH_WINDOW):
+            trace.debug("SSO token for %s: from %s", describe(session), "the AWS CLI's cache")
+            return token  # type: ignore[return-value]
+    with _session_lock(session):
+        token = read_token(session)
+        if not force:
+            if _good(token, reject, REFRESH_WINDOW):
+                return token  # type: ignore[return-value]
+            if token is not None and token.access_token == reject:
+                drop_token(session, token.access_token)
+                token = None
+            if token is not None:
+                fresh = _refresh(profile, session, token, log)
+                if fresh is not None:
+                    return fresh
+                if _good(token, None, MIN_USABLE):
+                    log(f"the IAM Identity Center sign-in for profile {profile!r} ends in "
+                        f"{int(token.seconds_left() // 60)} min and cannot be refreshed: "
+                        f"run `awsenv login {profile}` to renew it")
+                    return token
+        return _sign_in(profile, session, browser, token)
+
+
+def _refresh(profile: str, session: SsoSession, token: SsoToken, log: Callable[[str], None]) -> Optional[SsoToken]:
+    if not token.refreshable(datetime.now(timezone.utc)):
+        trace.debug("SSO token for %s cannot be refreshed (no refresh token or registration)", describe(session))
+        return None
+    from awsenv import sso_oidc
+
+    trace.debug("calling CreateToken (refresh) for %s", describe(session))
+    fresh, why = sso_oidc.refresh(sso_oidc.client(profile, session), session, token)
+    if fresh is None:
+        trace.debug("refresh for %s failed: %s", describe(session), why)
+        return None
+    write_token(session, fresh)
+    return fresh
+
+
+def _sign_in(profile: str, session: SsoSession, browser: bool, old: Optional[SsoToken]) -> SsoToken:
+    if not sign_in_possible(browser):
+        state = "has expired" if old is not None else "is missing"
+        raise AwsError(f"profile {profile!r}: the IAM Identity Center sign-in for {describe(session)} {state}, "
+                       "and there is no terminal or browser to sign in with",
+                       hint=f"run `awsenv login {profile}` (or `aws sso login --profile {profile}`) in a terminal, "
+                            "then try again")
+    from awsenv import sso_device, sso_oidc
+
+    oidc = sso_oidc.client(profile, session)
+    registration = sso_oidc.register(oidc, profile, session)
+    token = sso_device.sign_in(oidc, profile, session, registration, browser)
+    write_token(session, token)
+    return token

@@ -1,0 +1,63 @@
+"""The SSO portal calls made with an access token: GetRoleCredentials, ListAccounts, ListAccountRoles."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from awsenv.errors import AwsError
+from awsenv.model import Credentials, SsoSession
+from awsenv.sso_oidc import client, refused, unreachable
+
+
+class TokenRejected(AwsError):
+    """The portal does not accept the access token (expired or revoked on the server)."""
+
+
+def _call(profile: str, session: SsoSession, what: str, call):
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        return call(client(profile, session, "sso"))
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code")
+        if code == "UnauthorizedException":
+            raise TokenRejected(f"profile {profile!r}: {what}: the IAM Identity Center sign-in is no longer valid",
+                                hint=f"run `awsenv login {profile}`") from None
+        if code == "ForbiddenException":
+            raise refused(profile, what, exc, "check sso_account_id and sso_role_name: this sign-in has no such "
+                                              "assignment (`awsenv sso` on a terminal lists the ones it has)") from None
+        if code == "TooManyRequestsException":
+            raise refused(profile, what, exc, "IAM Identity Center is throttling: wait a moment and try again") from None
+        raise refused(profile, what, exc, "see the AWS error above") from None
+    except BotoCoreError as exc:
+        raise unreachable(profile, session, what, exc) from None
+
+
+def role_credentials(profile: str, session: SsoSession, token: str, account_id: str, role_name: str) -> Credentials:
+    answer = _call(profile, session, "GetRoleCredentials", lambda sso: sso.get_role_credentials(
+        accessToken=token, accountId=account_id, roleName=role_name))
+    raw = answer["roleCredentials"]
+    return Credentials(raw["accessKeyId"], raw["secretAccessKey"], raw["sessionToken"],
+                       datetime.fromtimestamp(raw["expiration"] / 1000, timezone.utc))
+
+
+def accounts(profile: str, session: SsoSession, token: str) -> list[tuple[str, str]]:
+    """(account id, account name) of every account the sign-in may use, all pages."""
+    def listing(sso) -> list[tuple[str, str]]:
+        found = []
+        for page in sso.get_paginator("list_accounts").paginate(accessToken=token):
+            found += [(a["accountId"], a.get("accountName", "")) for a in page.get("accountList", [])]
+        return found
+
+    return sorted(_call(profile, session, "ListAccounts", listing))
+
+
+def roles(profile: str, session: SsoSession, token: str, account_id: str) -> list[str]:
+    """The role names the sign-in may use in `account_id`, all pages."""
+    def listing(sso) -> list[str]:
+        found = []
+        for page in sso.get_paginator("list_account_roles").paginate(accessToken=token, accountId=account_id):
+            found += [r["roleName"] for r in page.get("roleList", [])]
+        return found
+
+    return sorted(_call(profile, session, "ListAccountRoles", listing))

@@ -1,0 +1,137 @@
+"""Fixtures for the IAM Identity Center flow: the SSO/OIDC stand-in, a BROWSER that approves, an AWS home."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+import sys
+import textwrap
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Optional
+
+import pytest
+
+from tests.helpers import AwsHome, Completed
+from tests.servers import sso_server
+from tests.servers.sts_gate import Session
+
+START_URL = "https://example.awsapps.com/start"
+SSO_CONFIG = f"""\
+    [profile dev]
+    sso_session = corp
+    sso_account_id = 111111111111
+    sso_role_name = Admin
+    region = eu-west-1
+
+    [profile legacy]
+    sso_start_url = {START_URL}
+    sso_region = us-east-1
+    sso_account_id = 111111111111
+    sso_role_name = ReadOnly
+
+    [sso-session corp]
+    sso_start_url = {START_URL}
+    sso_region = us-east-1
+    sso_registration_scopes = sso:account:access
+    """
+
+
+@pytest.fixture(scope="session")
+def _sso_server():
+    state, server = sso_server.start()
+    yield state
+    server.shutdown()
+
+
+@pytest.fixture
+def sso(_sso_server, sts):
+    """The SSO/OIDC stand-in, reset for this test. Role keys it hands out count as temporary sessions for STS."""
+    _sso_server.reset()
+    _sso_server.on_issue = lambda key: sts.sessions.__setitem__(key, Session("GetRoleCredentials", mfa=False))
+    return _sso_server
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class SsoHome:
+    home: AwsHome
+    server: sso_server.SsoServer
+
+    @property
+    def root(self) -> Path:
+        return self.home.root
+
+    def write_config(self, text: str = SSO_CONFIG) -> None:
+        self.home.write_config(text)
+
+    def env(self, browser: bool = False, **extra: str) -> dict:
+        env = self.home.env(AWS_ENDPOINT_URL_SSO=self.server.url, AWS_ENDPOINT_URL_SSO_OIDC=self.server.url)
+        for name in ("BROWSER", "DISPLAY", "WAYLAND_DISPLAY"):
+            env.pop(name, None)
+        if browser:
+            env["BROWSER"] = self.browser_script()
+        env.update(extra)
+        return env
+
+    def run(self, *args: str, browser: bool = False, timeout: float = 60, **extra: str) -> Completed:
+        return self.home.run(*args, env=self.env(browser, **extra), timeout=timeout)
+
+    def browser_script(self) -> str:
+        """A BROWSER command that opens the URL (which approves the device), logs it, and chatters on stdout."""
+        script = self.root / "browser.py"
+        if not script.exists():
+            script.write_text(textwrap.dedent(f"""\
+                #!{sys.executable}
+                import sys, urllib.request
+                with open({str(self.root / 'browser.log')!r}, "a") as log:
+                    log.write(sys.argv[1] + "\\n")
+                urllib.request.urlopen(sys.argv[1], timeout=10).read()
+                print("Opening in existing browser session.")
+                """))
+            script.chmod(0o755)
+        return str(script)
+
+    def browser_opens(self) -> list[str]:
+        log = self.root / "browser.log"
+        return log.read_text().splitlines() if log.exists() else []
+
+    def token_path(self, key: str = "corp") -> Path:
+        return self.root / ".aws" / "sso" / "cache" / (hashlib.sha1(key.encode()).hexdigest() + ".json")
+
+    def token(self, key: str = "corp") -> dict:
+        return json.loads(self.token_path(key).read_text())
+
+    def write_token(self, key: str = "corp", seconds: int = 8 * 3600, refresh: bool = True,
+                    access: Optional[str] = None, **fields) -> dict:
+        """A token file as the AWS CLI writes it, for a login the server knows about."""
+        minted, refresh_token, client_id, client_secret = self.server.mint_token(seconds)
+        now = datetime.now(timezone.utc)
+        data = {"startUrl": START_URL, "region": "us-east-1", "accessToken": access or minted,
+                "expiresAt": iso(now + timedelta(seconds=seconds))}
+        if refresh:
+            data.update(clientId=client_id, clientSecret=client_secret, refreshToken=refresh_token,
+                        registrationExpiresAt=iso(now + timedelta(days=90)))
+        data.update(fields)
+        path = self.token_path(key)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path.write_text(json.dumps(data))
+        path.chmod(0o600)
+        return data
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+@pytest.fixture
+def sso_home(home, sso) -> SsoHome:
+    setup = SsoHome(home, sso)
+    setup.write_config()
+    return setup
