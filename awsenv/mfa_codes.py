@@ -6,50 +6,72 @@ import hashlib
 import json
 import os
 import time
+from contextlib import nullcontext
 from typing import Callable, Optional
 
-from awsenv import files, mfa
+from awsenv import files, locking, mfa
 
 # A TOTP code is valid for one 30 s step, and AWS accepts one step either side: 90 s covers a code's life.
 CODE_LIFETIME = 90.0
 WAIT_FOR_NEXT = 35.0
+POLL_EVERY = 5.0
 
 
 class CodeSource:
-    def __init__(self, option_code: Optional[str], state_dir: Optional[str],
-                 log: Callable[[str], None]) -> None:
+    def __init__(self, option_code: Optional[str], state_dir: Optional[str], log: Callable[[str], None],
+                 clock: Callable[[], float] = time.time, sleep: Callable[[float], None] = time.sleep) -> None:
         self.option_code = option_code
         self.state_dir = state_dir
         self.log = log
+        self.clock = clock
+        self.sleep = sleep
         self._seen: dict[str, set[str]] = {}
 
     def next(self, profile: str, serial: str, mfa_process: Optional[str], again: bool = False) -> tuple[str, str]:
         """A code not used before for `serial`, and where it came from ("option", "process", "prompt")."""
         if self.option_code is not None and not again:
             code, self.option_code = self.option_code, None
-            if not self._used(serial, code):
-                self._remember(serial, code)
+            if self._claim(serial, code):
                 return code, "option"
-            self.log(f"the MFA code given with --mfa-code was already used for {serial}")
+            self.log(f"the MFA code given with --mfa-code was already used for {serial}; "
+                     "a code works once, so another is needed")
         if mfa_process and not again:
-            deadline = time.monotonic() + WAIT_FOR_NEXT
-            code = mfa.run_mfa_process(mfa_process, profile)
-            while self._used(serial, code) and time.monotonic() < deadline:
-                self.log(f"waiting for the next MFA code for {serial} (the current one was already used)")
-                time.sleep(5)
+            deadline = self.clock() + WAIT_FOR_NEXT
+            while True:
                 code = mfa.run_mfa_process(mfa_process, profile)
-            if not self._used(serial, code):
-                self._remember(serial, code)
-                return code, "process"
+                if self._claim(serial, code):
+                    return code, "process"
+                if self.clock() >= deadline:
+                    break
+                self.log(f"waiting for the next MFA code for {serial} (the current one was already used)")
+                self.sleep(POLL_EVERY)
+            self.log(f"mfa_process kept printing a code already used for {serial}")
         note = "A code works once; wait for the next one. " if again else ""
         while True:
             code = mfa.prompt_code(profile, serial, note)
-            if not self._used(serial, code):
-                self._remember(serial, code)
+            if self._claim(serial, code):
                 return code, "prompt"
             note = "That code was already used; wait for the next one. "
 
-    # Used codes are remembered as salted hashes, per serial, for the life of a code.
+    # Used codes are remembered as hashes, per serial, for the life of a code.
+
+    def _claim(self, serial: str, code: str) -> bool:
+        """Mark `code` used for `serial` unless it already was: check and record under one cross-process lock."""
+        path = self._record_path(serial)
+        guard = (locking.held(path + ".lock", f"the MFA code record for {serial}", timeout=30)
+                 if path and self._private_dir() else nullcontext())
+        with guard:
+            if self._used(serial, code):
+                return False
+            self._remember(serial, code)
+            return True
+
+    def _private_dir(self) -> bool:
+        try:
+            files.ensure_private_dir(self.state_dir or "")
+            return True
+        except (OSError, files.UnsafeDirectory):
+            return False
 
     def _record_path(self, serial: str) -> Optional[str]:
         if not self.state_dir:
@@ -62,7 +84,7 @@ class CodeSource:
         raw = files.read_no_follow(path) if path else None
         try:
             data = json.loads(raw) if raw else {}
-            return {h: t for h, t in data.items() if isinstance(t, (int, float)) and time.time() - t < CODE_LIFETIME}
+            return {h: t for h, t in data.items() if isinstance(t, (int, float)) and self.clock() - t < CODE_LIFETIME}
         except (ValueError, AttributeError):
             return {}
 
@@ -79,7 +101,7 @@ class CodeSource:
         if path is None:
             return
         record = self._load(serial)
-        record[digest] = time.time()
+        record[digest] = self.clock()
         try:
             files.ensure_private_dir(self.state_dir)
             files.write_atomic(path, json.dumps(record).encode())
