@@ -75,13 +75,27 @@ def assume_role(profile: str, source: Credentials, region: Optional[str], role_a
     return _call(profile, "AssumeRole", source, region, params, mfa_serial)
 
 
+def get_federation_token(profile: str, source: Credentials, region: Optional[str], name: str,
+                         duration: Optional[int]) -> Credentials:
+    """Console sessions for an IAM user: the federated user gets at most the user's own permissions."""
+    params: dict = {"Name": name[:32], "Policy": _ALLOW_ALL}
+    if duration is not None:
+        params["DurationSeconds"] = duration
+    return _call(profile, "GetFederationToken", source, region, params, None)
+
+
+_METHODS = {"GetSessionToken": "get_session_token", "AssumeRole": "assume_role",
+            "GetFederationToken": "get_federation_token"}
+_ALLOW_ALL = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}'
+
+
 def _call(profile: str, operation: str, source: Credentials, region: Optional[str], params: dict,
           mfa_serial: Optional[str]) -> Credentials:
     from botocore.exceptions import BotoCoreError, ClientError
 
     try:
         client = _client(profile, source, region, carries_mfa_code=bool(mfa_serial))
-        method = getattr(client, "get_session_token" if operation == "GetSessionToken" else "assume_role")
+        method = getattr(client, _METHODS[operation])
         return _credentials(method(**params))
     except ClientError as exc:
         raise explain_client_error(profile, operation, exc, params, temporary=bool(source.session_token)) from None

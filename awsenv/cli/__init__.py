@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from awsenv.cli import flows  # noqa: F401  (registers user, role, sso, export)
+from awsenv.cli import console_cmd  # noqa: F401  (registers console)
 from awsenv.cli import inspect_cmds  # noqa: F401  (registers explain, list)
 from awsenv.cli import sso_cmds  # noqa: F401  (registers login)
 from awsenv.cli.app import app
