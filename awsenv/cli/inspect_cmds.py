@@ -92,7 +92,8 @@ def list_rows(config) -> list[dict]:
     for name in sorted(config.profiles):
         profile = config.profiles[name]
         row: dict = {"profile": name, "flow": profile.flow, "region": profile.region, "source": None,
-                     "chain": [name], "cached_until": None, "cache_valid": False, "problem": None}
+                     "chain": [name], "cached_until": None, "cache_valid": False, "cache_expired": False,
+                     "problem": None}
         try:
             plan = resolve_plan(config, name)
         except AwsenvError as error:
@@ -102,7 +103,8 @@ def list_rows(config) -> list[dict]:
         until, usable = _cache_state(engine, plan, ttl)
         expiry = until[-1]
         row.update(flow=plan.flow, chain=list(plan.chain), source=_source(config, plan),
-                   cached_until=expiry.strftime("%Y-%m-%dT%H:%M:%SZ") if expiry else None, cache_valid=usable[-1])
+                   cached_until=expiry.strftime("%Y-%m-%dT%H:%M:%SZ") if expiry else None, cache_valid=usable[-1],
+                   cache_expired=bool(expiry) and expiry <= datetime.now(timezone.utc))
         rows.append(row)
     return rows
 
@@ -125,7 +127,8 @@ def list_profiles(as_json: JsonOpt = False) -> None:
         if row["problem"]:
             cached = "-"
         elif row["cached_until"]:
-            cached = ("valid until " if row["cache_valid"] else "expired ") + row["cached_until"]
+            state = "valid until " if row["cache_valid"] else "expired " if row["cache_expired"] else "renews soon, "
+            cached = state + row["cached_until"]
         else:
             cached = "-"
         source = row["source"] or ("problem: " + row["problem"] if row["problem"] else "-")
