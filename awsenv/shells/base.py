@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Optional
 
 from awsenv.errors import UsageError
 from awsenv.model import EnvDelta
@@ -14,6 +15,10 @@ class Dialect:
     name = ""
     #: How a user loads the output in this shell, shown when stdout is a terminal.
     load_hint = ""
+
+    def cannot_hold(self, value: str) -> Optional[str]:
+        """Why this dialect cannot carry `value` intact (then it is refused, never mangled), or None."""
+        return None
 
     def quote(self, value: str) -> str:
         raise NotImplementedError
@@ -31,7 +36,7 @@ class Dialect:
             if value is None:
                 lines.append(self.unset(name))
             else:
-                check_value(self.name, name, value)
+                check_value(self, name, value)
                 lines.append(self.export(name, value))
         return "".join(line + "\n" for line in lines)
 
@@ -41,6 +46,16 @@ def check_name(name: str) -> None:
         raise UsageError(f"{name!r} is not a valid environment variable name")
 
 
-def check_value(dialect: str, name: str, value: str) -> None:
+def check_value(dialect: Dialect, name: str, value: str) -> None:
     if "\0" in value:
         raise UsageError(f"the value of {name} contains a NUL byte, which no environment variable can hold")
+    reason = dialect.cannot_hold(value)
+    if reason:
+        raise UsageError(f"the value of {name} {reason}", hint="use --format json, or another shell")
+
+
+def refuse_if_unfit(dialect: Dialect, value: str) -> None:
+    """For quote(): the same refusal as render(), without a variable name."""
+    reason = dialect.cannot_hold(value) or ("contains a NUL byte" if "\0" in value else None)
+    if reason:
+        raise UsageError(f"a value {reason}", hint="use --format json, or another shell")

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-from awsenv.errors import UsageError
-from awsenv.shells.base import Dialect
+from typing import Optional
+
+from awsenv.shells.base import Dialect, refuse_if_unfit
 
 
 class Cmd(Dialect):
     name = "cmd"
     load_hint = "for /f \"delims=\" %i in ('awsenv {args}') do @%i"
 
-    def quote(self, value: str) -> str:
+    def cannot_hold(self, value: str) -> Optional[str]:
         if "\n" in value or "\r" in value:
-            raise UsageError("a value contains a line break, which cmd.exe cannot hold in `set`")
+            return "contains a line break, which cmd.exe cannot hold in `set`"
         if "%" in value or "!" in value:
-            raise UsageError("a value contains % or !, which cmd.exe expands even inside quotes",
-                             hint="use --format json, or PowerShell")
+            return "contains % or !, which cmd.exe expands even inside quotes"
+        if '"' in value:
+            return "contains a double quote, which would end cmd.exe's quoted `set`"
+        return None
+
+    def quote(self, value: str) -> str:
+        refuse_if_unfit(self, value)
         return value
 
     def export(self, name: str, value: str) -> str:

@@ -16,13 +16,13 @@ class Json(Dialect):
         for name, value in delta.items():
             check_name(name)
             if value is not None:
-                check_value(self.name, name, value)
+                check_value(self, name, value)
         return json.dumps(dict(delta), ensure_ascii=False) + "\n"
 
 
 class Nu(Json):
-    """nushell reads JSON: `load-env (awsenv … --format json | from json)`. load-env cannot unset, so nulls are
-    left out here and the nu integration hides them."""
+    """nushell reads JSON: `load-env (awsenv … --format json | from json)`. A null there leaves the variable
+    out of every child's environment; the nu integration (`awsenv init nu`) also hides it from `$env`."""
 
     name = "nu"
     load_hint = "load-env (awsenv {args} --format json | from json)"

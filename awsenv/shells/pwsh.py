@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from awsenv.shells.base import Dialect
+import re
+
+from awsenv.shells.base import Dialect, refuse_if_unfit
 
 # PowerShell treats these as single quotes too (about_Quoting_Rules); each is doubled to be literal.
 _SINGLE_QUOTES = "'\u2018\u2019\u201a\u201b"
+# Piped into Invoke-Expression, every output line is run on its own, so a value must stay on one line:
+# line breaks are joined in as double-quoted escapes ("`n", "`r"), which hold no `$` to expand.
+_LINE_BREAK = re.compile(r"(\r|\n)")
+_ESCAPED = {"\n": '"`n"', "\r": '"`r"'}
 
 
 class Pwsh(Dialect):
@@ -13,7 +19,14 @@ class Pwsh(Dialect):
     load_hint = "awsenv {args} | Invoke-Expression"
 
     def quote(self, value: str) -> str:
-        return "'" + "".join(c + c if c in _SINGLE_QUOTES else c for c in value) + "'"
+        refuse_if_unfit(self, value)
+        parts = []
+        for piece in _LINE_BREAK.split(value):
+            if piece in _ESCAPED:
+                parts.append(_ESCAPED[piece])
+            elif piece or not parts:
+                parts.append("'" + "".join(c + c if c in _SINGLE_QUOTES else c for c in piece) + "'")
+        return parts[0] if len(parts) == 1 else "(" + " + ".join(parts) + ")"
 
     def export(self, name: str, value: str) -> str:
         return f"$Env:{name} = {self.quote(value)}"

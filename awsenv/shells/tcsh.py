@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from awsenv.errors import UsageError
-from awsenv.shells.base import Dialect
+from typing import Optional
+
+from awsenv.shells.base import Dialect, refuse_if_unfit
 
 
 class Tcsh(Dialect):
     name = "tcsh"
     load_hint = 'eval "`awsenv {args}`"'
 
+    def cannot_hold(self, value: str) -> Optional[str]:
+        if "\n" in value:
+            return "contains a line break, which tcsh cannot receive through eval (it becomes a space)"
+        return None
+
     def quote(self, value: str) -> str:
-        if "\n" in value or "\r" in value:
-            raise UsageError("a value contains a line break, which tcsh cannot receive through eval",
-                             hint="use --format json, or another shell")
-        # History expansion sees `!` even inside single quotes.
+        refuse_if_unfit(self, value)
+        # Inside single quotes a quote is closed, escaped and reopened; history expansion sees `!` even there.
         return "'" + value.replace("'", "'\\''").replace("!", "\\!") + "'"
 
     def export(self, name: str, value: str) -> str:
