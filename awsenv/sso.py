@@ -62,32 +62,30 @@ def _pick(profile: str, key: str, what: str, choices: list[tuple[str, str]]) -> 
     if not choices:
         raise ConfigError(f"profile {profile!r} has no {key}, and this sign-in has no {what} to choose from",
                           hint="ask your administrator for an assignment in IAM Identity Center")
-    tty = _open_tty()
-    if tty is None:
+    terminal = _Terminal.open()
+    if terminal is None:
         listed = ", ".join(label for _, label in choices[:MAX_LISTED])
         more = f" (and {len(choices) - MAX_LISTED} more)" if len(choices) > MAX_LISTED else ""
         raise ConfigError(f"profile {profile!r} has no {key}; the sign-in offers {len(choices)} "
                           f"{what} choice(s): {listed}{more}",
                           hint=f"set {key} in [profile {profile}], or run the command on a terminal to pick one")
-    with tty:
+    with terminal:
         if len(choices) == 1:
-            tty.write(f"Using the only {what}: {choices[0][1]}\n")
+            terminal.write(f"Using the only {what}: {choices[0][1]}\n")
             chosen = choices[0][0]
         else:
-            chosen = _ask(tty, what, choices)
-        tty.write(f"(add `{key} = {chosen}` to [profile {profile}] to skip this question)\n")
-        tty.flush()
+            chosen = _ask(terminal, what, choices)
+        terminal.write(f"(add `{key} = {chosen}` to [profile {profile}] to skip this question)\n")
         return chosen
 
 
-def _ask(tty, what: str, choices: list[tuple[str, str]]) -> str:
+def _ask(terminal: "_Terminal", what: str, choices: list[tuple[str, str]]) -> str:
     for number, (_, label) in enumerate(choices, 1):
-        tty.write(f"{number:>3}) {label}\n")
+        terminal.write(f"{number:>3}) {label}\n")
     values = [value for value, _ in choices]
     for _ in range(3):
-        tty.write(f"Choose the {what} (number or name): ")
-        tty.flush()
-        answer = tty.readline()
+        terminal.write(f"Choose the {what} (number or name): ")
+        answer = terminal.reader.readline()
         if answer == "":
             break
         answer = answer.strip()
@@ -98,8 +96,32 @@ def _ask(tty, what: str, choices: list[tuple[str, str]]) -> str:
     raise UsageError(f"no {what} was chosen")
 
 
-def _open_tty() -> Optional[object]:
-    try:
-        return open("/dev/tty", "r+", encoding="utf-8", errors="replace")
-    except OSError:
-        return None
+class _Terminal:
+    """The controlling terminal, for questions: a reader and a writer (a tty cannot be opened "r+" in text mode)."""
+
+    def __init__(self, reader, writer) -> None:
+        self.reader, self.writer = reader, writer
+
+    @classmethod
+    def open(cls) -> Optional["_Terminal"]:
+        try:
+            reader = open("/dev/tty", "r", encoding="utf-8", errors="replace")
+        except OSError:
+            return None
+        try:
+            writer = open("/dev/tty", "w", encoding="utf-8", errors="replace")
+        except OSError:
+            reader.close()
+            return None
+        return cls(reader, writer)
+
+    def write(self, text: str) -> None:
+        self.writer.write(text)
+        self.writer.flush()
+
+    def __enter__(self) -> "_Terminal":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.reader.close()
+        self.writer.close()
