@@ -48,24 +48,25 @@ def run_mfa_process(command: str, profile: str) -> str:
 
 def prompt_code(profile: str, serial: str, note: str = "") -> str:
     """Ask on the controlling terminal, never on stdout; fail at once without one."""
+    # Two handles: a text-mode "r+" open of a terminal fails (a tty is not seekable).
     try:
-        tty = open("/dev/tty", "r+", encoding="utf-8", errors="replace")
+        reader = open("/dev/tty", "r", encoding="utf-8", errors="replace")
     except OSError:
         raise MfaUnavailable(
             f"profile {profile!r} needs an MFA code and there is no terminal to ask for it",
             hint="pass --mfa-code CODE, or set mfa_process in the profile to a command that prints the code",
         ) from None
-    with tty:
+    with reader, open("/dev/tty", "w", encoding="utf-8", errors="replace") as writer:
         for attempt in range(3):
-            tty.write(f"{note}MFA code for {serial} ({profile}): ")
-            tty.flush()
-            line = tty.readline()
+            writer.write(f"{note}MFA code for {serial} ({profile}): ")
+            writer.flush()
+            line = reader.readline()
             if line == "":
                 raise MfaUnavailable(f"profile {profile!r}: no MFA code was entered")
             code = line.strip()
             if code.isascii() and _CODE.fullmatch(code):
                 return code
-            tty.write("The code is six digits.\n")
+            writer.write("The code is six digits.\n")
         raise UsageError(f"profile {profile!r}: no valid MFA code was entered")
 
 
