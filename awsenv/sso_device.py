@@ -64,10 +64,10 @@ def open_browser(url: str) -> Callable[[], None]:
 class Display:
     """Messages on stderr (and on the terminal when stderr goes elsewhere, e.g. an SDK capturing it)."""
 
-    def __init__(self, stderr: TextIO = sys.stderr) -> None:
-        self.stderr = stderr
+    def __init__(self, stderr: Optional[TextIO] = None, terminal: bool = True) -> None:
+        self.stderr = stderr or sys.stderr
         self.tty: Optional[TextIO] = None
-        if not _isatty(stderr):
+        if terminal and not _isatty(self.stderr):
             try:
                 self.tty = open("/dev/tty", "w", encoding="utf-8", errors="replace")
             except OSError:
