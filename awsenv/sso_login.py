@@ -65,8 +65,11 @@ def access_token(profile: str, session: SsoSession, browser: bool, log: Callable
     if not force:
         token = read_token(session)
         if _good(token, reject, REFRESH_WINDOW):
-            trace.debug("SSO token for %s: from %s", describe(session), "the AWS CLI's cache")
+            trace.debug("SSO token for %s: from %s, %d min left", describe(session), "~/.aws/sso/cache",
+                        token.seconds_left() // 60)  # type: ignore[union-attr]
             return token  # type: ignore[return-value]
+        trace.debug("SSO token for %s: %s; taking the sign-in lock", describe(session),
+                    _state(token, reject))
     with _session_lock(session):
         token = read_token(session)
         if not force:
@@ -85,6 +88,14 @@ def access_token(profile: str, session: SsoSession, browser: bool, log: Callable
                         f"run `awsenv login {profile}` to renew it")
                     return token
         return _sign_in(profile, session, browser, token)
+
+
+def _state(token: Optional[SsoToken], reject: Optional[str]) -> str:
+    if token is None:
+        return "none saved"
+    if token.access_token == reject:
+        return "refused by the portal"
+    return f"{int(token.seconds_left() // 60)} min left, under the 15 min refresh window"
 
 
 def _refresh(profile: str, session: SsoSession, token: SsoToken, log: Callable[[str], None]) -> Optional[SsoToken]:
@@ -111,6 +122,7 @@ def _sign_in(profile: str, session: SsoSession, browser: bool, old: Optional[Sso
                             "then try again")
     from awsenv import sso_device, sso_oidc
 
+    trace.debug("starting a device sign-in for %s", describe(session))
     oidc = sso_oidc.client(profile, session)
     registration = sso_oidc.register(oidc, profile, session)
     token = sso_device.sign_in(oidc, profile, session, registration, browser)

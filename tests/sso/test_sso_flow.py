@@ -84,3 +84,33 @@ def test_valid_token_from_the_aws_cli_is_used_without_sign_in(sso_home, sso):
     assert done.returncode == 0, done.stderr
     assert sso.apis() == ["GetRoleCredentials"]
     assert sso_home.token()["accessToken"] == written["accessToken"]
+
+
+def test_debug_trace_never_shows_a_token_or_secret(sso_home, sso):
+    sso.token_seconds = 600  # so that the run also refreshes
+    assert sso_home.run("login", "dev", browser=True).returncode == 0
+    sso.token_seconds = 8 * 3600
+    done = sso_home.run("--debug", "sso", "dev", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    assert "awsenv[debug]" in done.stderr
+    import json
+
+    token = sso_home.token()
+    exported = json.loads(done.stdout)
+    secrets = [token["accessToken"], token["refreshToken"], token["clientSecret"],
+               exported["AWS_SECRET_ACCESS_KEY"], exported["AWS_SESSION_TOKEN"]]
+    for secret in secrets:
+        assert secret not in done.stderr
+    assert [c.params.get("grantType") for c in sso.calls if c.api == "CreateToken"][-1] == "refresh_token"
+
+
+def test_unreachable_identity_center_is_exit_1_naming_the_profile(sso_home, sso):
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    done = sso_home.run("sso", "dev", browser=True, AWS_ENDPOINT_URL_SSO_OIDC=closed)
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert "'dev'" in done.stderr and "could not reach IAM Identity Center" in done.stderr
