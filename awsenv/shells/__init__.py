@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from typing import Mapping, Optional
 
 from awsenv.errors import UsageError
@@ -55,14 +56,39 @@ def canonical(process_name: str) -> Optional[str]:
 
 def detect_shell(environ: Mapping[str, str] = os.environ) -> str:
     """The shell that will read our output: shellingham's answer, else $SHELL, else POSIX sh."""
+    return detect_shell_process(environ)[0]
+
+
+def detect_shell_process(environ: Mapping[str, str] = os.environ) -> tuple[str, str]:
+    """The user's shell as (dialect name, executable): shellingham's answer, else $SHELL, else POSIX sh."""
     try:
         import shellingham
 
-        name, _path = shellingham.detect_shell()
+        name, path = shellingham.detect_shell()
         found = canonical(name)
         if found:
-            return found
+            return found, _executable(path or name, environ)
     except Exception:  # shellingham raises ShellDetectionFailure, or RuntimeError on odd platforms
         pass
-    found = canonical(environ.get("SHELL", ""))
-    return found or "sh"
+    login_shell = environ.get("SHELL", "")
+    found = canonical(login_shell)
+    if found:
+        return found, _executable(login_shell, environ)
+    return "sh", _executable("sh", environ)
+
+
+def executable_for(shell: str, environ: Mapping[str, str] = os.environ) -> str:
+    """The executable to start for a dialect name given with --shell."""
+    candidates = {"csh": ("csh", "tcsh"), "sh": ("sh", "dash"), "ksh": ("ksh", "mksh")}.get(shell, (shell,))
+    for candidate in candidates:
+        found = shutil.which(candidate, path=environ.get("PATH"))
+        if found:
+            return found
+    raise UsageError(f"cannot start {shell}: it is not on PATH", hint="install it, or pick another with --shell")
+
+
+def _executable(name_or_path: str, environ: Mapping[str, str]) -> str:
+    name_or_path = name_or_path.lstrip("-")  # a login shell's argv[0] starts with "-"
+    if os.sep in name_or_path:
+        return name_or_path
+    return shutil.which(name_or_path, path=environ.get("PATH")) or name_or_path
