@@ -88,6 +88,9 @@ def _user_steps(profile: Profile, requested: Optional[int]) -> tuple[list[Step],
     notes = []
     if profile.aws_session_token:
         notes.append("these keys carry a session token: GetSessionToken needs an IAM user's long-lived keys")
+    if requested is None and profile.mfa_serial and not profile.aws_session_token:
+        # The same request as a role's MFA session on these keys and serial: one cached session serves both.
+        requested = MFA_SESSION_SECONDS
     step = GetSessionToken(profile.name, requested, profile.mfa_serial, profile.mfa_process)
     return [StaticKeys(profile.name), step], notes
 
@@ -158,6 +161,11 @@ def _role_steps(config: AwsConfig, target: Profile, requested: Optional[int]) ->
     if isinstance(root, StaticKeys) and not long_lived:
         notes.append(f"{root.profile}: its keys carry a session token (temporary credentials), so AssumeRole on them "
                      "is role chaining: at most 1h, and MFA goes on the AssumeRole call itself")
+    root_profile = config.profile(root.profile) if isinstance(root, StaticKeys) else None
+    if root_profile and root_profile.mfa_serial and not any(p.mfa_serial for p in roles):
+        notes.append(f"{root_profile.name} has mfa_serial, but as in the AWS CLI only a role profile's own "
+                     f"mfa_serial counts: no MFA code is sent for {target.name} (set mfa_serial there if its role "
+                     "requires MFA)")
     for profile in reversed(roles):
         is_target = profile is roles[0]
         wanted = requested if is_target else _requested_duration(profile, None)

@@ -335,3 +335,13 @@ def test_role_longer_than_its_maximum_is_explained(home, sts):
     done = home.run("role", "one", "--duration", "2h")
     assert done.returncode == 1 and done.stdout == ""
     assert "'one'" in done.stderr and "maximum session duration" in done.stderr
+
+
+def test_user_flow_reuses_the_mfa_session_a_role_opened(home, sts):
+    _mfa_roles(home, sts)
+    home.config.write_text(home.config.read_text().replace(
+        "[profile base]\n", f"[profile base]\nmfa_serial = {MFA_SERIAL}\n", 1))
+    _exports(home, "role", "prod")
+    user = _exports(home, "user", "base")
+    assert sts.actions() == ["GetSessionToken", "AssumeRole"] and home.mfa_runs() == 1
+    assert user["AWS_ACCESS_KEY_ID"] == sts.calls[0].issued

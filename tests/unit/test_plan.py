@@ -241,3 +241,15 @@ def test_plan_never_imports_boto():
                     for alias in (node.names if isinstance(node, ast.Import) else [ast.alias(node.module or "")])}
         assert not imported & {"boto3", "botocore"}, module
 
+
+
+def test_user_flow_with_mfa_is_the_same_request_as_a_roles_mfa_session(tmp_path):
+    loaded = _config(tmp_path, f"[profile base]\nmfa_serial = {SERIAL}\n" + _role("prod", mfa_serial=SERIAL))
+    assert resolve_plan(loaded, "base").steps == resolve_plan(loaded, "prod").steps[:2]
+
+
+def test_mfa_serial_on_the_source_only_is_not_used_and_explain_says_so(tmp_path):
+    loaded = _config(tmp_path, f"[profile base]\nmfa_serial = {SERIAL}\n" + _role("prod"))
+    plan = resolve_plan(loaded, "prod")
+    assert _kinds(plan) == ["StaticKeys", "AssumeRole"] and plan.steps[1].mfa_serial is None
+    assert any("only a role profile's own" in note for note in plan.notes)
