@@ -40,9 +40,12 @@ def open_browser(url: str) -> Callable[[], None]:
     """
     import webbrowser
 
-    sys.stdout.flush()
-    saved = os.dup(1)
-    os.dup2(2, 1)
+    try:
+        sys.stdout.flush()
+        saved: Optional[int] = os.dup(1)
+        os.dup2(2, 1)
+    except (OSError, ValueError):  # no stdout or stderr to juggle: the browser inherits what there is
+        saved = None
 
     def launch() -> None:
         try:
@@ -55,8 +58,9 @@ def open_browser(url: str) -> Callable[[], None]:
 
     def finish() -> None:
         thread.join(timeout=2.0)  # the browser command has been started by then; it may keep running
-        os.dup2(saved, 1)
-        os.close(saved)
+        if saved is not None:
+            os.dup2(saved, 1)
+            os.close(saved)
 
     return finish
 

@@ -25,7 +25,8 @@ def _call(profile: str, session: SsoSession, what: str, call):
                                 hint=f"run `awsenv login {profile}`") from None
         if code == "ForbiddenException":
             raise refused(profile, what, exc, "check sso_account_id and sso_role_name: this sign-in has no such "
-                                              "assignment (`awsenv sso` on a terminal lists the ones it has)") from None
+                                              "assignment (leave them out and run on a terminal to choose from "
+                                              "the ones it has)") from None
         if code == "TooManyRequestsException":
             raise refused(profile, what, exc, "IAM Identity Center is throttling: wait a moment and try again") from None
         raise refused(profile, what, exc, "see the AWS error above") from None

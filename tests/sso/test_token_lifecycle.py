@@ -122,3 +122,30 @@ def test_token_for_another_start_url_is_not_used(sso_home, sso):
     done = sso_home.run("sso", "dev")
     assert done.returncode == 1
     assert sso.calls == []
+
+
+def test_login_through_a_role_profile_signs_in_its_sso_root(sso_home, sso):
+    sso_home.write_config(sso_home_config_with_chain())
+    done = sso_home.run("login", "deploy", browser=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == ""
+    assert sso.count("StartDeviceAuthorization") == 1 and sso.count("GetRoleCredentials") == 0
+    assert sso_home.token()["accessToken"] in sso.tokens
+
+
+def test_role_without_an_assignment_is_exit_1_with_a_hint(sso_home, sso):
+    sso_home.write_token()
+    sso.assignments = {"111111111111": ("dev", ["ReadOnly"])}
+    done = sso_home.run("sso", "dev")
+    assert done.returncode == 1 and done.stdout == ""
+    assert "ForbiddenException" in done.stderr and "sso_role_name" in done.stderr
+
+
+def sso_home_config_with_chain() -> str:
+    from tests.sso.conftest import SSO_CONFIG
+
+    return SSO_CONFIG + """
+    [profile deploy]
+    source_profile = dev
+    role_arn = arn:aws:iam::123456789012:role/deploy
+    """
