@@ -10,9 +10,14 @@ from datetime import datetime, timezone
 from typing import Iterator, Mapping, Optional
 
 from awsenv import files, locking
+from awsenv.errors import UsageError
 from awsenv.model import Credentials
 
 VERSION = 1
+DEFAULT_MIN_TTL = 300  # exports, exec, shell: refresh credentials with less than 5 minutes left
+CREDENTIAL_PROCESS_MIN_TTL = 900  # beyond the SDKs' own 15-minute advisory refresh
+DEFAULT_LOCK_TIMEOUT = 300.0
+INDEX_DIR = "fast"  # the fast path's index (no secrets): see awsenv/fastpath.py
 
 
 def cache_dir(environ: Mapping[str, str] = os.environ) -> str:
@@ -20,6 +25,18 @@ def cache_dir(environ: Mapping[str, str] = os.environ) -> str:
         return environ["AWSENV_CACHE_DIR"]
     base = environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return os.path.join(base, "awsenv")
+
+
+def min_ttl(environ: Mapping[str, str] = os.environ, floor: float = 0) -> float:
+    """Seconds of life cached credentials must have left to be served: AWSENV_MIN_TTL, never below `floor`."""
+    raw = environ.get("AWSENV_MIN_TTL")
+    try:
+        value = float(raw) if raw else DEFAULT_MIN_TTL
+    except ValueError:
+        raise UsageError(f"AWSENV_MIN_TTL={raw!r} is not a number of seconds") from None
+    if value != value or value < 0:
+        raise UsageError(f"AWSENV_MIN_TTL={raw!r} is not a number of seconds")
+    return max(value, floor)
 
 
 def entry_key(parts: Mapping[str, object]) -> str:
@@ -67,8 +84,8 @@ class CredentialCache:
         return creds if creds.seconds_left(now) > min_ttl else None
 
     def put(self, key: str, creds: Credentials, meta: Mapping[str, object]) -> None:
-        if creds.expiration is None:
-            return  # long-lived keys are never cached
+        if creds.expiration is None or creds.seconds_left() <= 0:
+            return  # long-lived keys are never cached, nor credentials already expired by our clock
         entry = {
             "version": VERSION,
             **meta,
@@ -92,14 +109,50 @@ class CredentialCache:
                     yield key, entry
 
     def remove(self, key: str) -> None:
-        for suffix in (".json", ".lock"):
-            try:
-                os.unlink(self._path(key, suffix))
-            except FileNotFoundError:
-                pass
+        # Only the entry: a lock file stays, since unlinking it while another process waits on it would let a
+        # third process lock a new file of the same name, and two would hold "the" lock at once.
+        try:
+            os.unlink(self._path(key))
+        except FileNotFoundError:
+            pass
+
+    def clear(self, profile: Optional[str] = None) -> list[dict]:
+        """Remove every entry, or those obtained for `profile` (its own steps, or steps on its way); return them."""
+        removed = []
+        for key, entry in list(self.entries()):
+            if profile is None or profile in (entry.get("profile"), entry.get("target")):
+                self.remove(key)
+                removed.append(entry)
+        if profile is None:
+            for name in os.listdir(self.directory):
+                if name.endswith(".json") and not name.startswith("."):
+                    self.remove(name[:-5])  # unreadable or unknown-version entries too
+        _empty(os.path.join(self.directory, INDEX_DIR))
+        return removed
 
     @contextmanager
-    def lock(self, key: str, what: str) -> Iterator[None]:
+    def lock(self, key: str, what: str, environ: Mapping[str, str] = os.environ) -> Iterator[None]:
         files.ensure_private_dir(self.directory)
-        with locking.held(self._path(key, ".lock"), what):
+        with locking.held(self._path(key, ".lock"), what, timeout=lock_timeout(environ)):
             yield
+
+
+def lock_timeout(environ: Mapping[str, str] = os.environ) -> float:
+    """How long to wait for another awsenv process (e.g. one waiting for an MFA code): AWSENV_LOCK_TIMEOUT seconds."""
+    raw = environ.get("AWSENV_LOCK_TIMEOUT")
+    try:
+        return max(float(raw), 0.0) if raw else DEFAULT_LOCK_TIMEOUT
+    except ValueError:
+        raise UsageError(f"AWSENV_LOCK_TIMEOUT={raw!r} is not a number of seconds") from None
+
+
+def _empty(directory: str) -> None:
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return
+    for name in names:
+        try:
+            os.unlink(os.path.join(directory, name))
+        except OSError:
+            pass

@@ -14,7 +14,17 @@ class UnsafeDirectory(Exception):
 
 def ensure_private_dir(path: str) -> str:
     """Create `path` (0700) if needed; refuse a symlink, another owner, or group/other write access."""
-    os.makedirs(path, mode=0o700, exist_ok=True)
+    parent = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(parent):
+        previous = os.umask(0o077)  # parents we create (e.g. ~/.cache) are private too, whatever the umask
+        try:
+            os.makedirs(parent, mode=0o700, exist_ok=True)
+        finally:
+            os.umask(previous)
+    try:
+        os.mkdir(path, 0o700)
+    except FileExistsError:
+        pass
     info = os.lstat(path)
     if stat.S_ISLNK(info.st_mode) or not stat.S_ISDIR(info.st_mode):
         raise UnsafeDirectory(f"{path} is not a plain directory")
@@ -28,13 +38,19 @@ def ensure_private_dir(path: str) -> str:
 
 
 def read_no_follow(path: str) -> Optional[bytes]:
-    """The file's bytes, or None when it is missing or is a symlink."""
+    """The file's bytes, or None when it is missing, a symlink, not a regular file, or someone else's."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
     except OSError:
         return None
     with os.fdopen(fd, "rb") as handle:
-        return handle.read()
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid():
+            return None
+        try:
+            return handle.read()
+        except OSError:
+            return None
 
 
 def write_atomic(path: str, data: bytes, mode: int = 0o600, through_symlink: bool = False) -> None:

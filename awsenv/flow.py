@@ -7,16 +7,15 @@ from dataclasses import dataclass, field
 from typing import Callable, Mapping, Optional
 
 from awsenv import config as aws_config
-from awsenv.cache import CredentialCache, cache_dir
+from awsenv import fastpath
+from awsenv.cache import CREDENTIAL_PROCESS_MIN_TTL, DEFAULT_MIN_TTL, CredentialCache, cache_dir, min_ttl
 from awsenv.engine import Engine, FlowOptions, say
-from awsenv.errors import UsageError
 from awsenv.files import UnsafeDirectory, ensure_private_dir
 from awsenv.mfa import validate_code
-from awsenv.model import Credentials, Plan
+from awsenv.model import Credentials, Plan, StaticKeys
 from awsenv.plan import resolve_plan
 
-DEFAULT_MIN_TTL = 300
-CREDENTIAL_PROCESS_MIN_TTL = 900
+__all__ = ["CREDENTIAL_PROCESS_MIN_TTL", "DEFAULT_MIN_TTL", "Request", "Result", "min_ttl", "obtain", "open_cache"]
 
 
 @dataclass
@@ -38,15 +37,6 @@ class Result:
     aws_calls: list[str] = field(default_factory=list)
 
 
-def min_ttl(environ: Mapping[str, str] = os.environ, floor: float = 0) -> float:
-    raw = environ.get("AWSENV_MIN_TTL")
-    try:
-        value = float(raw) if raw else DEFAULT_MIN_TTL
-    except ValueError:
-        raise UsageError(f"AWSENV_MIN_TTL={raw!r} is not a number of seconds") from None
-    return max(value, floor)
-
-
 def open_cache(log: Callable[[str], None] = say, environ: Mapping[str, str] = os.environ) -> Optional[CredentialCache]:
     directory = cache_dir(environ)
     try:
@@ -60,6 +50,7 @@ def open_cache(log: Callable[[str], None] = say, environ: Mapping[str, str] = os
 def obtain(request: Request, log: Callable[[str], None] = say) -> Result:
     if request.mfa_code is not None:
         validate_code(request.mfa_code)
+    identities = fastpath.file_identities() if request.use_cache else None  # before reading: a later edit shows
     config = aws_config.load()
     plan = resolve_plan(config, request.profile, request.flow, request.duration, request.region)
     cache = open_cache(log) if request.use_cache else None
@@ -70,4 +61,7 @@ def obtain(request: Request, log: Callable[[str], None] = say) -> Result:
         for note in plan.notes:
             log(note)
     creds = engine.credentials(plan)
+    if cache is not None and not isinstance(plan.steps[-1], StaticKeys):
+        key = fastpath.request_key(request.flow, request.profile, request.duration, request.region)
+        fastpath.remember(cache, key, engine.step_key(plan, len(plan.steps) - 1), plan.region, identities)
     return Result(plan, creds, engine.calls)

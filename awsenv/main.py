@@ -6,8 +6,12 @@ import sys
 
 
 def main() -> None:
-    from awsenv.cli import run
+    from awsenv.fastpath import serve
 
-    code = run()
+    code = serve(sys.argv[1:])
+    if code is None:
+        from awsenv.cli import run
+
+        code = run()
     sys.stdout.flush()
     sys.exit(code)

@@ -6,9 +6,9 @@ import os
 import sys
 from typing import Mapping, Optional
 
-from awsenv.env import PROFILE_MARKER
+from awsenv.env import PROFILE_MARKER, format_expiration
 from awsenv.errors import UsageError
-from awsenv.model import EnvDelta
+from awsenv.model import Credentials, EnvDelta
 from awsenv.shells import detect_shell, dialect_for, json_dialect
 from awsenv.shells.base import Dialect
 
@@ -35,3 +35,16 @@ def emit(delta: EnvDelta, dialect: Dialect, command_line: str, environ: Mapping[
         return
     sys.stdout.write(text)
     sys.stdout.flush()
+
+
+def credential_process_json(creds: Credentials) -> str:
+    """The AWS `credential_process` document (Version 1): one JSON object and a newline."""
+    import json
+
+    document = {"Version": 1, "AccessKeyId": creds.access_key_id, "SecretAccessKey": creds.secret_access_key}
+    if creds.session_token:
+        document["SessionToken"] = creds.session_token
+    expiration = format_expiration(creds)
+    if expiration:
+        document["Expiration"] = expiration
+    return json.dumps(document) + "\n"

@@ -1,0 +1,123 @@
+"""`awsenv credential-process PROFILE` for the SDKs, and `awsenv cache list|clear` for the cache behind it."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import datetime, timezone
+from typing import Annotated, Optional
+
+import typer
+
+from awsenv.cli.app import app
+from awsenv.cli.flows import profile_or_pick, request_for, write_profile_if_asked
+from awsenv.cli.options import (CredentialOptions, DurationOpt, FormatOpt, MfaCodeOpt, NoBrowserOpt, NoCacheOpt,
+                                ProfileArg, RegionOpt, ShellOpt, WriteProfileOpt, complete_profile)
+from awsenv.errors import ConfigError
+
+
+@app.command("credential-process")
+def credential_process(profile: ProfileArg = None, shell: ShellOpt = None, format: FormatOpt = None,
+                       mfa_code: MfaCodeOpt = None, duration: DurationOpt = None, region: RegionOpt = None,
+                       no_cache: NoCacheOpt = False, write_profile: WriteProfileOpt = None,
+                       no_browser: NoBrowserOpt = False) -> None:
+    """Print the profile's credentials as AWS credential_process JSON (Version 1), for any SDK or the AWS CLI.
+
+    Put it in another profile of ~/.aws/config, never in PROFILE itself:
+
+        [profile prod-sdk]
+        credential_process = awsenv credential-process prod
+
+    Cached credentials are served while they have at least 15 minutes left (AWSENV_MIN_TTL can ask for more), so
+    the SDKs' own refresh does not run awsenv on every call. An MFA code is asked for on the terminal only; with no
+    terminal and nothing cached it fails at once (set mfa_process in the profile to run unattended).
+    --shell and --format are accepted for uniformity and ignored: the output is always the JSON document.
+
+    Example: aws s3 ls --profile prod-sdk
+    """
+    from awsenv import fastpath
+    from awsenv.flow import CREDENTIAL_PROCESS_MIN_TTL, min_ttl, obtain
+    from awsenv.output import credential_process_json
+
+    name = profile_or_pick(profile, "credential-process")
+    serving = fastpath.chain()
+    if name in serving:
+        raise ConfigError(
+            f"profile {name!r} asks awsenv for its own credentials: a credential_process loop "
+            f"({' -> '.join(serving + [name])})",
+            hint=f"put `credential_process = awsenv credential-process {name}` in a separate profile "
+                 f"(e.g. [profile {name}-sdk]) and leave {name!r} with its role, keys or SSO settings")
+    os.environ[fastpath.CHAIN_VARIABLE] = json.dumps(serving + [name])  # seen by mfa_process, browsers, ...
+    options = CredentialOptions(shell, format, mfa_code, duration, region, no_cache, write_profile, no_browser)
+    request = request_for(name, "credential-process", options)
+    request.min_ttl = min_ttl(floor=CREDENTIAL_PROCESS_MIN_TTL)
+    result = obtain(request)
+    write_profile_if_asked(result, options)
+    sys.stdout.write(credential_process_json(result.credentials))
+    sys.stdout.flush()
+
+
+cache_app = typer.Typer(help="What awsenv has cached (no secrets shown), and forgetting it.", no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
+
+
+def _cache():
+    from awsenv.flow import open_cache
+
+    cache = open_cache()
+    if cache is None:
+        raise ConfigError("the cache directory cannot be used (see above)",
+                          hint="set AWSENV_CACHE_DIR to a directory only you can write to")
+    return cache
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@cache_app.command("list")
+def cache_list(as_json: Annotated[bool, typer.Option("--json", help="One JSON document instead of a table.")]
+               = False) -> None:
+    """List cached credentials: the profile they belong to, what obtained them, and until when they are valid.
+
+    Example: awsenv cache list
+    """
+    cache = _cache()
+    now = datetime.now(timezone.utc)
+    rows = []
+    for key, entry in cache.entries():
+        creds = entry["credentials"]
+        rows.append({"profile": entry.get("profile"), "for": entry.get("target"), "kind": entry.get("kind"),
+                     "expires": _iso(creds.expiration), "seconds_left": max(int(creds.seconds_left(now)), 0),
+                     "entry": key})
+    rows.sort(key=lambda row: (str(row["profile"]), str(row["kind"]), row["expires"]))
+    if as_json:
+        sys.stdout.write(json.dumps({"directory": cache.directory, "entries": rows}, indent=2) + "\n")
+        return
+    if not rows:
+        print(f"awsenv: nothing cached in {cache.directory}", file=sys.stderr)
+        return
+    table = [("PROFILE", "OBTAINED BY", "FOR", "EXPIRES", "LEFT")]
+    for row in rows:
+        left = row["seconds_left"]
+        table.append((str(row["profile"]), str(row["kind"]), str(row["for"]), row["expires"],
+                      f"{left // 3600}h{left % 3600 // 60:02d}m" if left else "expired"))
+    widths = [max(len(line[i]) for line in table) for i in range(len(table[0]))]
+    for line in table:
+        sys.stdout.write("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() + "\n")
+
+
+@cache_app.command("clear")
+def cache_clear(profile: Annotated[Optional[str], typer.Argument(
+        help="Forget only this profile's credentials (and the sessions obtained on the way to them).",
+        autocompletion=complete_profile, metavar="[PROFILE]", show_default=False)] = None) -> None:
+    """Forget cached credentials: all of them, or one profile's. The next call asks AWS (and for MFA) again.
+
+    Example: awsenv cache clear prod
+    """
+    cache = _cache()
+    removed = cache.clear(profile)
+    what = f"for profile {profile!r}" if profile else "in total"
+    print(f"awsenv: removed {len(removed)} cached credential{'s' if len(removed) != 1 else ''} {what}",
+          file=sys.stderr)
