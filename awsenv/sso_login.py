@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from typing import Callable, Iterator, Optional
 
 from awsenv import files, locking
-from awsenv.cache import cache_dir
+from awsenv.cache import lock_timeout
 from awsenv.errors import AwsError
 from awsenv.model import SsoSession
 from awsenv.sso_token_cache import REFRESH_WINDOW, SsoToken, cache_key, drop_token, read_token, write_token
@@ -27,7 +27,8 @@ from awsenv.sso_token_cache import REFRESH_WINDOW, SsoToken, cache_key, drop_tok
 trace = logging.getLogger("awsenv")
 
 MIN_USABLE = 60  # a token with less than this left is not handed out
-LOCK_TIMEOUT = 900  # longer than a device code lives (600 s), so waiters outlast the one signing in
+LOCK_TIMEOUT = 900  # longer than a device code lives (600 s), so waiters outlast the one signing in;
+#                    AWSENV_LOCK_TIMEOUT, when set, decides instead
 
 
 def sign_in_possible(browser: bool) -> bool:
@@ -43,15 +44,17 @@ def describe(session: SsoSession) -> str:
 
 @contextmanager
 def _session_lock(session: SsoSession) -> Iterator[None]:
-    directory = os.path.join(cache_dir(), "sso")
+    from awsenv.sso_oidc import state_dir
+
     try:
-        files.ensure_private_dir(directory)
+        directory = state_dir()
     except (files.UnsafeDirectory, OSError) as exc:
         trace.debug("no lock for the SSO sign-in (%s)", exc)
         yield
         return
+    timeout = lock_timeout() if os.environ.get("AWSENV_LOCK_TIMEOUT") else LOCK_TIMEOUT
     with locking.held(os.path.join(directory, f"token-{cache_key(session)}.lock"),
-                      f"the IAM Identity Center sign-in for {describe(session)}", timeout=LOCK_TIMEOUT):
+                      f"the IAM Identity Center sign-in for {describe(session)}", timeout=timeout):
         yield
 
 

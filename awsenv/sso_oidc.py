@@ -81,6 +81,13 @@ def refused(profile: str, what: str, exc, hint: str) -> AwsError:
 # --- client registration -----------------------------------------------------------------------------
 
 
+def state_dir() -> str:
+    """awsenv's own SSO files (client registrations, sign-in locks): `sso` in awsenv's cache directory, both 0700."""
+    directory = os.path.join(cache_dir(), "sso")
+    files.ensure_private_dir(cache_dir())
+    return files.ensure_private_dir(directory)
+
+
 def _registration_path(session: SsoSession) -> str:
     identity = json.dumps({"startUrl": session.start_url, "region": session.region, "scopes": list(scopes(session)),
                            "session": session.name}, sort_keys=True)
@@ -125,7 +132,7 @@ def register(oidc, profile: str, session: SsoSession) -> Registration:
                          datetime.fromtimestamp(answer["clientSecretExpiresAt"], timezone.utc))
     path = _registration_path(session)
     try:
-        files.ensure_private_dir(os.path.dirname(path))
+        state_dir()
         files.write_atomic(path, json.dumps({"clientId": found.client_id, "clientSecret": found.client_secret,
                                              "expiresAt": format_time(found.expires_at),
                                              "scopes": list(scopes(session))}).encode())

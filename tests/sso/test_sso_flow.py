@@ -46,6 +46,14 @@ def test_second_run_uses_the_saved_sign_in_without_any_oidc_call(sso_home, sso):
     assert len(sso_home.browser_opens()) == 1
 
 
+def test_sign_in_without_the_credentials_cache_still_keeps_awsenv_files_private(sso_home, sso):
+    done = sso_home.run("login", "dev", browser=True)
+    assert done.returncode == 0, done.stderr
+    assert mode(sso_home.home.cache) == 0o700 and mode(sso_home.home.cache / "sso") == 0o700
+    registrations = list((sso_home.home.cache / "sso").glob("registration-*.json"))
+    assert len(registrations) == 1 and mode(registrations[0]) == 0o600
+
+
 def test_legacy_profile_keys_the_token_by_start_url(sso_home, sso):
     done = sso_home.run("sso", "legacy", "--format", "json", browser=True)
     assert done.returncode == 0, done.stderr
