@@ -76,7 +76,7 @@ class Engine:
             profile = self.config.profile(step.profile)
             return Credentials(profile.aws_access_key_id or "", profile.aws_secret_access_key or "",
                                profile.aws_session_token)
-        if self.cache is None:
+        if self.cache is None or _chosen_each_time(step):
             return self._call(plan, index)
         key = self.step_key(plan, index)
         hit = self.cache.get(key, self.options.min_ttl)
@@ -138,6 +138,11 @@ class Engine:
             self.log("each code works once: wait for the next code on your device")
             code, origin = self.codes.next(step.profile, serial, None, again=True)
             return call(code)
+
+
+def _chosen_each_time(step: Step) -> bool:
+    """An SSO profile without sso_account_id/sso_role_name: the user picks each run, so nothing is cached for it."""
+    return isinstance(step, SsoRoleCredentials) and not (step.account_id and step.role_name)
 
 
 def _fields(step: Step) -> dict:

@@ -90,6 +90,22 @@ def test_account_and_role_are_picked_on_the_terminal(sso_home, sso):
     assert (call.params["account_id"], call.params["role_name"]) == ("333333333333", "Billing")
 
 
+def test_a_picked_role_is_not_remembered_for_the_next_run(sso_home, sso):
+    _many_accounts(sso)
+    sso_home.write_config(NO_ROLE)
+    sso_home.write_token()
+    for role in ("Billing", "ReadOnly"):
+        child = pexpect.spawn("/bin/sh", ["-c", f'"{AWSENV}" sso pickrole --format json > /dev/null'],
+                              env=sso_home.env(), encoding="utf-8", timeout=30)
+        child.expect("Choose the role")
+        child.sendline(role)
+        child.expect(pexpect.EOF)
+        child.close()
+        assert child.exitstatus == 0, child.before
+    picked = [c.params["role_name"] for c in sso.calls if c.api == "GetRoleCredentials"]
+    assert picked == ["Billing", "ReadOnly"]
+
+
 def test_chain_from_sso_assumes_the_role_with_the_sso_credentials_capped_at_1h(sso_home, sso, sts):
     sso_home.write_config(CHAIN)
     sso_home.write_token()
