@@ -7,7 +7,8 @@ def --env --wrapped awsenv [...args: string] {
         ($w in ['-h' '--help' '--version' '--format' '--shell']) or ($w | str starts-with '--format=') or ($w | str starts-with '--shell=')
     })
     if (not $pass) and ($verb in ['user' 'role' 'sso' 'export' 'unset']) {
-        let delta = (^awsenv ...$args --format json | from json)
+        let output = (^awsenv ...$args --format json)
+        let delta = ($output | from json)
         let gone = ($delta | transpose name value | where value == null | get name)
         load-env ($delta | reject ...$gone)
         hide-env --ignore-errors ...$gone
