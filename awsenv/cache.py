@@ -133,7 +133,10 @@ class CredentialCache:
     @contextmanager
     def lock(self, key: str, what: str, environ: Mapping[str, str] = os.environ) -> Iterator[None]:
         files.ensure_private_dir(self.directory)
-        with locking.held(self._path(key, ".lock"), what, timeout=lock_timeout(environ)):
+        path = self._path(key, ".lock")
+        if os.path.islink(path):
+            os.unlink(path)  # never followed (the lock opens with O_NOFOLLOW); in our own 0700 directory, dropped
+        with locking.held(path, what, timeout=lock_timeout(environ)):
             yield
 
 
