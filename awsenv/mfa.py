@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shlex
 import subprocess
 
 from awsenv.errors import ConfigError, MfaUnavailable, UsageError
+from awsenv.terminal import Terminal
 
 _CODE = re.compile(r"[0-9]{6}")
 
@@ -48,32 +48,18 @@ def run_mfa_process(command: str, profile: str) -> str:
 
 def prompt_code(profile: str, serial: str, note: str = "") -> str:
     """Ask on the controlling terminal, never on stdout; fail at once without one."""
-    # Two handles: a text-mode "r+" open of a terminal fails (a tty is not seekable).
-    try:
-        reader = open("/dev/tty", "r", encoding="utf-8", errors="replace")
-    except OSError:
+    terminal = Terminal.open()
+    if terminal is None:
         raise MfaUnavailable(
             f"profile {profile!r} needs an MFA code and there is no terminal to ask for it",
             hint="pass --mfa-code CODE, or set mfa_process in the profile to a command that prints the code",
-        ) from None
-    with reader, open("/dev/tty", "w", encoding="utf-8", errors="replace") as writer:
+        )
+    with terminal:
         for attempt in range(3):
-            writer.write(f"{note}MFA code for {serial} ({profile}): ")
-            writer.flush()
-            line = reader.readline()
-            if line == "":
+            code = terminal.ask(f"{note}MFA code for {serial} ({profile}): ")
+            if code is None:
                 raise MfaUnavailable(f"profile {profile!r}: no MFA code was entered")
-            code = line.strip()
             if code.isascii() and _CODE.fullmatch(code):
                 return code
-            writer.write("The code is six digits.\n")
+            terminal.write("The code is six digits.\n")
         raise UsageError(f"profile {profile!r}: no valid MFA code was entered")
-
-
-def terminal_available() -> bool:
-    try:
-        fd = os.open("/dev/tty", os.O_RDWR)
-    except OSError:
-        return False
-    os.close(fd)
-    return True

@@ -32,7 +32,7 @@ LOCK_TIMEOUT = 900  # longer than a device code lives (600 s), so waiters outlas
 
 
 def sign_in_possible(browser: bool) -> bool:
-    from awsenv.mfa import terminal_available
+    from awsenv.terminal import available as terminal_available
     from awsenv.sso_device import can_launch_browser
 
     return terminal_available() or (browser and can_launch_browser())
