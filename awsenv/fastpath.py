@@ -157,9 +157,7 @@ def serve(argv: list[str], environ: Mapping[str, str] = os.environ) -> Optional[
 
             if call.profile in chain(environ):
                 return None  # the full path explains the loop
-            sys.stdout.write(credential_process_json(creds))
-            sys.stdout.flush()
-            return 0
+            return _quietly(lambda: sys.stdout.write(credential_process_json(creds)))
         import shlex
 
         from awsenv.env import credentials_delta
@@ -171,8 +169,19 @@ def serve(argv: list[str], environ: Mapping[str, str] = os.environ) -> Optional[
         return None
     from awsenv.output import emit
 
-    emit(delta, dialect, f"{call.command} {shlex.quote(call.profile)}", environ)
-    return 0
+    return _quietly(lambda: emit(delta, dialect, f"{call.command} {shlex.quote(call.profile)}", environ))
+
+
+def _quietly(write) -> int:
+    """Write and flush stdout; a reader that went away (`| head`) ends the run quietly, not with a traceback."""
+    try:
+        write()
+        sys.stdout.flush()
+        return 0
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush does not fail again
+        return 1
 
 
 def chain(environ: Mapping[str, str] = os.environ) -> list[str]:

@@ -101,3 +101,15 @@ def test_unusual_invocations_fall_through(role_home, sts):
         modules, done = _imports(home, *args)
         assert "typer" in modules, args
     assert done.returncode == 2 and done.stdout == ""
+
+
+def test_a_reader_that_went_away_ends_a_cache_hit_quietly(role_home, sts):
+    home = role_home
+    assert home.run("role", "deploy", "--shell", "sh").returncode == 0
+    for args in (("role", "deploy", "--shell", "sh"), ("credential-process", "deploy")):
+        proc = subprocess.Popen([AWSENV, *args], env=home.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                start_new_session=True)
+        proc.stdout.close()  # before the child writes: its write fails with EPIPE
+        err = proc.stderr.read().decode()
+        assert proc.wait(timeout=30) == 1
+        assert "Traceback" not in err and "Exception" not in err
