@@ -7,13 +7,14 @@ without a terminal the command fails (exit 2) and lists them.
 
 from __future__ import annotations
 
-from typing import Callable, Optional
+from typing import Callable
 
-from awsenv.errors import ConfigError, UsageError
+from awsenv.errors import ConfigError
 from awsenv.model import Credentials, SsoRoleCredentials, SsoSession
 from awsenv.sso_login import access_token
 from awsenv.sso_portal import TokenRejected
 from awsenv.sso_token_cache import SsoToken
+from awsenv.terminal import Terminal
 
 MAX_LISTED = 20  # choices named in an error message
 
@@ -62,7 +63,7 @@ def _pick(profile: str, key: str, what: str, choices: list[tuple[str, str]]) -> 
     if not choices:
         raise ConfigError(f"profile {profile!r} has no {key}, and this sign-in has no {what} to choose from",
                           hint="ask your administrator for an assignment in IAM Identity Center")
-    terminal = _Terminal.open()
+    terminal = Terminal.open()
     if terminal is None:
         listed = ", ".join(label for _, label in choices[:MAX_LISTED])
         more = f" (and {len(choices) - MAX_LISTED} more)" if len(choices) > MAX_LISTED else ""
@@ -74,54 +75,6 @@ def _pick(profile: str, key: str, what: str, choices: list[tuple[str, str]]) -> 
             terminal.write(f"Using the only {what}: {choices[0][1]}\n")
             chosen = choices[0][0]
         else:
-            chosen = _ask(terminal, what, choices)
+            chosen = terminal.choose(what, choices)
         terminal.write(f"(add `{key} = {chosen}` to [profile {profile}] to skip this question)\n")
         return chosen
-
-
-def _ask(terminal: "_Terminal", what: str, choices: list[tuple[str, str]]) -> str:
-    for number, (_, label) in enumerate(choices, 1):
-        terminal.write(f"{number:>3}) {label}\n")
-    values = [value for value, _ in choices]
-    for _ in range(3):
-        terminal.write(f"Choose the {what} (number or name): ")
-        answer = terminal.reader.readline()
-        if answer == "":
-            break
-        answer = answer.strip()
-        if answer in values:
-            return answer
-        if answer.isdigit() and 1 <= int(answer) <= len(choices):
-            return values[int(answer) - 1]
-    raise UsageError(f"no {what} was chosen")
-
-
-class _Terminal:
-    """The controlling terminal, for questions: a reader and a writer (a tty cannot be opened "r+" in text mode)."""
-
-    def __init__(self, reader, writer) -> None:
-        self.reader, self.writer = reader, writer
-
-    @classmethod
-    def open(cls) -> Optional["_Terminal"]:
-        try:
-            reader = open("/dev/tty", "r", encoding="utf-8", errors="replace")
-        except OSError:
-            return None
-        try:
-            writer = open("/dev/tty", "w", encoding="utf-8", errors="replace")
-        except OSError:
-            reader.close()
-            return None
-        return cls(reader, writer)
-
-    def write(self, text: str) -> None:
-        self.writer.write(text)
-        self.writer.flush()
-
-    def __enter__(self) -> "_Terminal":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.reader.close()
-        self.writer.close()
