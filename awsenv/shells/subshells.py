@@ -132,8 +132,8 @@ def _nu(path: str, tmp: str, environ: Mapping[str, str], profile: str) -> Subshe
             "$env.PROMPT_COMMAND = {||\n"
             "  let shown = if ($__awsenv_user_prompt | describe) == 'closure' { do $__awsenv_user_prompt } "
             "else { $__awsenv_user_prompt }\n"
-            "  if ($env.AWSENV_PROFILE? | is-empty) { $shown } else { $'(" + MARKER_PREFIX
-            + "($env.AWSENV_PROFILE)) ($shown)' }\n"
+            "  if ($env.AWSENV_PROFILE? | is-empty) { $shown } else { '(" + MARKER_PREFIX
+            + "' + $env.AWSENV_PROFILE + ') ' + $shown }\n"
             "}\n")
     return SubshellRecipe([path, "--execute", code])
 
