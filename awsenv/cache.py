@@ -7,7 +7,7 @@ import json
 import os
 from contextlib import contextmanager
 from datetime import datetime, timezone
-from typing import Iterator, Mapping, Optional
+from typing import Callable, Iterator, Mapping, Optional
 
 from awsenv import files, locking
 from awsenv.errors import UsageError
@@ -46,7 +46,10 @@ def entry_key(parts: Mapping[str, object]) -> str:
 
 
 def _parse_time(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(timezone.utc)
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        raise ValueError("a time without a zone")  # whose clock? a miss, not a guess
+    return moment.astimezone(timezone.utc)
 
 
 def _format_time(moment: datetime) -> str:
@@ -54,8 +57,9 @@ def _format_time(moment: datetime) -> str:
 
 
 class CredentialCache:
-    def __init__(self, directory: str) -> None:
+    def __init__(self, directory: str, warn: Optional[Callable[[str], None]] = None) -> None:
         self.directory = directory
+        self.warn = warn
 
     def _path(self, key: str, suffix: str = ".json") -> str:
         return os.path.join(self.directory, key + suffix)
@@ -69,9 +73,12 @@ class CredentialCache:
             entry = json.loads(raw)
             if entry.get("version") != VERSION:
                 return None
-            entry["credentials"] = Credentials(
-                entry["credentials"]["AccessKeyId"], entry["credentials"]["SecretAccessKey"],
-                entry["credentials"].get("SessionToken"), _parse_time(entry["expiration"]))
+            raw_creds = entry["credentials"]
+            values = (raw_creds["AccessKeyId"], raw_creds["SecretAccessKey"], raw_creds.get("SessionToken") or "")
+            if not all(isinstance(value, str) for value in values) or not values[0] or not values[1]:
+                return None
+            entry["credentials"] = Credentials(values[0], values[1], values[2] or None,
+                                               _parse_time(entry["expiration"]))
             return entry
         except (ValueError, KeyError, TypeError, AttributeError):
             return None
@@ -93,8 +100,14 @@ class CredentialCache:
             "credentials": {"AccessKeyId": creds.access_key_id, "SecretAccessKey": creds.secret_access_key,
                             "SessionToken": creds.session_token},
         }
-        files.ensure_private_dir(self.directory)
-        files.write_atomic(self._path(key), json.dumps(entry).encode())
+        try:
+            files.ensure_private_dir(self.directory)
+            files.write_atomic(self._path(key), json.dumps(entry).encode())
+        except (files.UnsafeDirectory, OSError) as exc:
+            # The cache is optional: the credentials are still good, only the next call will ask AWS again.
+            if self.warn:
+                self.warn(f"could not cache the credentials of profile {meta.get('profile')!r}: "
+                          f"{getattr(exc, 'strerror', None) or exc}")
 
     def entries(self) -> Iterator[tuple[str, dict]]:
         try:

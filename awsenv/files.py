@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 from typing import Optional
 
 
@@ -59,6 +58,8 @@ def write_atomic(path: str, data: bytes, mode: int = 0o600, through_symlink: boo
     With `through_symlink`, a symlink at `path` is kept and its target is replaced; otherwise a symlink
     at `path` is itself replaced by a regular file (never followed).
     """
+    import tempfile  # here, not at the top: a cache hit reads files and never needs it
+
     target = os.path.realpath(path) if through_symlink else os.path.abspath(path)
     directory = os.path.dirname(target)
     fd, temp = tempfile.mkstemp(dir=directory, prefix=".awsenv-", suffix=".tmp")

@@ -44,7 +44,7 @@ def open_cache(log: Callable[[str], None] = say, environ: Mapping[str, str] = os
     except (UnsafeDirectory, OSError) as exc:
         log(f"not caching credentials: {exc}")
         return None
-    return CredentialCache(directory)
+    return CredentialCache(directory, warn=log)
 
 
 def obtain(request: Request, log: Callable[[str], None] = say) -> Result:

@@ -90,10 +90,13 @@ def test_truncated_or_unknown_version_entries_are_misses_and_get_overwritten(rol
     assert home.run("role", "deploy", "--shell", "sh").returncode == 0
     entry = entries(home)["AssumeRole"]
     text = entry.read_text()
-    for broken in (text[: len(text) // 2], "", json.dumps({**json.loads(text), "version": 99}), "[]", "null"):
+    good = json.loads(text)
+    for broken in (text[: len(text) // 2], "", json.dumps({**good, "version": 99}), "[]", "null",
+                   json.dumps({**good, "expiration": "2099-01-01T00:00:00"}),  # naive: whose clock?
+                   json.dumps({**good, "credentials": {**good["credentials"], "AccessKeyId": 7}})):
         entry.write_text(broken)
         done = home.run("role", "deploy", "--shell", "sh")
         assert done.returncode == 0, done.stderr
         assert "Traceback" not in done.stderr
         assert json.loads(entry.read_text())["version"] == 1
-    assert sts.actions() == ["AssumeRole"] * 6
+    assert sts.actions() == ["AssumeRole"] * 8
