@@ -1,0 +1,63 @@
+"""`awsenv unset` in every real shell, and switching profiles in a shell that already holds awsenv credentials."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+import pytest
+
+from awsenv.env import SET_BY_AWSENV, STALE
+from tests.helpers import AWSENV, need_binary, parse_posix_exports
+from tests.shells.harness import SHELLS, run_rendered
+
+HELD = {name: f"old-{name.lower()}" for name in SET_BY_AWSENV + STALE}
+
+
+@pytest.mark.parametrize("shell_name", sorted(SHELLS))
+def test_unset_clears_everything_awsenv_sets(shell_name, tmp_path):
+    shell = SHELLS[shell_name]
+    fmt = ["--format", "json"] if shell.dialect == "nu" else ["--shell", shell.dialect]
+    done = subprocess.run([AWSENV, "unset", *fmt], capture_output=True, text=True, timeout=60,
+                          stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stderr
+    env = run_rendered(shell, done.stdout, tmp_path, environ=dict(HELD, AWSENV_T_KEEP="kept"))
+    assert [name for name in HELD if name in env] == []
+    assert env["AWSENV_T_KEEP"] == b"kept"
+
+
+def _two_profiles(home):
+    home.write_config("[profile dev]\nregion = eu-west-1\n[profile ops]\nregion = us-east-2\n")
+    home.write_credentials("[dev]\naws_access_key_id = AKIAIOSFODNN7DEVKEY1\naws_secret_access_key = dev/secret\n"
+                           "[ops]\naws_access_key_id = AKIAIOSFODNN7OPSKEY1\naws_secret_access_key = ops/secret\n")
+
+
+def test_switching_replaces_the_credentials_and_says_which_profile(home, sts):
+    _two_profiles(home)
+    first = home.run("user", "dev", "--shell", "bash")
+    assert first.returncode == 0, first.stderr
+    held = parse_posix_exports(first.stdout)
+    env = home.env(**{k: v for k, v in held.items() if k.startswith(("AWS_", "AWSENV_"))})
+    second = home.run("user", "ops", "--shell", "bash", env=env)
+    assert second.returncode == 0, second.stderr
+    assert "replacing the credentials of profile 'dev' with 'ops'" in second.stderr
+    now = parse_posix_exports(second.stdout)
+    assert now["AWSENV_PROFILE"] == "ops" and now["AWS_REGION"] == "us-east-2"
+    assert now["AWS_ACCESS_KEY_ID"] == sts.calls[1].issued != held["AWS_ACCESS_KEY_ID"]
+
+
+def test_switching_through_the_bash_integration(home, sts, tmp_path):
+    bash = need_binary("bash")
+    _two_profiles(home)
+    script = ('eval "$(awsenv init bash)"\n'
+              "awsenv user dev\n"
+              'echo "first=$AWSENV_PROFILE key=$AWS_ACCESS_KEY_ID"\n'
+              "awsenv user ops\n"
+              'echo "second=$AWSENV_PROFILE key=$AWS_ACCESS_KEY_ID region=$AWS_REGION"\n')
+    env = home.env(PATH=os.path.dirname(AWSENV) + os.pathsep + os.environ["PATH"])
+    done = subprocess.run([bash, "--norc", "--noprofile", "-e", "-u", "-c", script], capture_output=True, text=True,
+                          env=env, timeout=120, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stderr
+    assert f"first=dev key={sts.calls[0].issued}" in done.stdout
+    assert f"second=ops key={sts.calls[1].issued} region=us-east-2" in done.stdout
+    assert "replacing the credentials of profile 'dev' with 'ops'" in done.stderr
