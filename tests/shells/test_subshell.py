@@ -150,3 +150,22 @@ def test_subshell_in_nushell_through_tmux(home, sts, tmp_path):
         run("kill-server")
     assert status_file.read_text().strip() == "3"
     assert _ours(private_tmp) == []
+
+
+def test_a_hostile_profile_name_is_shown_in_the_prompt_and_never_run(home, sts, tmp_path):
+    need_binary("bash")
+    env, private_tmp, dump = _setup(home, "bash", tmp_path)
+    canary = tmp_path / "canary"
+    name = f"x$(touch {canary})`touch {canary}`\\w"
+    home.write_config(f"[profile {name}]\nregion = eu-west-1\n")
+    home.write_credentials(f"[{name}]\naws_access_key_id = AKIAIOSFODNN7DEVKEY1\naws_secret_access_key = s\n")
+    child = pexpect.spawn(AWSENV, ["shell", name, "--shell", "bash"], env=env, cwd=str(tmp_path),
+                          encoding="utf-8", dimensions=(50, 400), timeout=60)
+    try:
+        child.expect_exact(f"(aws:{name}) {PROMPT}> ")
+        child.sendline("exit 0")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0
+    assert not canary.exists()
