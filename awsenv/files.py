@@ -80,6 +80,24 @@ def write_atomic(path: str, data: bytes, mode: int = 0o600, through_symlink: boo
                 pass
 
 
+def remove_stale_temporaries(directory: str, older_than: float = 600.0) -> None:
+    """Remove our temporary files that a killed process left behind (a live writer's is seconds old at most)."""
+    import time
+
+    cutoff = time.time() - older_than
+    try:
+        names = [name for name in os.listdir(directory) if name.startswith(".awsenv-") and name.endswith(".tmp")]
+    except OSError:
+        return
+    for name in names:
+        path = os.path.join(directory, name)
+        try:
+            if os.lstat(path).st_mtime < cutoff:
+                os.unlink(path)
+        except OSError:
+            pass
+
+
 def _fsync_dir(directory: str) -> None:
     try:
         fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)

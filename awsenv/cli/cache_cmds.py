@@ -26,6 +26,7 @@ def credential_process(profile: ProfileArg = None, shell: ShellOpt = None, forma
 
     Put it in another profile of ~/.aws/config, never in PROFILE itself:
 
+    \b
         [profile prod-sdk]
         credential_process = awsenv credential-process prod
 

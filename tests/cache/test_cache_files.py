@@ -100,3 +100,15 @@ def test_truncated_or_unknown_version_entries_are_misses_and_get_overwritten(rol
         assert "Traceback" not in done.stderr
         assert json.loads(entry.read_text())["version"] == 1
     assert sts.actions() == ["AssumeRole"] * 8
+
+
+def test_temporary_files_a_killed_writer_left_are_removed_by_the_next_write(role_home, sts):
+    home = role_home
+    assert home.run("role", "deploy", "--shell", "sh").returncode == 0
+    stale, fresh = home.cache / ".awsenv-killed.tmp", home.cache / ".awsenv-writing.tmp"
+    for path in (stale, fresh):
+        path.write_text("half an entry")
+    os.utime(stale, (1_000_000_000, 1_000_000_000))
+    entries(home)["AssumeRole"].unlink()
+    assert home.run("role", "deploy", "--shell", "sh").returncode == 0  # writes the entry again
+    assert not stale.exists() and fresh.exists()  # a fresh one may belong to a writer still at work
