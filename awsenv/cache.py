@@ -16,7 +16,9 @@ from awsenv.model import Credentials
 VERSION = 1
 DEFAULT_MIN_TTL = 300  # exports, exec, shell: refresh credentials with less than 5 minutes left
 CREDENTIAL_PROCESS_MIN_TTL = 900  # beyond the SDKs' own 15-minute advisory refresh
-DEFAULT_LOCK_TIMEOUT = 300.0
+# Longer than a device code lives (600 s) and than anyone takes to type an MFA code: a waiter outlasts the
+# process that is signing in. A killed holder frees its kernel lock at once, so this only bounds a stuck one.
+DEFAULT_LOCK_TIMEOUT = 900.0
 INDEX_DIR = "fast"  # the fast path's index (no secrets): see awsenv/fastpath.py
 
 

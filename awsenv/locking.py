@@ -10,11 +10,8 @@ from typing import Iterator
 
 from awsenv.errors import AwsenvError
 
-DEFAULT_TIMEOUT = 300.0
-
-
 @contextmanager
-def held(path: str, what: str, timeout: float = DEFAULT_TIMEOUT) -> Iterator[None]:
+def held(path: str, what: str, timeout: float) -> Iterator[None]:
     """Hold an exclusive lock on `path` (created 0600). The holder's pid is written in it for waiters to name."""
     fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
     try:

@@ -27,8 +27,6 @@ from awsenv.sso_token_cache import REFRESH_WINDOW, SsoToken, cache_key, drop_tok
 trace = logging.getLogger("awsenv")
 
 MIN_USABLE = 60  # a token with less than this left is not handed out
-LOCK_TIMEOUT = 900  # longer than a device code lives (600 s), so waiters outlast the one signing in;
-#                    AWSENV_LOCK_TIMEOUT, when set, decides instead
 
 
 def sign_in_possible(browser: bool) -> bool:
@@ -52,7 +50,7 @@ def _session_lock(session: SsoSession) -> Iterator[None]:
         trace.debug("no lock for the SSO sign-in (%s)", exc)
         yield
         return
-    timeout = lock_timeout() if os.environ.get("AWSENV_LOCK_TIMEOUT") else LOCK_TIMEOUT
+    timeout = lock_timeout()
     with locking.held(os.path.join(directory, f"token-{cache_key(session)}.lock"),
                       f"the IAM Identity Center sign-in for {describe(session)}", timeout=timeout):
         yield
