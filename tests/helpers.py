@@ -15,6 +15,7 @@ import pytest
 
 TOTP_SEED = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 MFA_SERIAL = "arn:aws:iam::123456789012:mfa/alice"
+BASE_KEY_ID = "AKIAIOSFODNN7BASEKEY"
 AWSENV = str(Path(sys.executable).with_name("awsenv"))
 
 
@@ -66,6 +67,10 @@ class AwsHome:
     def write_credentials(self, text: str) -> None:
         self.credentials.parent.mkdir(parents=True, exist_ok=True)
         self.credentials.write_text(textwrap.dedent(text))
+
+    def write_base_keys(self) -> None:
+        """[base]: the long-lived IAM user keys most role tests start from."""
+        self.write_credentials(f"[base]\naws_access_key_id = {BASE_KEY_ID}\naws_secret_access_key = base/secret+key\n")
 
     def env(self, **extra: str) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS", "AWSENV"))}

@@ -13,11 +13,7 @@ ROLE = "arn:aws:iam::111111111111:role/deploy"
 
 @pytest.fixture
 def role_home(home):
-    home.write_credentials("""\
-        [base]
-        aws_access_key_id = AKIAIOSFODNN7BASEKEY
-        aws_secret_access_key = base/secret+key
-        """)
+    home.write_base_keys()
     home.write_config(f"""\
         [profile base]
         region = us-east-1

@@ -13,11 +13,7 @@ PROD = "arn:aws:iam::111111111111:role/prod-admin"
 def _profiles(home, sts) -> None:
     sts.seeds[MFA_SERIAL] = TOTP_SEED
     sts.roles[PROD] = RoleRule(require_mfa=True)
-    home.write_credentials("""\
-        [base]
-        aws_access_key_id = AKIAIOSFODNN7BASEKEY
-        aws_secret_access_key = base/secret+key
-        """)
+    home.write_base_keys()
     home.write_config(f"""\
         [profile base]
         region = us-east-1

@@ -18,11 +18,7 @@ def mfa_role(home, sts) -> None:
     """prod: a role that requires MFA, on base keys, with an mfa_process that counts its runs."""
     sts.seeds[MFA_SERIAL] = TOTP_SEED
     sts.roles[PROD] = RoleRule(require_mfa=True)
-    home.write_credentials("""\
-        [base]
-        aws_access_key_id = AKIAIOSFODNN7BASEKEY
-        aws_secret_access_key = base/secret+key
-        """)
+    home.write_base_keys()
     home.write_config(f"""\
         [profile base]
         region = us-east-1

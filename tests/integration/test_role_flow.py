@@ -19,20 +19,12 @@ HOP2 = "arn:aws:iam::444444444444:role/hop-two"
 HOP3 = "arn:aws:iam::555555555555:role/hop-three"
 
 
-def _base(home) -> None:
-    home.write_credentials("""\
-        [base]
-        aws_access_key_id = AKIAIOSFODNN7BASEKEY
-        aws_secret_access_key = base/secret+key
-        """)
-
-
 def _mfa_roles(home, sts, with_process: bool = True) -> None:
     """prod and staging: two roles on the base keys that share one MFA device and require MFA."""
     sts.seeds[MFA_SERIAL] = TOTP_SEED
     sts.roles[PROD] = RoleRule(external_id="prod-ext-7", require_mfa=True)
     sts.roles[STAGING] = RoleRule(require_mfa=True)
-    _base(home)
+    home.write_base_keys()
     process = f"mfa_process = {home.mfa_process()}" if with_process else ""
     home.write_config(f"""\
         [profile base]
@@ -55,7 +47,7 @@ def _mfa_roles(home, sts, with_process: bool = True) -> None:
 
 def _chain(home, sts) -> None:
     """base keys -> one -> two -> three, no MFA; every hop after the first is role chaining."""
-    _base(home)
+    home.write_base_keys()
     home.write_config(f"""\
         [profile base]
         region = us-east-1
@@ -210,7 +202,7 @@ def test_three_hop_chain_ends_as_the_last_role_with_chained_hops_capped(home, st
 
 
 def test_loops_and_missing_sources_exit_2_before_any_call(home, sts):
-    _base(home)
+    home.write_base_keys()
     home.write_config(f"""\
         [profile a]
         role_arn = {HOP1}

@@ -14,7 +14,7 @@ PROD = "arn:aws:iam::111111111111:role/prod-admin"
 def test_refused_code_is_asked_for_again_on_the_terminal(home, sts):
     sts.seeds[MFA_SERIAL] = TOTP_SEED
     sts.roles[PROD] = RoleRule(require_mfa=True)
-    home.write_credentials("[base]\naws_access_key_id = AKIAIOSFODNN7BASEKEY\naws_secret_access_key = s\n")
+    home.write_base_keys()
     home.write_config(f"[profile prod]\nrole_arn = {PROD}\nsource_profile = base\nmfa_serial = {MFA_SERIAL}\n")
     totp = pyotp.TOTP(TOTP_SEED)
     wrong = next(c for c in ("000000", "111111", "222222") if not totp.verify(c, valid_window=1))

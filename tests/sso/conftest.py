@@ -140,8 +140,7 @@ def sso_home(home, sso) -> SsoHome:
 @pytest.fixture
 def aws_cli_env(sso_home, sso, tmp_path):
     """The environment for the Debian AWS CLI 2.9 pointed at the SSO stand-in (and nothing else of ours)."""
-    from tests.sso.aws_data_path import write_data_path
+    from tests.aws_data_path import aws_data_path
 
-    data = write_data_path(tmp_path / "aws-data", {"sso": sso.url, "sso-oidc": sso.url})
-    env = sso_home.env(AWS_DATA_PATH=str(data))
-    return env
+    data = aws_data_path(tmp_path / "aws-data", {"sso": sso.url, "sso-oidc": sso.url})
+    return sso_home.env(AWS_DATA_PATH=data)
