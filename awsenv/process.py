@@ -30,7 +30,8 @@ def refuse_nesting(environ: Mapping[str, str], force: bool) -> None:
     if current and not force:
         raise UsageError(f"this shell already holds the credentials of profile {current!r} "
                          f"({PROFILE_MARKER} is set)",
-                         hint="type `exit` to leave that awsenv shell first, or pass --force to start one inside it")
+                         hint="leave that awsenv subshell with `exit` (or clear loaded credentials with "
+                              "`awsenv unset`) first, or pass --force to start one inside it")
 
 
 def exec_command(argv: Sequence[str], delta: EnvDelta, environ: Mapping[str, str] = os.environ) -> NoReturn:
