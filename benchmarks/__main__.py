@@ -132,7 +132,7 @@ def report(measured: list[Case], world: World, mark: int, rounds: int) -> None:
     bare = statistics.median(measured[0].times)
     assume_calls = sum(1 for call in world.gate.calls[mark:] if call.action == "AssumeRole"
                        and str(call.params.get("RoleSessionName", "")).startswith("awsenv-"))
-    print(f"| case | median ms | × bare python |\n|---|---:|---:|")
+    print("| case | median ms | × bare python |\n|---|---:|---:|")
     for case in measured:
         median = statistics.median(case.times)
         print(f"| {case.name} | {median * 1000:.0f} | {median / bare:.1f}× |")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
@@ -14,6 +13,9 @@ import pytest
 
 from tests.helpers import AwsHome
 from tests.servers import sts_gate
+
+# Fixtures that tests in several folders use: the SSO stand-in and awsenv's cache entries.
+pytest_plugins = ["tests.sso_fixtures", "tests.cache_entries"]
 
 
 def _free_port() -> int:

@@ -7,7 +7,7 @@ import os
 import stat
 import subprocess
 
-from tests.cache.conftest import entries
+from tests.cache_entries import entries
 from tests.helpers import AWSENV
 
 

@@ -9,7 +9,7 @@ import sys
 
 import pexpect
 
-from tests.cache.conftest import drop_fast_index
+from tests.cache_entries import drop_fast_index
 from tests.helpers import AWSENV, parse_posix_exports
 
 

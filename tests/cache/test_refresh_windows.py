@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.cache.conftest import drop_fast_index, entries, set_expiry
+from tests.cache_entries import drop_fast_index, entries, set_expiry
 from tests.helpers import parse_posix_exports
 
 

@@ -9,7 +9,7 @@ import textwrap
 import time
 from datetime import timedelta
 
-from tests.cache.conftest import ROLE, role_home, set_expiry  # noqa: F401  (role_home is a fixture)
+from tests.cache_entries import ROLE, set_expiry
 from tests.helpers import AWSENV, aws_cli_v2
 
 

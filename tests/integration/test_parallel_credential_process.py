@@ -8,7 +8,6 @@ from datetime import datetime, timedelta, timezone
 
 from tests.helpers import AWSENV, MFA_SERIAL, TOTP_SEED
 from tests.servers.sts_gate import RoleRule
-from tests.sso.conftest import _sso_server, sso, sso_home  # noqa: F401  (fixtures of the SSO stand-in)
 
 PROD = "arn:aws:iam::111111111111:role/prod-admin"
 CALLERS = 16

@@ -11,7 +11,7 @@ import sys
 import textwrap
 import time
 
-from tests.helpers import AWSENV, MFA_SERIAL, TOTP_SEED
+from tests.helpers import AWSENV, TOTP_SEED
 from tests.integration.test_parallel_credential_process import mfa_role
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import secrets
-import threading
 import urllib.parse
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
+
+from tests.servers.loopback import QuietHandler, serve
 
 
 @dataclass
@@ -20,7 +21,7 @@ class Federation:
 def start() -> tuple[Federation, ThreadingHTTPServer]:
     state = Federation()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self) -> None:  # noqa: N802
             parsed = urllib.parse.urlsplit(self.path)
             query = dict(urllib.parse.parse_qsl(parsed.query))
@@ -38,18 +39,7 @@ def start() -> tuple[Federation, ThreadingHTTPServer]:
             self._send(200, {"SigninToken": token})
 
         def _send(self, status: int, body: dict) -> None:
-            payload = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
+            self.reply(status, json.dumps(body).encode(), "application/json")
 
-        def log_message(self, *args) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    state.url = f"http://127.0.0.1:{server.server_address[1]}"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    state.url, server = serve(Handler)
     return state, server

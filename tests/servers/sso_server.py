@@ -22,8 +22,10 @@ import threading
 import time
 import urllib.parse
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Callable, Optional
+
+from tests.servers.loopback import QuietHandler, serve
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 
@@ -258,19 +260,13 @@ def _error(status: int, name: str, message: str) -> tuple[int, dict]:
 def start() -> tuple[SsoServer, ThreadingHTTPServer]:
     state = SsoServer()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def _serve(self, method: str) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             status, answer = state.handle(method, self.path, body, {k.lower(): v for k, v in self.headers.items()})
-            payload = json.dumps(answer).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            if status >= 400:
-                self.send_header("x-amzn-ErrorType", answer["error"])
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
+            headers = {"x-amzn-ErrorType": answer["error"]} if status >= 400 else {}
+            self.reply(status, json.dumps(answer).encode(), "application/json", headers)
 
         def do_GET(self) -> None:  # noqa: N802
             self._serve("GET")
@@ -278,11 +274,5 @@ def start() -> tuple[SsoServer, ThreadingHTTPServer]:
         def do_POST(self) -> None:  # noqa: N802
             self._serve("POST")
 
-        def log_message(self, *args) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    state.url = f"http://127.0.0.1:{server.server_address[1]}"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    state.url, server = serve(Handler)
     return state, server

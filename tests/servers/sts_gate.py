@@ -22,11 +22,13 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Optional
 from xml.sax.saxutils import escape
 
 import pyotp
+
+from tests.servers.loopback import QuietHandler, serve
 
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/")
 
@@ -203,22 +205,12 @@ def _forward(moto_url: str, body: bytes, headers: dict) -> tuple[int, bytes]:
 def start(moto_url: str) -> tuple[StsGate, ThreadingHTTPServer]:
     gate = StsGate(moto_url)
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_POST(self) -> None:  # noqa: N802
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length)
             status, payload = gate.handle(body, {k.lower(): v for k, v in self.headers.items()})
-            self.send_response(status)
-            self.send_header("Content-Type", "text/xml")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
+            self.reply(status, payload, "text/xml")
 
-        def log_message(self, *args) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    gate.url = f"http://127.0.0.1:{server.server_address[1]}"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    gate.url, server = serve(Handler)
     return gate, server

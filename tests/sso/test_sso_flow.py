@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from tests.helpers import parse_posix_exports
-from tests.sso.conftest import START_URL, mode
+from tests.sso_fixtures import START_URL, mode
 
 
 def test_first_run_signs_in_once_and_writes_the_aws_cli_token_file(sso_home, sso):

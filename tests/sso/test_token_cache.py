@@ -10,7 +10,7 @@ import pytest
 
 from awsenv.model import SsoSession
 from awsenv.sso_token_cache import SsoToken, parse_time, read_token, token_path, write_token
-from tests.sso.conftest import mode
+from tests.sso_fixtures import mode
 
 CORP = SsoSession("corp", "https://example.awsapps.com/start", "us-east-1")
 LEGACY = SsoSession("", "https://example.awsapps.com/start", "us-east-1")

@@ -142,7 +142,7 @@ def test_role_without_an_assignment_is_exit_1_with_a_hint(sso_home, sso):
 
 
 def sso_home_config_with_chain() -> str:
-    from tests.sso.conftest import SSO_CONFIG
+    from tests.sso_fixtures import SSO_CONFIG
 
     return SSO_CONFIG + """
     [profile deploy]

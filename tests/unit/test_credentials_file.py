@@ -26,7 +26,7 @@ def test_last_section_without_final_newline_stays_without_one():
 
 
 def test_keys_are_matched_case_insensitively_and_continuations_dropped():
-    out = _render(f"[t]\nAWS_ACCESS_KEY_ID = OLD\n  more\naws_session_token=OLD\n[u]\nz = 1\n")
+    out = _render("[t]\nAWS_ACCESS_KEY_ID = OLD\n  more\naws_session_token=OLD\n[u]\nz = 1\n")
     assert out == f"[t]\n{MARKER}\naws_access_key_id = K\naws_session_token = T\n[u]\nz = 1\n"
 
 

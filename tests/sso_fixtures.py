@@ -1,4 +1,4 @@
-"""Fixtures for the IAM Identity Center flow: the SSO/OIDC stand-in, a BROWSER that approves, an AWS home."""
+"""Fixtures and helpers for the IAM Identity Center stand-in (registered for every test in tests/conftest.py)."""
 
 from __future__ import annotations
 
