@@ -108,6 +108,18 @@ class AwsHome:
         return len(path.read_text().splitlines()) if path.exists() else 0
 
 
+def run_parallel(env: Mapping[str, str], count: int, *args: str, cwd: str) -> list[subprocess.CompletedProcess]:
+    """`count` copies of `awsenv ARGS` started at once, each in its own session (no terminal); their results."""
+    procs = [subprocess.Popen([AWSENV, *args], env=dict(env), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True, stdin=subprocess.DEVNULL, start_new_session=True, cwd=cwd)
+             for _ in range(count)]
+    results = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=120)
+        results.append(subprocess.CompletedProcess(proc.args, proc.returncode, out, err))
+    return results
+
+
 def parse_posix_exports(text: str) -> dict[str, str]:
     """The variables a POSIX export script sets, read back through a real sh."""
     done = subprocess.run(["sh", "-c", text + '\nenv -0'], capture_output=True, env={"PATH": os.environ["PATH"]})

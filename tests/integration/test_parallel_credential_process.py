@@ -6,7 +6,7 @@ import json
 import subprocess
 from datetime import datetime, timedelta, timezone
 
-from tests.helpers import AWSENV, MFA_SERIAL, TOTP_SEED
+from tests.helpers import MFA_SERIAL, TOTP_SEED, run_parallel
 from tests.servers.sts_gate import RoleRule
 
 PROD = "arn:aws:iam::111111111111:role/prod-admin"
@@ -28,17 +28,6 @@ def mfa_role(home, sts) -> None:
         mfa_process = {home.mfa_process()}
         region = eu-central-1
         """)
-
-
-def run_parallel(env: dict, count: int, *args: str, cwd: str) -> list[subprocess.CompletedProcess]:
-    procs = [subprocess.Popen([AWSENV, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                              stdin=subprocess.DEVNULL, start_new_session=True, cwd=cwd)
-             for _ in range(count)]
-    results = []
-    for proc in procs:
-        out, err = proc.communicate(timeout=120)
-        results.append(subprocess.CompletedProcess(proc.args, proc.returncode, out, err))
-    return results
 
 
 def assert_valid_documents(results: list[subprocess.CompletedProcess]) -> dict:
@@ -71,7 +60,7 @@ def test_sixteen_cold_callers_on_an_mfa_role_cost_one_code_and_one_call_per_step
     assert len(sts.calls) == 2 and home.mfa_runs() == 1
 
 
-def test_sixteen_cold_callers_on_an_sso_profile_cause_one_device_sign_in(sso_home, sso):  # noqa: F811
+def test_sixteen_cold_callers_on_an_sso_profile_cause_one_device_sign_in(sso_home, sso):
     sso.pending_polls = 2
     results = run_parallel(sso_home.env(browser=True), CALLERS, "credential-process", "dev",
                            cwd=str(sso_home.root))

@@ -29,52 +29,22 @@ def _env(home) -> dict[str, str]:
 
 # Per shell: the command that runs a script file with strict options, and the script. {dump} runs a child that
 # writes its environment to the file named after it; the init line is the one the README gives.
+POSIX_SCRIPT = '''\
+eval "$(awsenv init {init})"
+awsenv user dev
+{{dump}} set.json
+awsenv unset
+{{dump}} unset.json
+awsenv user nosuchprofile || echo "status=$?"
+awsenv --version
+'''
+
 SCRIPTS = {
-    "bash": (["bash", "--norc", "--noprofile", "-e", "-u", "-o", "pipefail"], """\
-eval "$(awsenv init bash)"
-awsenv user dev
-{dump} set.json
-awsenv unset
-{dump} unset.json
-awsenv user nosuchprofile || echo "status=$?"
-awsenv --version
-"""),
-    "zsh": (["zsh", "-f", "-e", "-u"], """\
-eval "$(awsenv init zsh)"
-awsenv user dev
-{dump} set.json
-awsenv unset
-{dump} unset.json
-awsenv user nosuchprofile || echo "status=$?"
-awsenv --version
-"""),
-    "dash": (["dash", "-e", "-u"], """\
-eval "$(awsenv init sh)"
-awsenv user dev
-{dump} set.json
-awsenv unset
-{dump} unset.json
-awsenv user nosuchprofile || echo "status=$?"
-awsenv --version
-"""),
-    "ksh": (["ksh", "-e", "-u"], """\
-eval "$(awsenv init ksh)"
-awsenv user dev
-{dump} set.json
-awsenv unset
-{dump} unset.json
-awsenv user nosuchprofile || echo "status=$?"
-awsenv --version
-"""),
-    "mksh": (["mksh", "-e", "-u"], """\
-eval "$(awsenv init ksh)"
-awsenv user dev
-{dump} set.json
-awsenv unset
-{dump} unset.json
-awsenv user nosuchprofile || echo "status=$?"
-awsenv --version
-"""),
+    "bash": (["bash", "--norc", "--noprofile", "-e", "-u", "-o", "pipefail"], POSIX_SCRIPT.format(init="bash")),
+    "zsh": (["zsh", "-f", "-e", "-u"], POSIX_SCRIPT.format(init="zsh")),
+    "dash": (["dash", "-e", "-u"], POSIX_SCRIPT.format(init="sh")),
+    "ksh": (["ksh", "-e", "-u"], POSIX_SCRIPT.format(init="ksh")),
+    "mksh": (["mksh", "-e", "-u"], POSIX_SCRIPT.format(init="ksh")),
     "fish": (["fish", "--no-config"], """\
 awsenv init fish | source
 awsenv user dev

@@ -5,19 +5,11 @@ from __future__ import annotations
 import json
 import subprocess
 
-from tests.helpers import AWSENV
+from tests.helpers import run_parallel
 
 
 def _parallel(sso_home, count: int, *args: str, browser: bool = False) -> list[subprocess.CompletedProcess]:
-    env = sso_home.env(browser)
-    procs = [subprocess.Popen([AWSENV, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                              stdin=subprocess.DEVNULL, start_new_session=True, cwd=str(sso_home.root))
-             for _ in range(count)]
-    results = []
-    for proc in procs:
-        out, err = proc.communicate(timeout=120)
-        results.append(subprocess.CompletedProcess(proc.args, proc.returncode, out, err))
-    return results
+    return run_parallel(sso_home.env(browser), count, *args, cwd=str(sso_home.root))
 
 
 def test_sixteen_callers_cause_one_device_authorization_and_one_browser_tab(sso_home, sso):
