@@ -3,58 +3,88 @@
 from __future__ import annotations
 
 import sys
+from typing import Optional
 
 import typer
 
 from awsenv.cli.app import app
-from awsenv.cli.flows import profile_or_pick, request_for
-from awsenv.cli.options import (CredentialOptions, DurationOpt, MfaCodeOpt, NoBrowserOpt, NoCacheOpt, ProfileArg,
-                                RegionOpt)
+from awsenv.cli.flows import profile_or_pick
+from awsenv.cli.options import DurationOpt, MfaCodeOpt, NoBrowserOpt, NoCacheOpt, ProfileArg, RegionOpt
+
+ServiceOpt = typer.Option(None, "--service", "-s", metavar="NAME", show_default=False,
+                          help="Open this service: s3, ec2, lambda, cloudformation, iam, cloudwatch, … .")
+DestinationOpt = typer.Option(None, "--destination", metavar="URL", show_default=False,
+                              help="Open this console URL (https, on the profile's partition's console).")
+BookmarkOpt = typer.Option(None, "--bookmark", "-b", metavar="NAME", show_default=False,
+                           help="Open a page named in the profile's awsenv_console_bookmarks.")
+ContainerOpt = typer.Option(False, "--container", "-c",
+                            help="Open in the profile's own Firefox container (or Chromium profile), "
+                                 "so several accounts stay signed in side by side.")
+PrintOpt = typer.Option(False, "--print", help="Print the sign-in URL on stdout instead of opening a browser.")
 
 
 @app.command("console")
-def console(profile: ProfileArg = None, print_url: bool = typer.Option(
-                False, "--print", help="Print the sign-in URL on stdout instead of opening a browser."),
+def console(profile: ProfileArg = None, service: Optional[str] = ServiceOpt, destination: Optional[str] = DestinationOpt,
+            bookmark: Optional[str] = BookmarkOpt, container: bool = ContainerOpt, print_url: bool = PrintOpt,
             mfa_code: MfaCodeOpt = None, duration: DurationOpt = None, region: RegionOpt = None,
             no_cache: NoCacheOpt = False, no_browser: NoBrowserOpt = False) -> None:
-    """Open the AWS console signed in as PROFILE (a federation sign-in URL, valid for 15 minutes).
+    """Open the AWS console signed in as PROFILE, on a given page, optionally in the profile's own container.
 
-    Example: awsenv console prod --region eu-west-1
+    The console session lasts 12h for role and SSO credentials (--duration to change), as long as the
+    credentials for role chains, and as long as the federation token for IAM users.
+
+    Example: awsenv console prod --service s3 --container
     """
-    from awsenv import aws, config
-    from awsenv.console import signin_url
+    from awsenv.console_flow import ConsoleRequest, sign_in
     from awsenv.engine import say
-    from awsenv.flow import obtain
-    from awsenv.model import Credentials
 
     name = profile_or_pick(profile, "console")
-    options = CredentialOptions(mfa_code=mfa_code, duration=duration, region=region, no_cache=no_cache,
-                                no_browser=no_browser)
-    loaded = config.load()
-    target = loaded.profile(name)
-    if target.flow == "user":
-        # The sign-in service does not take GetSessionToken credentials; a federation token it does.
-        if target.mfa_serial:
-            say(f"profile {name!r}: a console session for an IAM user cannot carry MFA; "
-                "use a role profile with mfa_serial when policies require MFA")
-        keys = Credentials(target.aws_access_key_id or "", target.aws_secret_access_key or "",
-                           target.aws_session_token)
-        from awsenv.durations import parse_duration
-
-        seconds = parse_duration(duration) if duration else None
-        creds = aws.get_federation_token(name, keys, region or target.region, f"awsenv-{name}", seconds)
-        chosen_region = region or target.region
-    else:
-        result = obtain(request_for(name, "export", options))
-        creds, chosen_region = result.credentials, result.plan.region
-    url = signin_url(name, creds, chosen_region)
+    signed = sign_in(ConsoleRequest(name, service=service, destination=destination, bookmark=bookmark,
+                                    region=region, duration=duration, mfa_code=mfa_code, use_cache=not no_cache,
+                                    browser=not no_browser))
     if print_url:
-        sys.stdout.write(url + "\n")
-        return
-    import webbrowser
+        from awsenv.browser import container_url
 
-    if no_browser or not webbrowser.open(url):
+        sys.stdout.write((container_url(name, signed.url) if container else signed.url) + "\n")
+        return
+    if no_browser:
         say("open this URL in a browser (it signs you in; it is valid for 15 minutes):")
-        print(url, file=sys.stderr)
-    else:
-        say(f"opened the AWS console for profile {name!r} in the browser")
+        print(signed.url, file=sys.stderr)
+        return
+    where = _open(name, signed.url, container)
+    if where is None:
+        say("could not open a browser; open this URL (it signs you in; it is valid for 15 minutes):")
+        print(signed.url, file=sys.stderr)
+        return
+    until = f"; the console session lasts until {signed.ends:%Y-%m-%d %H:%M} UTC" if signed.ends else ""
+    say(f"opened {signed.destination} for profile {name!r} {where}{until}")
+
+
+def _open(name: str, url: str, container: bool) -> Optional[str]:
+    """Open `url`; says where, or None when no browser could be opened."""
+    from awsenv import browser
+    from awsenv.errors import UsageError
+
+    chosen = browser.configured()
+    if not container:
+        if chosen is not None:
+            browser.launch(browser.command(chosen, url), chosen.origin)
+            return f"with {chosen.origin}"
+        import webbrowser
+
+        return "in the default browser" if webbrowser.open(url) else None
+    chosen = chosen or browser.installed()
+    if chosen is None:
+        raise UsageError("--container needs Firefox (with a container extension) or a Chromium-family browser, "
+                         "and none was found", hint="set AWSENV_BROWSER to your browser, e.g. 'firefox {url}'")
+    if chosen.family == "firefox":
+        browser.launch(browser.command(chosen, browser.container_url(name, url)), chosen.origin)
+        return f"in Firefox container {name!r}"
+    if chosen.family == "chromium":
+        profile_dir = browser.chromium_profile_dir(name)
+        extra = (f"--user-data-dir={profile_dir}", "--no-first-run", "--no-default-browser-check")
+        browser.launch(browser.command(chosen, url, extra), chosen.origin)
+        return f"in its own browser profile ({profile_dir})"
+    raise UsageError(f"--container: awsenv cannot tell whether {chosen.template[0]!r} ({chosen.origin}) is Firefox "
+                     "or a Chromium-family browser",
+                     hint="set AWSENV_BROWSER_FAMILY=firefox or AWSENV_BROWSER_FAMILY=chromium")
