@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Optional
+from typing import Callable, Optional
 
 import typer
 
@@ -39,6 +39,7 @@ def console(profile: ProfileArg = None, service: Optional[str] = ServiceOpt, des
     from awsenv.engine import say
 
     name = profile_or_pick(profile, "console")
+    opener = None if print_url or no_browser else _opener(name, container)  # a wrong browser fails before AWS
     signed = sign_in(ConsoleRequest(name, service=service, destination=destination, bookmark=bookmark,
                                     region=region, duration=duration, mfa_code=mfa_code, use_cache=not no_cache,
                                     browser=not no_browser))
@@ -47,44 +48,51 @@ def console(profile: ProfileArg = None, service: Optional[str] = ServiceOpt, des
 
         sys.stdout.write((container_url(name, signed.url) if container else signed.url) + "\n")
         return
-    if no_browser:
-        say("open this URL in a browser (it signs you in; it is valid for 15 minutes):")
-        print(signed.url, file=sys.stderr)
-        return
-    where = _open(name, signed.url, container)
+    where = opener(signed.url) if opener else None
     if where is None:
-        say("could not open a browser; open this URL (it signs you in; it is valid for 15 minutes):")
+        say("open this URL in a browser (it signs you in; it is valid for 15 minutes):")
         print(signed.url, file=sys.stderr)
         return
     until = f"; the console session lasts until {signed.ends:%Y-%m-%d %H:%M} UTC" if signed.ends else ""
     say(f"opened {signed.destination} for profile {name!r} {where}{until}")
 
 
-def _open(name: str, url: str, container: bool) -> Optional[str]:
-    """Open `url`; says where, or None when no browser could be opened."""
+def _opener(name: str, container: bool) -> Callable[[str], Optional[str]]:
+    """How to open the URL: a function that opens it and says where (None when no browser could open it)."""
     from awsenv import browser
     from awsenv.errors import UsageError
 
     chosen = browser.configured()
     if not container:
         if chosen is not None:
-            browser.launch(browser.command(chosen, url), chosen.origin)
-            return f"with {chosen.origin}"
-        import webbrowser
+            return lambda url: _launch(chosen, browser.command(chosen, url), f"with {chosen.origin}")
 
-        return "in the default browser" if webbrowser.open(url) else None
+        def default(url: str) -> Optional[str]:
+            import webbrowser
+
+            return "in the default browser" if webbrowser.open(url) else None
+
+        return default
     chosen = chosen or browser.installed()
     if chosen is None:
         raise UsageError("--container needs Firefox (with a container extension) or a Chromium-family browser, "
                          "and none was found", hint="set AWSENV_BROWSER to your browser, e.g. 'firefox {url}'")
     if chosen.family == "firefox":
-        browser.launch(browser.command(chosen, browser.container_url(name, url)), chosen.origin)
-        return f"in Firefox container {name!r}"
+        browser.container_url(name, "https://console.aws.amazon.com/")  # checks AWSENV_CONTAINER_EXTENSION now
+        return lambda url: _launch(chosen, browser.command(chosen, browser.container_url(name, url)),
+                                   f"in Firefox container {name!r}")
     if chosen.family == "chromium":
         profile_dir = browser.chromium_profile_dir(name)
         extra = (f"--user-data-dir={profile_dir}", "--no-first-run", "--no-default-browser-check")
-        browser.launch(browser.command(chosen, url, extra), chosen.origin)
-        return f"in its own browser profile ({profile_dir})"
+        return lambda url: _launch(chosen, browser.command(chosen, url, extra),
+                                   f"in its own browser profile ({profile_dir})")
     raise UsageError(f"--container: awsenv cannot tell whether {chosen.template[0]!r} ({chosen.origin}) is Firefox "
                      "or a Chromium-family browser",
                      hint="set AWSENV_BROWSER_FAMILY=firefox or AWSENV_BROWSER_FAMILY=chromium")
+
+
+def _launch(chosen, argv: list[str], where: str) -> str:
+    from awsenv.browser import launch
+
+    launch(argv, chosen.origin)
+    return where
