@@ -20,6 +20,8 @@ BookmarkOpt = typer.Option(None, "--bookmark", "-b", metavar="NAME", show_defaul
 ContainerOpt = typer.Option(False, "--container", "-c",
                             help="Open in the profile's own Firefox container (or Chromium profile), "
                                  "so several accounts stay signed in side by side.")
+HANDOFF_WAIT = 60.0  # seconds the default browser has to come for the page
+
 PrintOpt = typer.Option(False, "--print", help="Print the sign-in URL on stdout instead of opening a browser.")
 
 
@@ -67,12 +69,9 @@ def _opener(name: str, container: bool) -> Callable[[str], Optional[str]]:
         if chosen is not None:
             return lambda url: _launch(chosen, browser.command(chosen, url), f"with {chosen.origin}")
 
-        def default(url: str) -> Optional[str]:
-            import webbrowser
+        from awsenv.sso_device import can_launch_browser
 
-            return "in the default browser" if webbrowser.open(url) else None
-
-        return default
+        return _default_browser if can_launch_browser() else lambda url: None
     chosen = chosen or browser.installed()
     if chosen is None:
         raise UsageError("--container needs Firefox (with a container extension) or a Chromium-family browser, "
@@ -89,6 +88,18 @@ def _opener(name: str, container: bool) -> Callable[[str], Optional[str]]:
     raise UsageError(f"--container: awsenv cannot tell whether {chosen.template[0]!r} ({chosen.origin}) is Firefox "
                      "or a Chromium-family browser",
                      hint="set AWSENV_BROWSER_FAMILY=firefox or AWSENV_BROWSER_FAMILY=chromium")
+
+
+def _default_browser(url: str) -> Optional[str]:
+    """The system's default browser, sent to a one-time loopback redirect so that no argv holds the URL."""
+    from awsenv.handoff import Handoff
+    from awsenv.sso_device import open_browser
+
+    with Handoff(url) as handoff:
+        finish = open_browser(handoff.local_url)
+        fetched = handoff.wait(HANDOFF_WAIT)
+        finish()
+    return "in the default browser" if fetched else None
 
 
 def _launch(chosen, argv: list[str], where: str) -> str:

@@ -11,6 +11,7 @@ import os
 import stat
 import sys
 import textwrap
+import time
 import urllib.parse
 from pathlib import Path
 
@@ -205,3 +206,60 @@ def test_print_with_container_prints_the_container_link(profiles, sts, federatio
     assert done.returncode == 0, done.stderr
     fields = dict(urllib.parse.parse_qsl(done.stdout.strip().partition(":")[2]))
     assert fields["name"] == "prod" and _login_query(fields["url"])["SigninToken"] == federation.tokens[-1]
+
+
+def _desktop_opener(folder: Path) -> Path:
+    """An `xdg-open` that records every process's argv, then follows the URL one step and records where it led."""
+    folder.mkdir(exist_ok=True)
+    script = folder / "xdg-open"
+    script.write_text(textwrap.dedent(f"""\
+        #!{sys.executable}
+        import http.client, json, os, sys, urllib.parse
+        others = {{}}
+        for pid in os.listdir("/proc"):
+            if pid.isdigit() and int(pid) != os.getpid():
+                try:
+                    with open(f"/proc/{{pid}}/cmdline", "rb") as handle:
+                        others[pid] = handle.read().decode(errors="replace")
+                except OSError:
+                    pass
+        url = urllib.parse.urlsplit(sys.argv[1])
+        connection = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+        connection.request("GET", url.path)
+        answer = connection.getresponse()
+        record = {{"argv": sys.argv[1:], "others": others, "status": answer.status,
+                  "location": answer.getheader("Location")}}
+        with open({str(folder / 'xdg-open.part')!r}, "w") as out:
+            json.dump(record, out)
+        os.rename({str(folder / 'xdg-open.part')!r}, {str(folder / 'xdg-open.json')!r})
+        """))
+    script.chmod(0o755)
+    return script
+
+
+def test_default_browser_gets_the_url_through_a_one_time_loopback_redirect(profiles, sts, federation, tmp_path):
+    folder = tmp_path / "bin"
+    _desktop_opener(folder)
+    done = _run(profiles, federation, "prod", "--service", "ec2", PATH=str(folder), DISPLAY=":0")
+    assert done.returncode == 0, done.stderr
+    assert "in the default browser" in done.stderr and done.stdout == ""
+    record = folder / "xdg-open.json"
+    for _ in range(200):  # the opener writes its record after awsenv has seen the page fetched
+        if record.exists():
+            break
+        time.sleep(0.05)
+    run = json.loads(record.read_text())
+    [local] = run["argv"]
+    assert local.startswith("http://127.0.0.1:") and run["status"] == 303
+    assert _login_query(run["location"])["Destination"] == \
+        "https://eu-central-1.console.aws.amazon.com/ec2/v2/home?region=eu-central-1"
+    token = federation.tokens[-1]
+    assert _login_query(run["location"])["SigninToken"] == token
+    assert [cmd for cmd in run["others"].values() if token in cmd] == []  # not even the opener's own argv has it
+    assert token not in local
+
+
+def test_without_a_browser_the_url_goes_to_stderr(profiles, sts, federation, tmp_path):
+    done = _run(profiles, federation, "prod", PATH=str(tmp_path))
+    assert (done.returncode, done.stdout) == (0, "")
+    assert federation.tokens[-1] in done.stderr and "valid for 15 minutes" in done.stderr

@@ -126,3 +126,28 @@ def test_browser_family_from_the_program_name():
     assert browser.family_of("google-chrome-stable") == "chromium"
     assert browser.family_of("/Applications/Google Chrome.app/Contents/MacOS/Google Chrome") == "chromium"
     assert browser.family_of("/usr/bin/lynx") is None
+
+
+def test_handoff_redirects_once_and_only_from_its_random_path():
+    import http.client
+    import threading
+    import urllib.parse
+
+    from awsenv.handoff import Handoff
+
+    target = "https://signin.aws.amazon.com/federation?Action=login&SigninToken=secret"
+    with Handoff(target) as handoff:
+        result = []
+        waiter = threading.Thread(target=lambda: result.append(handoff.wait(30)))
+        waiter.start()
+        local = urllib.parse.urlsplit(handoff.local_url)
+        statuses = []
+        for path in ("/guess", local.path):
+            connection = http.client.HTTPConnection(local.hostname, local.port, timeout=10)
+            connection.request("GET", path)
+            answer = connection.getresponse()
+            statuses.append((answer.status, answer.getheader("Location")))
+            connection.close()
+        waiter.join()
+    assert statuses == [(404, None), (303, target)] and result == [True]
+    assert "secret" not in handoff.local_url
