@@ -20,8 +20,6 @@ from awsenv.model import AssumeRole, Credentials, GetSessionToken, Plan, SsoRole
 SESSION_DURATION_RANGE = (900, 43200)
 FEDERATION_TOKEN_RANGE = (900, 129600)
 DEFAULT_SESSION_DURATION = 43200
-# When the console lasts as long as the credentials, cached ones must have at least this much of their life left.
-CONSOLE_MIN_LIFE = CHAINED_MAX - 900
 
 
 @dataclass(frozen=True)
@@ -50,7 +48,7 @@ def for_plan(plan: Plan, requested: Optional[int]) -> ConsoleSession:
             notes = (f"{name}: its role is assumed with temporary credentials (role chaining), and the sign-in "
                      "service takes no console session length for those: the console lasts as long as the "
                      f"credentials, at most 1h (asked for {format_seconds(requested)})",)
-        wanted = min(requested or CHAINED_MAX, CHAINED_MAX)
+        wanted = min(requested or last.duration or CHAINED_MAX, CHAINED_MAX)
         return ConsoleSession("chained", min_ttl=max(wanted - 900, 300), notes=notes)
     if isinstance(last, (AssumeRole, SsoRoleCredentials)):
         kind = "role" if isinstance(last, AssumeRole) else "sso"
