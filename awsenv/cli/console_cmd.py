@@ -9,7 +9,7 @@ import typer
 
 from awsenv.cli.app import app
 from awsenv.cli.flows import profile_or_pick
-from awsenv.cli.options import DurationOpt, MfaCodeOpt, NoBrowserOpt, NoCacheOpt, ProfileArg, RegionOpt
+from awsenv.cli.options import MfaCodeOpt, NoCacheOpt, ProfileArg
 
 ServiceOpt = typer.Option(None, "--service", "-s", metavar="NAME", show_default=False,
                           help="Open this service: s3, ec2, lambda, cloudformation, iam, cloudwatch, … .")
@@ -22,14 +22,21 @@ ContainerOpt = typer.Option(False, "--container", "-c",
                                  "so several accounts stay signed in side by side.")
 HANDOFF_WAIT = 60.0  # seconds the default browser has to come for the page
 
+DurationOpt = typer.Option(None, "--duration", metavar="DURATION", show_default=False,
+                           help="Console session: 15m..12h for roles and SSO (default 12h), at most 1h for role "
+                                "chains, up to 36h for IAM users.")
+RegionOpt = typer.Option(None, "--region", metavar="REGION", show_default=False,
+                         help="Region of the console page, overriding the profile's.")
+NoBrowserOpt = typer.Option(False, "--no-browser",
+                            help="Open nothing: show the sign-in URL on stderr (an SSO sign-in prints its URL too).")
 PrintOpt = typer.Option(False, "--print", help="Print the sign-in URL on stdout instead of opening a browser.")
 
 
 @app.command("console")
 def console(profile: ProfileArg = None, service: Optional[str] = ServiceOpt, destination: Optional[str] = DestinationOpt,
             bookmark: Optional[str] = BookmarkOpt, container: bool = ContainerOpt, print_url: bool = PrintOpt,
-            mfa_code: MfaCodeOpt = None, duration: DurationOpt = None, region: RegionOpt = None,
-            no_cache: NoCacheOpt = False, no_browser: NoBrowserOpt = False) -> None:
+            mfa_code: MfaCodeOpt = None, duration: Optional[str] = DurationOpt, region: Optional[str] = RegionOpt,
+            no_cache: NoCacheOpt = False, no_browser: bool = NoBrowserOpt) -> None:
     """Open the AWS console signed in as PROFILE, on a given page, optionally in the profile's own container.
 
     The console session lasts 12h for role and SSO credentials (--duration to change), as long as the
