@@ -23,10 +23,11 @@ PARTITIONS = {
     "aws-cn": Partition("aws-cn", "signin.amazonaws.cn", "console.amazonaws.cn", "cn-north-1"),
     "aws-us-gov": Partition("aws-us-gov", "signin.amazonaws-us-gov.com", "console.amazonaws-us-gov.com",
                             "us-gov-west-1"),
+    "aws-eusc": Partition("aws-eusc", "signin.amazonaws-eusc.eu", "console.amazonaws-eusc.eu", "eusc-de-east-1"),
 }
 
 _ARN_PARTITION = re.compile(r"arn:(aws[a-z-]*):")
-_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d+")
+_REGION = re.compile(r"[a-z]{2,4}(-[a-z]+)+-\d+")
 
 # Short names people type, mapped to the console path of the service (`<path>/home`).
 SERVICES = {
@@ -64,6 +65,8 @@ def partition_for(role_arn: Optional[str], region: Optional[str]) -> Partition:
         return PARTITIONS["aws-cn"]
     if region and region.startswith("us-gov-"):
         return PARTITIONS["aws-us-gov"]
+    if region and region.startswith("eusc-"):
+        return PARTITIONS["aws-eusc"]
     return PARTITIONS["aws"]
 
 

@@ -21,6 +21,7 @@ AWS, CN, GOV = PARTITIONS["aws"], PARTITIONS["aws-cn"], PARTITIONS["aws-us-gov"]
     (None, "cn-north-1", "aws-cn"),
     (None, "us-gov-west-1", "aws-us-gov"),
     (None, "eu-west-1", "aws"),
+    (None, "eusc-de-east-1", "aws-eusc"),
     (None, None, "aws"),
 ])
 def test_partition_from_the_role_arn_else_the_region(arn, region, expected):
