@@ -131,7 +131,8 @@ def parse_bookmarks(profile: str, text: Optional[str]) -> dict[str, str]:
         name, target = name.strip(), target.strip()
         if not sep or not _BOOKMARK_NAME.fullmatch(name) or not target:
             raise ConfigError(f"profile {profile!r}: {BOOKMARKS_KEY} entry {item.strip()!r} is not NAME=TARGET",
-                              hint="write e.g. costs=https://console.aws.amazon.com/costmanagement/home, logs=cloudwatch")
+                              hint="write e.g. costs=https://console.aws.amazon.com/costmanagement/home, "
+                                   "logs=cloudwatch")
         bookmarks[name] = target
     return bookmarks
 
@@ -152,7 +153,8 @@ def destination(profile: str, partition: Partition, region: Optional[str], *, se
         target = bookmarks.get(bookmark)
         if target is None:
             known = ", ".join(sorted(bookmarks)) or f"none (set {BOOKMARKS_KEY} in the profile)"
-            raise UsageError(f"profile {profile!r} has no console bookmark {bookmark!r}", hint=f"its bookmarks: {known}")
+            raise UsageError(f"profile {profile!r} has no console bookmark {bookmark!r}",
+                             hint=f"its bookmarks: {known}")
         if "://" in target:
             return checked_destination(target, partition)
         return service_page(target, partition, region)

@@ -33,7 +33,8 @@ PrintOpt = typer.Option(False, "--print", help="Print the sign-in URL on stdout 
 
 
 @app.command("console")
-def console(profile: ProfileArg = None, service: Optional[str] = ServiceOpt, destination: Optional[str] = DestinationOpt,
+def console(profile: ProfileArg = None, service: Optional[str] = ServiceOpt,
+            destination: Optional[str] = DestinationOpt,
             bookmark: Optional[str] = BookmarkOpt, container: bool = ContainerOpt, print_url: bool = PrintOpt,
             mfa_code: MfaCodeOpt = None, duration: Optional[str] = DurationOpt, region: Optional[str] = RegionOpt,
             no_cache: NoCacheOpt = False, no_browser: bool = NoBrowserOpt) -> None:

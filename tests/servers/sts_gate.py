@@ -166,7 +166,8 @@ class StsGate:
                 if action == "AssumeRole" and status == 200 and issued:
                     session = self.sessions.get(caller or "")
                     mfa = "TokenCode" in params or bool(session and session.mfa)
-                    self.sessions[issued] = Session("AssumeRole", mfa, params.get("RoleArn"), chained=session is not None)
+                    self.sessions[issued] = Session("AssumeRole", mfa, params.get("RoleArn"),
+                                                    chained=session is not None)
             self.calls.append(Call(action, caller, params, status, None if status == 200 else "moto", issued))
             return status, payload
 
