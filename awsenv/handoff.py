@@ -20,6 +20,7 @@ class Handoff:
     def __init__(self, url: str) -> None:
         self._path = "/" + secrets.token_urlsafe(24)
         self._done = threading.Event()
+        self._cancelled = threading.Event()
         handoff = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -44,14 +45,51 @@ class Handoff:
         self.local_url = f"http://{host}:{port}{self._path}"
 
     def wait(self, timeout: float) -> bool:
-        """Serve until the browser has fetched the page (True) or `timeout` seconds have passed (False)."""
+        """Serve until the browser has fetched the page (True), or `timeout` seconds have passed or `cancel`."""
         deadline = time.monotonic() + timeout
-        while not self._done.is_set() and time.monotonic() < deadline:
+        while not self._done.is_set() and not self._cancelled.is_set() and time.monotonic() < deadline:
             self._server.handle_request()
         return self._done.is_set()
+
+    def cancel(self) -> None:
+        self._cancelled.set()
 
     def __enter__(self) -> "Handoff":
         return self
 
     def __exit__(self, *exc) -> None:
         self._server.server_close()
+
+
+def open_in_default_browser(url: str, timeout: float) -> bool:
+    """Send the system's default browser (Python's webbrowser) to a one-time redirect to `url`; True once it came.
+
+    The browser command's standard output is pointed at stderr meanwhile: browsers print chatter that must not
+    reach stdout, which carries only the product.
+    """
+    import os
+    import sys
+    import webbrowser
+
+    with Handoff(url) as handoff:
+        fetched: list[bool] = []
+        server = threading.Thread(target=lambda: fetched.append(handoff.wait(timeout)), daemon=True)
+        server.start()  # serves while webbrowser.open runs: some browser commands wait for the page
+        try:
+            sys.stdout.flush()
+            saved = os.dup(1)
+            os.dup2(2, 1)
+        except (OSError, ValueError):
+            saved = None
+        try:
+            opened = webbrowser.open(handoff.local_url, new=2)
+        except Exception:  # a broken browser set-up: the caller shows the URL instead
+            opened = False
+        finally:
+            if saved is not None:
+                os.dup2(saved, 1)
+                os.close(saved)
+        if not opened:
+            handoff.cancel()
+        server.join()
+        return bool(fetched and fetched[0])

@@ -100,14 +100,9 @@ def _opener(name: str, container: bool) -> Callable[[str], Optional[str]]:
 
 def _default_browser(url: str) -> Optional[str]:
     """The system's default browser, sent to a one-time loopback redirect so that no argv holds the URL."""
-    from awsenv.handoff import Handoff
-    from awsenv.sso_device import open_browser
+    from awsenv.handoff import open_in_default_browser
 
-    with Handoff(url) as handoff:
-        finish = open_browser(handoff.local_url)
-        fetched = handoff.wait(HANDOFF_WAIT)
-        finish()
-    return "in the default browser" if fetched else None
+    return "in the default browser" if open_in_default_browser(url, HANDOFF_WAIT) else None
 
 
 def _launch(chosen, argv: list[str], where: str) -> str:
