@@ -10,8 +10,7 @@ What it enforces (each rule is off until a test sets it):
 - access keys a test marks `expired` (ExpiredToken) or `invalid` (InvalidClientTokenId).
 
 GetSessionToken and GetFederationToken are answered here with fresh keys per call (moto returns one fixed key);
-AssumeRole and
-GetCallerIdentity go to moto, so the identity of an assumed role is moto's.
+AssumeRole and GetCallerIdentity go to moto, so the identity of an assumed role is moto's.
 """
 
 from __future__ import annotations
