@@ -59,6 +59,7 @@ class Profile:
     sso_account_id: Optional[str] = None
     sso_role_name: Optional[str] = None
     sso_registration_scopes: Optional[str] = None
+    awsenv_console_bookmarks: Optional[str] = None  # `awsenv console PROFILE --bookmark NAME`
 
     @property
     def has_keys(self) -> bool:

@@ -29,7 +29,8 @@ def profile_or_pick(profile: str | None, flow: str) -> str:
 
     profiles = config.load().profiles
     fitting = [n for n, p in profiles.items() if p.flow != "none" and (flow in ("export", "credential-process",
-                                                                                "exec", "shell") or p.flow == flow)]
+                                                                                "exec", "shell", "console")
+                                                                        or p.flow == flow)]
     return pick_profile(fitting, flow)
 
 

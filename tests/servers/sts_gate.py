@@ -6,10 +6,11 @@ What it enforces (each rule is off until a test sets it):
 - roles that require an external_id, compared exactly;
 - role chaining: an AssumeRole by temporary credentials may not ask for more than 3600 s;
 - a role's maximum session duration, and GetSessionToken's 900..129600 s range;
+- GetFederationToken only with long-lived keys, 900..129600 s;
 - access keys a test marks `expired` (ExpiredToken) or `invalid` (InvalidClientTokenId).
 
-GetSessionToken is answered here with fresh keys per call (moto returns one fixed key); AssumeRole and
-GetCallerIdentity go to moto, so the identity of an assumed role is moto's.
+GetSessionToken and GetFederationToken are answered here with fresh keys per call (moto returns one fixed key);
+AssumeRole and GetCallerIdentity go to moto, so the identity of an assumed role is moto's.
 """
 
 from __future__ import annotations
@@ -42,9 +43,10 @@ class RoleRule:
 
 @dataclass
 class Session:
-    kind: str  # "GetSessionToken" or "AssumeRole"
+    kind: str  # "GetSessionToken", "AssumeRole", "GetFederationToken" (or "GetRoleCredentials" from the SSO stand-in)
     mfa: bool
     role_arn: Optional[str] = None
+    chained: bool = False  # an AssumeRole made with temporary credentials
 
 
 @dataclass
@@ -117,6 +119,12 @@ class StsGate:
             if duration and not 900 <= duration <= 129600:
                 return 400, "ValidationError", "DurationSeconds must be between 900 and 129600"
             return self._check_code(params)
+        if action == "GetFederationToken":
+            if session is not None:
+                return 403, "AccessDenied", "Cannot call GetFederationToken with session credentials"
+            if duration and not 900 <= duration <= 129600:
+                return 400, "ValidationError", "DurationSeconds must be between 900 and 129600"
+            return None
         if action == "AssumeRole":
             rule = self.roles.get(params.get("RoleArn", ""), RoleRule())
             if session is not None and duration > 3600:
@@ -149,31 +157,32 @@ class StsGate:
                 status, code, message = problem
                 self.calls.append(Call(action, caller, params, status, code))
                 return status, _error_xml(code, message)
-            if action == "GetSessionToken":
-                status, payload, issued = self._session_token(params, caller)
+            if action in ("GetSessionToken", "GetFederationToken"):
+                status, payload, issued = self._session_token(action, params)
             else:
                 status, payload = _forward(self.moto_url, body, headers)
                 issued = _access_key_in(payload)
                 if action == "AssumeRole" and status == 200 and issued:
                     session = self.sessions.get(caller or "")
                     mfa = "TokenCode" in params or bool(session and session.mfa)
-                    self.sessions[issued] = Session("AssumeRole", mfa, params.get("RoleArn"))
+                    self.sessions[issued] = Session("AssumeRole", mfa, params.get("RoleArn"),
+                                                    chained=session is not None)
             self.calls.append(Call(action, caller, params, status, None if status == 200 else "moto", issued))
             return status, payload
 
-    def _session_token(self, params: dict, caller: Optional[str]) -> tuple[int, bytes, str]:
+    def _session_token(self, action: str, params: dict) -> tuple[int, bytes, str]:
         duration = int(params.get("DurationSeconds") or 43200)
         key = "ASIA" + secrets.token_hex(8).upper()
-        self.sessions[key] = Session("GetSessionToken", mfa="TokenCode" in params)
+        self.sessions[key] = Session(action, mfa="TokenCode" in params)
         expiration = (datetime.now(timezone.utc) + timedelta(seconds=duration)).strftime("%Y-%m-%dT%H:%M:%SZ")
         xml = (
-            '<GetSessionTokenResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetSessionTokenResult>'
+            f'<{action}Response xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><{action}Result>'
             f"<Credentials><AccessKeyId>{key}</AccessKeyId>"
             f"<SecretAccessKey>{secrets.token_urlsafe(30)}</SecretAccessKey>"
             f"<SessionToken>{secrets.token_urlsafe(60)}</SessionToken>"
             f"<Expiration>{expiration}</Expiration></Credentials>"
-            "</GetSessionTokenResult><ResponseMetadata><RequestId>gate</RequestId></ResponseMetadata>"
-            "</GetSessionTokenResponse>"
+            f"</{action}Result><ResponseMetadata><RequestId>gate</RequestId></ResponseMetadata>"
+            f"</{action}Response>"
         )
         return 200, xml.encode(), key
 
