@@ -55,6 +55,7 @@ class AuthCodeGrants:
     client_metadata: dict = field(default_factory=dict)  # client id -> the RegisterClient request
     pending_authorizations: dict = field(default_factory=dict)  # request id -> authorize query
     codes: dict = field(default_factory=dict)  # code -> IssuedCode
+    verifiers_seen: list = field(default_factory=list)  # every codeVerifier sent (to check none leaks)
 
     # --- registration and the device flow ----------------------------------------------------------
 
@@ -153,6 +154,7 @@ class AuthCodeGrants:
         if body.get("redirectUri") != issued.redirect_uri:
             return _error("InvalidGrantException", "redirectUri differs from the one the code was sent to")
         verifier = body.get("codeVerifier") or ""
+        self.verifiers_seen.append(verifier)
         if not VERIFIER.fullmatch(verifier) or s256(verifier) != issued.challenge:
             return _error("InvalidGrantException", "code verifier does not match the code challenge")
         return 200, self._token(client_id)  # type: ignore[attr-defined]

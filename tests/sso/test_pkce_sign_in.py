@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 import urllib.parse
+import urllib.request
 
-from tests.helpers import parse_posix_exports
+import pexpect
+
+from tests.helpers import AWSENV, parse_posix_exports
 from tests.sso_fixtures import START_URL, mode
 
 AUTH_CODE_GRANTS = ["authorization_code", "refresh_token"]
@@ -119,3 +123,45 @@ def test_eight_callers_open_one_browser_tab(sso_home, sso):
     assert sso.count("RegisterClient") == 1 and sso.count("Authorize") == 1
     assert len(sso_home.browser_opens()) == 1
     assert sso.count("GetRoleCredentials") == 8
+
+
+def test_debug_trace_shows_neither_the_code_nor_the_verifier(sso_home, sso):
+    done = sso_home.run("--debug", "login", "dev", browser=True)
+    assert done.returncode == 0, done.stderr
+    assert "awsenv[debug]" in done.stderr and "one-click" in done.stderr
+    assert len(sso.codes) == 1 and len(sso.verifiers_seen) == 1
+    for secret in [*sso.codes, *sso.verifiers_seen, sso_home.token()["accessToken"]]:
+        assert secret not in done.stderr
+
+
+def _spawn(sso_home, command: str, out, **env: str) -> pexpect.spawn:
+    return pexpect.spawn("/bin/sh", ["-c", f'exec "{AWSENV}" {command} > "{out}"'], env=sso_home.env(**env),
+                         encoding="utf-8", timeout=30, dimensions=(50, 200))
+
+
+def test_no_browser_on_a_desktop_terminal_prints_the_url_to_open_here(sso_home, sso):
+    out = sso_home.root / "out.sh"
+    child = _spawn(sso_home, "sso dev --shell sh --no-browser", out, DISPLAY=":99")
+    child.expect(r"(http://127\.0\.0\.1:\d+/authorize\?\S+)")
+    url = child.match.group(1)
+    child.expect("Waiting for the browser")
+    page = urllib.request.urlopen(url, timeout=10).read().decode()  # the user opens it; the redirect comes back
+    assert "You may close this tab" in page
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    assert parse_posix_exports(out.read_text())["AWS_ACCESS_KEY_ID"] == sso.issued_keys[-1]
+    assert sso_home.browser_opens() == [] and sso.count("StartDeviceAuthorization") == 0
+
+
+def test_ctrl_c_while_waiting_for_the_browser_exits_130_and_saves_nothing(sso_home, sso):
+    sso.approve_page = True  # never allowed
+    out = sso_home.root / "out.sh"
+    child = _spawn(sso_home, "sso dev", out, BROWSER=sso_home.browser_script())
+    child.expect("Waiting for the browser")
+    child.kill(signal.SIGINT)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert "interrupted" in child.before
+    assert out.read_text() == "" and not sso_home.token_path().exists()
