@@ -74,7 +74,7 @@ def refused(profile: str, what: str, exc, hint: str) -> AwsError:
 
 
 def state_dir() -> str:
-    """awsenv's own SSO files (client registrations, sign-in locks): `sso` in awsenv's cache directory, both 0700."""
+    """awsenv's own SSO files (the sign-in locks): `sso` in awsenv's cache directory, both 0700."""
     directory = os.path.join(cache_dir(), "sso")
     files.ensure_private_dir(cache_dir())
     return files.ensure_private_dir(directory)
@@ -100,7 +100,8 @@ def register(oidc, profile: str, session: SsoSession, redirect_uri: Optional[str
     try:
         answer = oidc.register_client(**request)
     except ClientError as exc:
-        raise refused(profile, "RegisterClient", exc, "check sso_region and sso_registration_scopes") from None
+        hint = "check sso_region and sso_registration_scopes" + (", or add --use-device-code" if auth_code else "")
+        raise refused(profile, "RegisterClient", exc, hint) from None
     except BotoCoreError as exc:
         raise unreachable(profile, session, "RegisterClient", exc) from None
     found = sso_registration.from_answer(answer, tuple(request.get("grantTypes", ())))

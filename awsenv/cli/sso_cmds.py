@@ -9,7 +9,9 @@ import typer
 from awsenv.cli.app import app
 from awsenv.cli.options import NoBrowserOpt, ProfileArg, UseDeviceCodeOpt
 
-ForceOpt = Annotated[bool, typer.Option("--force", help="Sign in again even when the saved sign-in is still valid.")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Sign in again even when the saved sign-in is still valid "
+                                                     "(with a new client registration when the saved one only allows "
+                                                     "the device code).")]
 
 
 @app.command("login")

@@ -6,7 +6,6 @@ as a browser with a live IAM Identity Center session does.
 
 from __future__ import annotations
 
-import json
 import re
 import signal
 import urllib.parse
