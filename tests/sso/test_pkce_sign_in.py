@@ -6,6 +6,7 @@ as a browser with a live IAM Identity Center session does.
 
 from __future__ import annotations
 
+import json
 import re
 import signal
 import urllib.parse
@@ -164,3 +165,21 @@ def test_ctrl_c_while_waiting_for_the_browser_exits_130_and_saves_nothing(sso_ho
     assert child.exitstatus == 130
     assert "interrupted" in child.before
     assert out.read_text() == "" and not sso_home.token_path().exists()
+
+
+def test_a_one_click_registration_the_aws_cli_saved_is_reused(sso_home, sso):
+    """As AWS CLI 2.22+ saves it after `aws sso login`: grantTypes listed, times in its `…Z` format."""
+    status, client = sso.register_client({"clientName": "botocore-client-corp", "clientType": "public",
+                                          "grantTypes": AUTH_CODE_GRANTS, "scopes": ["sso:account:access"],
+                                          "redirectUris": ["http://127.0.0.1/oauth/callback"],
+                                          "issuerUrl": START_URL})
+    assert status == 200
+    path = sso_home.registration_path()
+    path.parent.mkdir(parents=True, mode=0o700)
+    path.write_text(json.dumps({"clientId": client["clientId"], "clientSecret": client["clientSecret"],
+                                "expiresAt": "2099-01-01T00:00:00Z", "scopes": ["sso:account:access"],
+                                "grantTypes": AUTH_CODE_GRANTS}))
+    done = sso_home.run("login", "dev", browser=True)
+    assert done.returncode == 0, done.stderr
+    assert sso.apis() == ["Authorize", "CreateToken"]
+    assert sso.calls[0].params["client_id"] == client["clientId"] == sso_home.token()["clientId"]
