@@ -28,6 +28,7 @@ class FlowOptions:
     mfa_code: Optional[str] = None
     min_ttl: float = 300.0
     browser: bool = True
+    use_device_code: bool = False
 
 
 def say(message: str) -> None:

@@ -28,6 +28,7 @@ class Request:
     use_cache: bool = True
     min_ttl: Optional[float] = None
     browser: bool = True
+    use_device_code: bool = False
 
 
 @dataclass
@@ -54,7 +55,7 @@ def obtain(request: Request, log: Callable[[str], None] = say) -> Result:
     config = aws_config.load()
     plan = resolve_plan(config, request.profile, request.flow, request.duration, request.region)
     cache = open_cache(log) if request.use_cache else None
-    options = FlowOptions(mfa_code=request.mfa_code, browser=request.browser,
+    options = FlowOptions(mfa_code=request.mfa_code, browser=request.browser, use_device_code=request.use_device_code,
                           min_ttl=request.min_ttl if request.min_ttl is not None else min_ttl())
     engine = Engine(config, options, cache, log)
     if not engine.is_cached(plan):

@@ -22,18 +22,21 @@ MAX_LISTED = 20  # choices named in an error message
 def role_credentials(step: SsoRoleCredentials, options, cache, log: Callable[[str], None]) -> Credentials:
     """What the engine calls for an SsoRoleCredentials step (`cache` is awsenv's; the token cache is the AWS CLI's)."""
     browser = getattr(options, "browser", True)
-    token = access_token(step.profile, step.session, browser, log)
+    device_code = getattr(options, "use_device_code", False)
+    token = access_token(step.profile, step.session, browser, log, use_device_code=device_code)
     try:
         return _with_token(step, token)
     except TokenRejected:
         log(f"IAM Identity Center no longer accepts the saved sign-in for profile {step.profile!r}: signing in again")
-    token = access_token(step.profile, step.session, browser, log, reject=token.access_token)
+    token = access_token(step.profile, step.session, browser, log, reject=token.access_token,
+                         use_device_code=device_code)
     return _with_token(step, token)
 
 
-def login(profile: str, session: SsoSession, browser: bool, force: bool, log: Callable[[str], None]) -> SsoToken:
+def login(profile: str, session: SsoSession, browser: bool, force: bool, log: Callable[[str], None],
+          use_device_code: bool = False) -> SsoToken:
     """`awsenv login`: make sure there is a valid token (refresh or sign in), like `aws sso login`."""
-    return access_token(profile, session, browser, log, force=force)
+    return access_token(profile, session, browser, log, force=force, use_device_code=use_device_code)
 
 
 def _with_token(step: SsoRoleCredentials, token: SsoToken) -> Credentials:

@@ -117,7 +117,7 @@ def _isatty(stream: TextIO) -> bool:
         return False
 
 
-def _clock_text(seconds: float) -> str:
+def clock_text(seconds: float) -> str:
     seconds = max(0, int(seconds))
     return f"{seconds // 60}:{seconds % 60:02d}"
 
@@ -152,7 +152,7 @@ def _wait(oidc, profile: str, session: SsoSession, registration: Registration, d
         deadline = clock() + device.expires_in
         interval = max(device.interval, MIN_INTERVAL)
         text = "Waiting for approval of {code} in the browser… {left} left (Ctrl-C cancels)"
-        with display.waiting(text.format(code=device.user_code, left=_clock_text(device.expires_in))) as update:
+        with display.waiting(text.format(code=device.user_code, left=clock_text(device.expires_in))) as update:
             token = None
             while token is None:
                 left = deadline - clock()
@@ -165,7 +165,7 @@ def _wait(oidc, profile: str, session: SsoSession, registration: Registration, d
                     pass
                 except SlowDown:
                     interval += SLOW_DOWN_STEP
-                update(text.format(code=device.user_code, left=_clock_text(deadline - clock())))
+                update(text.format(code=device.user_code, left=clock_text(deadline - clock())))
         display.say(f"awsenv: signed in to {session.start_url} until {token.expires_at.strftime('%Y-%m-%d %H:%M:%SZ')}")
         return token
     finally:

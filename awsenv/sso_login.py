@@ -1,8 +1,12 @@
-"""An IAM Identity Center access token for a session: the cached one, refreshed, or a new device sign-in.
+"""An IAM Identity Center access token for a session: the cached one, refreshed, or a new sign-in.
 
 Read → usable? done. Otherwise take the session's cross-process lock and read again (another process may have
 just signed in or refreshed), then refresh with the refresh token, then sign in with the device flow when
 someone can approve it. However many processes ask at once, one of them refreshes or opens the browser.
+
+Which sign-in: the one-click authorization code with PKCE (sso_pkce) for an sso-session when a browser can open
+here; else the device code (sso_device): --use-device-code, a legacy sso_start_url profile, SSH, CI, no desktop,
+or a saved client registration made for the device code (sso_pkce.device_code_reason says which).
 
 When may a device sign-in start? When a terminal is attached (the code and URL are shown there), or when a
 browser can be opened without one (BROWSER is set, a desktop session, macOS/Windows) and --no-browser was not
@@ -61,8 +65,9 @@ def _good(token: Optional[SsoToken], reject: Optional[str], window: float) -> bo
 
 
 def access_token(profile: str, session: SsoSession, browser: bool, log: Callable[[str], None],
-                 reject: Optional[str] = None, force: bool = False) -> SsoToken:
-    """A usable access token. `reject`: a token the portal refused (never returned); `force`: sign in anew."""
+                 reject: Optional[str] = None, force: bool = False, use_device_code: bool = False) -> SsoToken:
+    """A usable access token. `reject`: a token the portal refused (never returned); `force`: sign in anew;
+    `use_device_code`: sign in with the device code even where the one-click sign-in would work."""
     if not force:
         token = read_token(session)
         if _good(token, reject, REFRESH_WINDOW):
@@ -88,7 +93,7 @@ def access_token(profile: str, session: SsoSession, browser: bool, log: Callable
                         f"{int(token.seconds_left() // 60)} min and cannot be refreshed: "
                         f"run `awsenv login {profile}` to renew it")
                     return token
-        return _sign_in(profile, session, browser, token)
+        return _sign_in(profile, session, browser, token, log, force, use_device_code)
 
 
 def _state(token: Optional[SsoToken], reject: Optional[str]) -> str:
@@ -114,18 +119,39 @@ def _refresh(profile: str, session: SsoSession, token: SsoToken, log: Callable[[
     return fresh
 
 
-def _sign_in(profile: str, session: SsoSession, browser: bool, old: Optional[SsoToken]) -> SsoToken:
+def _sign_in(profile: str, session: SsoSession, browser: bool, old: Optional[SsoToken], log: Callable[[str], None],
+             force: bool = False, use_device_code: bool = False) -> SsoToken:
     if not sign_in_possible(browser):
         state = "has expired" if old is not None else "is missing"
         raise AwsError(f"profile {profile!r}: the IAM Identity Center sign-in for {describe(session)} {state}, "
                        "and there is no terminal or browser to sign in with",
                        hint=f"run `awsenv login {profile}` (or `aws sso login --profile {profile}`) in a terminal, "
                             "then try again")
-    from awsenv import sso_device, sso_oidc
+    from awsenv import sso_device, sso_oidc, sso_pkce
 
-    trace.debug("starting a device sign-in for %s", describe(session))
     oidc = sso_oidc.client(profile, session)
-    registration = sso_oidc.register(oidc, profile, session)
-    token = sso_device.sign_in(oidc, profile, session, registration, browser)
+    reason = sso_pkce.device_code_reason(session, use_device_code) or _device_registration(profile, session, force)
+    if reason is None:
+        trace.debug("starting a one-click (authorization code) sign-in for %s", describe(session))
+        token = sso_pkce.sign_in(oidc, profile, session, browser)
+    else:
+        if session.name and not use_device_code:
+            log(f"signing in with a device code: {reason}")
+        trace.debug("starting a device sign-in for %s (%s)", describe(session), reason)
+        registration = sso_oidc.register(oidc, profile, session)
+        token = sso_device.sign_in(oidc, profile, session, registration, browser)
     write_token(session, token)
     return token
+
+
+def _device_registration(profile: str, session: SsoSession, force: bool) -> Optional[str]:
+    """Why a saved registration keeps this sign-in on the device code (it lacks the authorization_code grant)."""
+    from awsenv import sso_registration
+
+    saved = sso_registration.read(session)
+    if force or saved is None or not saved.usable() or saved.for_auth_code:
+        return None
+    return (f"the saved client registration for {describe(session)} lacks the authorization_code grant (it was "
+            f"made for the device code, by `aws sso login` of an AWS CLI before 2.22 or by --use-device-code) and "
+            f"lasts until {saved.expires_at.strftime('%Y-%m-%d')}; `awsenv login {profile} --force` registers anew "
+            "for the one-click sign-in")

@@ -1,4 +1,4 @@
-"""The SSO-OIDC calls: client registration (cached), device authorization, token creation and refresh.
+"""The SSO-OIDC calls: client registration (saved), device authorization, token creation, exchange and refresh.
 
 botocore clients are used so that AWS_ENDPOINT_URL_SSO_OIDC and the profile's endpoint settings apply;
 the API is unsigned, so no AWS credentials are looked up.
@@ -6,29 +6,21 @@ the API is unsigned, so no AWS credentials are looked up.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Optional
 
-from awsenv import files
+from awsenv import files, sso_registration
 from awsenv.cache import cache_dir
 from awsenv.errors import AwsError
 from awsenv.model import SsoSession
-from awsenv.sso_token_cache import SsoToken, format_time, parse_time
+from awsenv.sso_registration import Registration
+from awsenv.sso_token_cache import SsoToken
 
 DEFAULT_SCOPES = ("sso:account:access",)  # the scope that makes IAM Identity Center issue a refresh token
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 CLIENT_NAME = "awsenv"
-
-
-@dataclass(frozen=True)
-class Registration:
-    client_id: str
-    client_secret: str = field(repr=False)
-    expires_at: datetime = datetime.max.replace(tzinfo=timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -82,63 +74,43 @@ def refused(profile: str, what: str, exc, hint: str) -> AwsError:
 
 
 def state_dir() -> str:
-    """awsenv's own SSO files (client registrations, sign-in locks): `sso` in awsenv's cache directory, both 0700."""
+    """awsenv's own SSO files (the sign-in locks): `sso` in awsenv's cache directory, both 0700."""
     directory = os.path.join(cache_dir(), "sso")
     files.ensure_private_dir(cache_dir())
     return files.ensure_private_dir(directory)
 
 
-def _registration_path(session: SsoSession) -> str:
-    identity = json.dumps({"startUrl": session.start_url, "region": session.region, "scopes": list(scopes(session)),
-                           "session": session.name}, sort_keys=True)
-    name = "registration-" + hashlib.sha256(identity.encode()).hexdigest()[:40] + ".json"
-    return os.path.join(cache_dir(), "sso", name)
+def register(oidc, profile: str, session: SsoSession, redirect_uri: Optional[str] = None) -> Registration:
+    """The client registration for this session: the saved one of the right kind while it lasts, else RegisterClient.
 
-
-def _cached_registration(session: SsoSession) -> Optional[Registration]:
-    raw = files.read_no_follow(_registration_path(session))
-    if raw is None:
-        return None
-    try:
-        data = json.loads(raw)
-        found = Registration(data["clientId"], data["clientSecret"], parse_time(data["expiresAt"]))
-    except (ValueError, KeyError, TypeError, AttributeError):
-        return None
-    # keep a day in hand: a device flow started now must finish before the registration lapses
-    return found if found.expires_at - datetime.now(timezone.utc) > timedelta(days=1) else None
-
-
-def forget_registration(session: SsoSession) -> None:
-    try:
-        os.unlink(_registration_path(session))
-    except OSError:
-        pass
-
-
-def register(oidc, profile: str, session: SsoSession) -> Registration:
-    """The client registration for this session: the cached one while it lasts, else RegisterClient."""
-    cached = _cached_registration(session)
-    if cached is not None:
+    With `redirect_uri` the registration is for the authorization-code flow (the AWS CLI's grant types, redirect
+    URI and issuer URL), else for the device flow. Either kind is saved under the AWS CLI's key, replacing the other.
+    """
+    auth_code = redirect_uri is not None
+    cached = sso_registration.read(session)
+    if cached is not None and cached.usable() and cached.for_auth_code == auth_code:
         return cached
     from botocore.exceptions import BotoCoreError, ClientError
 
+    request: dict = {"clientName": f"{CLIENT_NAME}-{session.name or 'legacy'}", "clientType": "public",
+                     "scopes": list(scopes(session))}
+    if auth_code:
+        request.update(grantTypes=list(sso_registration.AUTH_CODE_GRANTS), redirectUris=[redirect_uri],
+                       issuerUrl=session.start_url)
     try:
-        answer = oidc.register_client(clientName=CLIENT_NAME, clientType="public", scopes=list(scopes(session)))
+        answer = oidc.register_client(**request)
     except ClientError as exc:
-        raise refused(profile, "RegisterClient", exc, "check sso_region and sso_registration_scopes") from None
+        hint = "check sso_region and sso_registration_scopes" + (", or add --use-device-code" if auth_code else "")
+        raise refused(profile, "RegisterClient", exc, hint) from None
     except BotoCoreError as exc:
         raise unreachable(profile, session, "RegisterClient", exc) from None
-    found = Registration(answer["clientId"], answer["clientSecret"],
-                         datetime.fromtimestamp(answer["clientSecretExpiresAt"], timezone.utc))
-    path = _registration_path(session)
-    try:
-        state_dir()
-        files.write_atomic(path, json.dumps({"clientId": found.client_id, "clientSecret": found.client_secret,
-                                             "expiresAt": format_time(found.expires_at),
-                                             "scopes": list(scopes(session))}).encode())
-    except (files.UnsafeDirectory, OSError):
-        pass  # not cached: the next device flow registers again, which costs one call
+    found = sso_registration.from_answer(answer, tuple(request.get("grantTypes", ())))
+    sso_registration.write(session, found, request["scopes"])
     return found
+
+
+def forget_registration(session: SsoSession, registration: Registration) -> None:
+    sso_registration.forget(session, registration.client_id)
 
 
 # --- device authorization ----------------------------------------------------------------------------
@@ -154,7 +126,7 @@ def start_device_authorization(oidc, profile: str, session: SsoSession, registra
                                                  startUrl=session.start_url)
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") == "InvalidClientException":
-            forget_registration(session)
+            forget_registration(session, registration)
         raise refused(profile, "StartDeviceAuthorization", exc,
                       f"check sso_start_url ({session.start_url}) and sso_region ({session.region})") from None
     except BotoCoreError as exc:
@@ -224,3 +196,22 @@ def expired(profile: str, device: DeviceAuthorization) -> AwsError:
     return AwsError(f"profile {profile!r}: the sign-in code {device.user_code} expired before it was approved",
                     hint=f"run the command again and approve the request in the browser within "
                          f"{max(1, device.expires_in // 60)} minutes")
+
+
+def exchange_code(oidc, profile: str, session: SsoSession, registration: Registration, code: str,
+                  redirect_uri: str, verifier: str) -> SsoToken:
+    """CreateToken for an authorization code: the code, the redirect URI it was sent to and the PKCE verifier."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        answer = oidc.create_token(clientId=registration.client_id, clientSecret=registration.client_secret,
+                                   grantType="authorization_code", redirectUri=redirect_uri, codeVerifier=verifier,
+                                   code=code)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "InvalidClientException":
+            forget_registration(session, registration)
+        raise refused(profile, "CreateToken (authorization code)", exc,
+                      f"run `awsenv login {profile}` again, or add --use-device-code") from None
+    except BotoCoreError as exc:
+        raise unreachable(profile, session, "CreateToken", exc) from None
+    return _token(session, registration, answer)

@@ -107,7 +107,7 @@ def read_token(session: SsoSession) -> Optional[SsoToken]:
 def write_token(session: SsoSession, token: SsoToken) -> str:
     path = token_path(session)
     try:
-        _ensure_dirs(os.path.dirname(path))
+        ensure_cache_dir(os.path.dirname(path))
         files.write_atomic(path, json.dumps(token.to_json()).encode())
     except (files.UnsafeDirectory, OSError) as exc:
         raise AwsenvError(f"cannot save the IAM Identity Center token in {os.path.dirname(path)}: "
@@ -128,7 +128,7 @@ def drop_token(session: SsoSession, access_token: str) -> bool:
     return True
 
 
-def _ensure_dirs(path: str) -> None:
+def ensure_cache_dir(path: str) -> None:
     """~/.aws, ~/.aws/sso and the cache directory: created 0700 when missing; the cache directory made private."""
     missing = []
     parent = os.path.dirname(path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shlex
 import stat
 import sys
 import textwrap
@@ -20,6 +21,10 @@ from tests.servers import sso_server
 from tests.servers.sts_gate import Session
 
 START_URL = "https://example.awsapps.com/start"
+# what makes awsenv choose the device code over the browser sign-in (SSH, CI): never inherited by a test
+NO_BROWSER_MARKERS = ("SSH_CONNECTION", "SSH_CLIENT", "SSH_TTY", "CI", "GITHUB_ACTIONS", "GITLAB_CI", "BUILDKITE",
+                      "JENKINS_URL", "TF_BUILD", "CODEBUILD_BUILD_ID", "CODESPACES", "CLOUD_SHELL",
+                      "AWSENV_SSO_SIGN_IN_TIMEOUT")
 SSO_CONFIG = f"""\
     [profile dev]
     sso_session = corp
@@ -73,7 +78,7 @@ class SsoHome:
 
     def env(self, browser: bool = False, **extra: str) -> dict:
         env = self.home.env(AWS_ENDPOINT_URL_SSO=self.server.url, AWS_ENDPOINT_URL_SSO_OIDC=self.server.url)
-        for name in ("BROWSER", "DISPLAY", "WAYLAND_DISPLAY"):
+        for name in ("BROWSER", "DISPLAY", "WAYLAND_DISPLAY", *NO_BROWSER_MARKERS):
             env.pop(name, None)
         if browser:
             env["BROWSER"] = self.browser_script()
@@ -84,7 +89,11 @@ class SsoHome:
         return self.home.run(*args, env=self.env(browser, **extra), timeout=timeout)
 
     def browser_script(self) -> str:
-        """A BROWSER command that opens the URL (which approves the device), logs it, and chatters on stdout."""
+        """A BROWSER command that opens the URL, logs it, and chatters on stdout.
+
+        Opening a device verification URL approves the device; opening an authorize URL follows the stand-in's
+        redirect to awsenv's listener, as a browser with a live session does.
+        """
         script = self.root / "browser.py"
         if not script.exists():
             script.write_text(textwrap.dedent(f"""\
@@ -98,12 +107,39 @@ class SsoHome:
             script.chmod(0o755)
         return str(script)
 
+    def chromium_script(self, chromium: str) -> str:
+        """A BROWSER command running Debian's Chromium headless on the URL, bounded in time; the page it ends on
+        is saved in chromium.html. The script (not exec'd) keeps awsenv's stderr open until Chromium is done, so
+        the test's run returns after the page has been written."""
+        script = self.root / "chromium-browser.sh"
+        profile = self.root / "chromium-profile"
+        script.write_text(textwrap.dedent(f"""\
+            #!/bin/sh
+            echo "$1" >> {shlex.quote(str(self.root / 'browser.log'))}
+            timeout 90 {shlex.quote(chromium)} --headless --no-sandbox --disable-gpu --disable-quic \\
+                --no-first-run --disable-background-networking --disable-component-update --disable-sync \\
+                --disable-dev-shm-usage --user-data-dir={shlex.quote(str(profile))} --dump-dom "$1" \\
+                > {shlex.quote(str(self.root / 'chromium.html'))} 2> {shlex.quote(str(self.root / 'chromium.err'))}
+            """))
+        script.chmod(0o755)
+        return str(script)
+
     def browser_opens(self) -> list[str]:
         log = self.root / "browser.log"
         return log.read_text().splitlines() if log.exists() else []
 
     def token_path(self, key: str = "corp") -> Path:
         return self.root / ".aws" / "sso" / "cache" / (hashlib.sha1(key.encode()).hexdigest() + ".json")
+
+    def registration_path(self, session: str = "corp", scopes: Optional[list] = ["sso:account:access"]) -> Path:
+        """Where the AWS CLI keeps the session's client registration (its own key, shared with awsenv)."""
+        identity = {"tool": "botocore", "startUrl": START_URL, "region": "us-east-1", "scopes": scopes,
+                    "session_name": session}
+        name = hashlib.sha1(json.dumps(identity, sort_keys=True).encode()).hexdigest() + ".json"
+        return self.root / ".aws" / "sso" / "cache" / name
+
+    def registration(self) -> dict:
+        return json.loads(self.registration_path().read_text())
 
     def token(self, key: str = "corp") -> dict:
         return json.loads(self.token_path(key).read_text())

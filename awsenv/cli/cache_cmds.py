@@ -13,6 +13,7 @@ import typer
 from awsenv.cli.app import app
 from awsenv.cli.flows import profile_or_pick, request_for, write_profile_if_asked
 from awsenv.cli.options import (CredentialOptions, DurationOpt, FormatOpt, MfaCodeOpt, NoBrowserOpt, NoCacheOpt,
+                                UseDeviceCodeOpt,
                                 ProfileArg, RegionOpt, ShellOpt, WriteProfileOpt, complete_profile)
 from awsenv.errors import ConfigError
 
@@ -21,7 +22,7 @@ from awsenv.errors import ConfigError
 def credential_process(profile: ProfileArg = None, shell: ShellOpt = None, format: FormatOpt = None,
                        mfa_code: MfaCodeOpt = None, duration: DurationOpt = None, region: RegionOpt = None,
                        no_cache: NoCacheOpt = False, write_profile: WriteProfileOpt = None,
-                       no_browser: NoBrowserOpt = False) -> None:
+                       no_browser: NoBrowserOpt = False, use_device_code: UseDeviceCodeOpt = False) -> None:
     """Print the profile's credentials as AWS credential_process JSON (Version 1), for any SDK or the AWS CLI.
 
     Put it in another profile of ~/.aws/config, never in PROFILE itself:
@@ -50,7 +51,8 @@ def credential_process(profile: ProfileArg = None, shell: ShellOpt = None, forma
             hint=f"put `credential_process = awsenv credential-process {name}` in a separate profile "
                  f"(e.g. [profile {name}-sdk]) and leave {name!r} with its role, keys or SSO settings")
     os.environ[fastpath.CHAIN_VARIABLE] = json.dumps(serving + [name])  # seen by mfa_process, browsers, ...
-    options = CredentialOptions(shell, format, mfa_code, duration, region, no_cache, write_profile, no_browser)
+    options = CredentialOptions(shell, format, mfa_code, duration, region, no_cache, write_profile, no_browser,
+                                use_device_code)
     request = request_for(name, "credential-process", options)
     request.min_ttl = min_ttl(floor=CREDENTIAL_PROCESS_MIN_TTL)
     result = obtain(request)

@@ -6,7 +6,7 @@ import shlex
 
 from awsenv.cli.app import app
 from awsenv.cli.options import (CredentialOptions, DurationOpt, FormatOpt, MfaCodeOpt, NoBrowserOpt, NoCacheOpt,
-                                ProfileArg, RegionOpt, ShellOpt, WriteProfileOpt)
+                                ProfileArg, RegionOpt, ShellOpt, UseDeviceCodeOpt, WriteProfileOpt)
 from awsenv.env import credentials_delta
 from awsenv.flow import Request, Result, obtain
 
@@ -37,7 +37,8 @@ def profile_or_pick(profile: str | None, flow: str) -> str:
 def request_for(profile: str, flow: str, options: CredentialOptions) -> Request:
     return Request(profile=profile, flow=flow if flow in ("user", "role", "sso") else "export",
                    mfa_code=options.mfa_code, duration=options.duration, region=options.region,
-                   use_cache=not options.no_cache, browser=not options.no_browser)
+                   use_cache=not options.no_cache, browser=not options.no_browser,
+                   use_device_code=options.use_device_code)
 
 
 def write_profile_if_asked(result: Result, options: CredentialOptions) -> None:
@@ -69,9 +70,9 @@ def _register(flow: str) -> None:
     def command(profile: ProfileArg = None, shell: ShellOpt = None, format: FormatOpt = None,
                 mfa_code: MfaCodeOpt = None, duration: DurationOpt = None, region: RegionOpt = None,
                 no_cache: NoCacheOpt = False, write_profile: WriteProfileOpt = None,
-                no_browser: NoBrowserOpt = False) -> None:
+                no_browser: NoBrowserOpt = False, use_device_code: UseDeviceCodeOpt = False) -> None:
         print_credentials(flow, profile, CredentialOptions(shell, format, mfa_code, duration, region, no_cache,
-                                                           write_profile, no_browser))
+                                                           write_profile, no_browser, use_device_code))
 
     command.__doc__ = f"{summary}\n\nExample: eval \"$({example})\""
     app.command(flow)(command)

@@ -46,6 +46,9 @@ WriteProfileOpt = Annotated[Optional[str], typer.Option(
     show_default=False)]
 NoBrowserOpt = Annotated[bool, typer.Option(
     "--no-browser", help="SSO: print the sign-in URL instead of opening a browser.")]
+UseDeviceCodeOpt = Annotated[bool, typer.Option(
+    "--use-device-code", help="SSO: sign in with a device code (approved in any browser, e.g. over SSH) instead of "
+                              "the one-click browser sign-in.")]
 
 
 @dataclass
@@ -58,3 +61,4 @@ class CredentialOptions:
     no_cache: bool = False
     write_profile: Optional[str] = None
     no_browser: bool = False
+    use_device_code: bool = False

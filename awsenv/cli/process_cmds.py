@@ -11,6 +11,7 @@ import typer
 
 from awsenv.cli.app import app
 from awsenv.cli.options import (CredentialOptions, DurationOpt, FormatOpt, MfaCodeOpt, NoBrowserOpt, NoCacheOpt,
+                                UseDeviceCodeOpt,
                                 ProfileArg, RegionOpt, ShellOpt, WriteProfileOpt, complete_shell)
 from awsenv.env import PROFILE_MARKER
 
@@ -43,7 +44,7 @@ def _say_replacing(name: str) -> None:
 def exec_(profile: ProfileArg = None, command: CommandArgs = None, shell: ShellOpt = None, format: FormatOpt = None,
           mfa_code: MfaCodeOpt = None, duration: DurationOpt = None, region: RegionOpt = None,
           no_cache: NoCacheOpt = False, write_profile: WriteProfileOpt = None,
-          no_browser: NoBrowserOpt = False) -> None:
+          no_browser: NoBrowserOpt = False, use_device_code: UseDeviceCodeOpt = False) -> None:
     """Run a command with the profile's credentials in its environment: no shell in between, its arguments as
     given, its exit status passed through (127 when it does not exist). --shell and --format have no effect here.
 
@@ -54,7 +55,8 @@ def exec_(profile: ProfileArg = None, command: CommandArgs = None, shell: ShellO
 
     if not profile or not command:
         raise UsageError("exec needs a profile and a command", hint="usage: awsenv exec PROFILE -- CMD [ARG...]")
-    options = CredentialOptions(shell, format, mfa_code, duration, region, no_cache, write_profile, no_browser)
+    options = CredentialOptions(shell, format, mfa_code, duration, region, no_cache, write_profile, no_browser,
+                                use_device_code)
     name, delta = _credentials_delta("exec", profile, options)
     _say_replacing(name)
     exec_command(command, delta)
@@ -64,7 +66,7 @@ def exec_(profile: ProfileArg = None, command: CommandArgs = None, shell: ShellO
 def shell_(profile: ProfileArg = None, shell: ShellOpt = None, force: ForceOpt = False,
            mfa_code: MfaCodeOpt = None, duration: DurationOpt = None, region: RegionOpt = None,
            no_cache: NoCacheOpt = False, write_profile: WriteProfileOpt = None,
-           no_browser: NoBrowserOpt = False) -> int:
+           no_browser: NoBrowserOpt = False, use_device_code: UseDeviceCodeOpt = False) -> int:
     """Start your shell (or --shell SHELL) with the profile's credentials set and the profile shown in its prompt;
     your own rc files are still read. `exit` returns here with the subshell's exit status.
 
@@ -79,7 +81,8 @@ def shell_(profile: ProfileArg = None, shell: ShellOpt = None, force: ForceOpt =
         name_and_path = (shell, executable_for(shell))
     else:
         name_and_path = detect_shell_process()
-    options = CredentialOptions(shell, None, mfa_code, duration, region, no_cache, write_profile, no_browser)
+    options = CredentialOptions(shell, None, mfa_code, duration, region, no_cache, write_profile, no_browser,
+                                use_device_code)
     name, delta = _credentials_delta("shell", profile, options)
     _say_replacing(name)
     status = run_subshell(name_and_path[0], name_and_path[1], delta, name)

@@ -7,13 +7,16 @@ from typing import Annotated
 import typer
 
 from awsenv.cli.app import app
-from awsenv.cli.options import NoBrowserOpt, ProfileArg
+from awsenv.cli.options import NoBrowserOpt, ProfileArg, UseDeviceCodeOpt
 
-ForceOpt = Annotated[bool, typer.Option("--force", help="Sign in again even when the saved sign-in is still valid.")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Sign in again even when the saved sign-in is still valid "
+                                                     "(with a new client registration when the saved one only allows "
+                                                     "the device code).")]
 
 
 @app.command("login")
-def login(profile: ProfileArg = None, no_browser: NoBrowserOpt = False, force: ForceOpt = False) -> None:
+def login(profile: ProfileArg = None, no_browser: NoBrowserOpt = False, force: ForceOpt = False,
+          use_device_code: UseDeviceCodeOpt = False) -> None:
     """IAM Identity Center only: refresh the sign-in, or sign in through the browser, like `aws sso login`.
 
     The token is kept in the AWS CLI's cache (~/.aws/sso/cache), so the AWS CLI and SDKs share it.
@@ -37,6 +40,7 @@ def login(profile: ProfileArg = None, no_browser: NoBrowserOpt = False, force: F
     if not isinstance(root, SsoRoleCredentials):
         raise UsageError(f"profile {profile!r} does not use IAM Identity Center (its flow is {plan.flow})",
                          hint=f"`awsenv login` is for SSO profiles; use `awsenv {plan.flow} {profile}`")
-    token = sso.login(root.profile, root.session, browser=not no_browser, force=force, log=say)
+    token = sso.login(root.profile, root.session, browser=not no_browser, force=force, log=say,
+                      use_device_code=use_device_code)
     say(f"the IAM Identity Center sign-in for {describe(root.session)} is valid until "
         f"{token.expires_at.strftime('%Y-%m-%d %H:%M:%SZ')}")

@@ -60,12 +60,11 @@ def test_sixteen_cold_callers_on_an_mfa_role_cost_one_code_and_one_call_per_step
     assert len(sts.calls) == 2 and home.mfa_runs() == 1
 
 
-def test_sixteen_cold_callers_on_an_sso_profile_cause_one_device_sign_in(sso_home, sso):
-    sso.pending_polls = 2
+def test_sixteen_cold_callers_on_an_sso_profile_cause_one_sign_in(sso_home, sso):
     results = run_parallel(sso_home.env(browser=True), CALLERS, "credential-process", "dev",
                            cwd=str(sso_home.root))
     document = assert_valid_documents(results)
-    assert sso.count("StartDeviceAuthorization") == 1 and len(sso_home.browser_opens()) == 1
+    assert sso.count("Authorize") == 1 and len(sso_home.browser_opens()) == 1
     assert sso.count("GetRoleCredentials") == 1  # the role credentials too: one call, shared through the cache
     assert all("Opening in existing browser session." not in r.stdout for r in results)
     assert document["AccessKeyId"]

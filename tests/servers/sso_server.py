@@ -12,6 +12,8 @@ in `calls`. What a test can control, on the `SsoServer` object:
 - `role_seconds`: how long role credentials last; `token_seconds`: how long access tokens last;
 - `assignments` and `page_size`: the accounts and roles the token may use, served in pages;
 - `revoke(token)` or any unknown token: GetRoleCredentials / List* answer UnauthorizedException.
+
+The authorization-code sign-in (/authorize, the code exchange) and its settings are in `sso_auth_code`.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from http.server import ThreadingHTTPServer
 from typing import Callable, Optional
 
 from tests.servers.loopback import QuietHandler, serve
+from tests.servers.sso_auth_code import AuthCodeGrants
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 
@@ -54,7 +57,7 @@ def _default_assignments() -> dict:
 
 
 @dataclass
-class SsoServer:
+class SsoServer(AuthCodeGrants):
     url: str = ""
     pending_polls: int = 0
     approve_on_verify: bool = False
@@ -118,7 +121,11 @@ class SsoServer:
         return client_id, self.clients[client_id]
 
     def register_client(self, body: dict) -> tuple[int, dict]:
+        refused = self.check_registration(body)
+        if refused:
+            return refused
         client_id, client_secret = self._register()
+        self.remember_client(client_id, body)
         now = int(time.time())
         return 200, {"clientId": client_id, "clientSecret": client_secret, "clientIdIssuedAt": now,
                      "clientSecretExpiresAt": now + self.registration_seconds}
@@ -126,6 +133,9 @@ class SsoServer:
     def start_device_authorization(self, body: dict) -> tuple[int, dict]:
         if self.clients.get(body.get("clientId")) != body.get("clientSecret"):
             return _error(400, "InvalidClientException", "unknown client")
+        refused = self.device_refused(body["clientId"])
+        if refused:
+            return refused
         code = "dc-" + secrets.token_urlsafe(16)
         user_code = "%s-%s" % (secrets.token_hex(2).upper(), secrets.token_hex(2).upper())
         self.devices[code] = Device(code, user_code, body["clientId"], time.time() + self.device_seconds)
@@ -143,6 +153,8 @@ class SsoServer:
                 return _error(400, "InvalidGrantException", "the refresh token is invalid or expired")
             del self.refresh_tokens[body["refreshToken"]]
             return 200, self._token(client_id)
+        if body.get("grantType") == "authorization_code":
+            return self.exchange_code(body)
         if body.get("grantType") != DEVICE_GRANT:
             return _error(400, "UnsupportedGrantTypeException", "unsupported grant type")
         device = self.devices.get(body.get("deviceCode"))
@@ -248,7 +260,9 @@ class SsoServer:
         with self.lock:
             status, answer = action()
             params = dict(query)
-            params.update({k: v for k, v in data.items() if k in ("grantType", "scopes", "clientName", "startUrl")})
+            params.update({k: v for k, v in data.items() if k in ("grantType", "scopes", "clientName", "startUrl",
+                                                                "grantTypes", "redirectUris", "issuerUrl",
+                                                                "redirectUri")})
             self.calls.append(Call(api, params, status, answer.get("error") if status >= 400 else None))
         return status, answer
 
@@ -264,9 +278,21 @@ def start() -> tuple[SsoServer, ThreadingHTTPServer]:
         def _serve(self, method: str) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
+            if self._serve_page(method, body):
+                return
             status, answer = state.handle(method, self.path, body, {k.lower(): v for k, v in self.headers.items()})
             headers = {"x-amzn-ErrorType": answer["error"]} if status >= 400 else {}
             self.reply(status, json.dumps(answer).encode(), "application/json", headers)
+
+        def _serve_page(self, method: str, body: bytes) -> bool:
+            with state.lock:
+                page = state.page(method, self.path, body)
+                if page is not None:
+                    state.calls.append(Call(page[0], page[1], page[2]))
+            if page is None:
+                return False
+            self.reply(*page[2:])
+            return True
 
         def do_GET(self) -> None:  # noqa: N802
             self._serve("GET")

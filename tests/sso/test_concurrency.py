@@ -15,7 +15,8 @@ def _parallel(sso_home, count: int, *args: str, browser: bool = False) -> list[s
 def test_sixteen_callers_cause_one_device_authorization_and_one_browser_tab(sso_home, sso):
     sso.pending_polls = 3
     # --no-cache: no credentials-cache lock in front, so all sixteen race for the sign-in itself
-    results = _parallel(sso_home, 16, "sso", "dev", "--no-cache", "--format", "json", browser=True)
+    results = _parallel(sso_home, 16, "sso", "dev", "--no-cache", "--format", "json", "--use-device-code",
+                        browser=True)
     for result in results:
         assert result.returncode == 0, result.stderr
     assert sso.count("RegisterClient") == 1

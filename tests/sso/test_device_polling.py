@@ -30,6 +30,7 @@ class FakeClock:
 def oidc(sso, monkeypatch, tmp_path):
     monkeypatch.setenv("AWS_ENDPOINT_URL_SSO_OIDC", sso.url)
     monkeypatch.setenv("AWSENV_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("HOME", str(tmp_path))  # the registration is saved in ~/.aws/sso/cache
     config = tmp_path / "config"
     config.write_text("[profile dev]\nsso_session = corp\n[sso-session corp]\n"
                       f"sso_start_url = {SESSION.start_url}\nsso_region = {SESSION.region}\n")

@@ -44,7 +44,7 @@ def test_expired_token_whose_refresh_fails_signs_in_again_when_a_browser_can_ope
     sso_home.write_token(seconds=-60)
     done = sso_home.run("sso", "dev", "--format", "json", browser=True)
     assert done.returncode == 0, done.stderr
-    assert _grants(sso) == ["refresh_token", "urn:ietf:params:oauth:grant-type:device_code"]
+    assert _grants(sso) == ["refresh_token", "authorization_code"]
     assert len(sso_home.browser_opens()) == 1
 
 
@@ -64,7 +64,7 @@ def test_token_refused_by_the_portal_is_dropped_and_one_new_sign_in_is_made(sso_
     assert done.returncode == 0, done.stderr
     assert parse_posix_exports(done.stdout)["AWS_ACCESS_KEY_ID"] == sso.issued_keys[-1]
     assert [c.status for c in sso.calls if c.api == "GetRoleCredentials"] == [401, 200]
-    assert sso.count("StartDeviceAuthorization") == 1
+    assert sso.count("Authorize") == 1
     assert sso_home.token()["accessToken"] != old["accessToken"]
 
 
@@ -104,7 +104,7 @@ def test_login_force_signs_in_again(sso_home, sso):
     old = sso_home.write_token()
     done = sso_home.run("login", "dev", "--force", browser=True)
     assert done.returncode == 0, done.stderr
-    assert sso.count("StartDeviceAuthorization") == 1 and sso.count("GetRoleCredentials") == 0
+    assert sso.count("Authorize") == 1 and sso.count("GetRoleCredentials") == 0
     assert sso_home.token()["accessToken"] != old["accessToken"]
 
 
@@ -129,7 +129,7 @@ def test_login_through_a_role_profile_signs_in_its_sso_root(sso_home, sso):
     done = sso_home.run("login", "deploy", browser=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout == ""
-    assert sso.count("StartDeviceAuthorization") == 1 and sso.count("GetRoleCredentials") == 0
+    assert sso.count("Authorize") == 1 and sso.count("GetRoleCredentials") == 0
     assert sso_home.token()["accessToken"] in sso.tokens
 
 
