@@ -53,6 +53,20 @@ def _default_assignments() -> dict:
     return {"111111111111": ("dev", ["Admin", "ReadOnly"])}
 
 
+def organisation() -> dict:
+    """`assignments` of an organisation whose account names need care: spaces, non-ASCII letters, shell
+    metacharacters, a name with no Latin letter at all, and two names that differ only in case."""
+    return {
+        "111111111111": ("dev", ["Admin", "ReadOnly"]),
+        "222222222222": ("Production Account", ["AdministratorAccess", "ReadOnly"]),
+        "333333333333": ("Zürich Ops", ["Ops"]),
+        "444444444444": ("Sandbox", ["Admin"]),
+        "555555555555": ("sandbox", ["Admin"]),
+        "666666666666": ("本番", ["Admin"]),
+        "777777777777": ("R&D [eu] 'team'", ["Developer"]),
+    }
+
+
 @dataclass
 class SsoServer:
     url: str = ""
