@@ -1,5 +1,5 @@
 """Every account and role an IAM Identity Center sign-in may use: the sign-in (saved, refreshed or new), then
-ListAccounts and ListAccountRoles with all their pages, the roles of a few accounts at a time."""
+ListAccounts and ListAccountRoles with all their pages (`sso_portal.assignments`)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ from typing import Callable, Optional
 
 from awsenv.model import SsoSession
 from awsenv.profile_names import Assignment
-
-WORKERS = 6  # role listings in flight at once: quick for 100 accounts, gentle on IAM Identity Center's throttling
 
 
 def assignments(profile: Optional[str], session: SsoSession, browser: bool,
@@ -27,15 +25,6 @@ def assignments(profile: Optional[str], session: SsoSession, browser: bool,
 
 
 def _listing(profile: Optional[str], session: SsoSession, token: str) -> list[Assignment]:
-    from concurrent.futures import ThreadPoolExecutor
-
     from awsenv import sso_portal
 
-    accounts = sso_portal.accounts(profile, session, token)  # type: ignore[arg-type]
-    if not accounts:
-        return []
-    with ThreadPoolExecutor(max_workers=min(WORKERS, len(accounts))) as pool:
-        roles = list(pool.map(lambda account: sso_portal.roles(profile, session, token, account[0]),  # type: ignore
-                              accounts))
-    return [Assignment(account_id, name, role) for (account_id, name), names in zip(accounts, roles)
-            for role in names]
+    return [Assignment(*found) for found in sso_portal.assignments(profile, session, token)]  # type: ignore[arg-type]
