@@ -59,6 +59,7 @@ class Profile:
     sso_account_id: Optional[str] = None
     sso_role_name: Optional[str] = None
     sso_registration_scopes: Optional[str] = None
+    awsenv_generated: Optional[str] = None  # the sso-session `awsenv populate` wrote this profile for
 
     @property
     def has_keys(self) -> bool:
