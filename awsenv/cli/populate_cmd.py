@@ -117,7 +117,9 @@ def _for_session(error, session: str):
     """The sign-in's messages name a profile; with none of this session yet, name the session instead."""
     from awsenv.errors import AwsenvError
 
-    message = error.message.replace("profile None: ", f"sso-session {session!r}: ")
+    message = error.message.replace("profile None: ", "")
+    if f"sso-session {session!r}" not in message:
+        message = f"sso-session {session!r}: {message}"
     hint = error.hint
     if hint and "None" in hint:
         hint = (f"run `awsenv populate {session}` in a terminal, where you can sign in (or sign in first with "
