@@ -68,15 +68,16 @@ def plan_changes(session: str, named: Mapping[Assignment, str], profiles: Mappin
         if pair in listed and pair not in by_pair:
             by_pair[pair] = name
     stale = sorted(name for name in owned if name not in by_pair.values())
-    blocked = (set(profiles) - set(owned)) | set(elsewhere) | (set() if prune else set(stale))
+    blocked = _blocked(session, profiles, set(owned), elsewhere, [] if prune else stale)
 
     targets = {current: named[listed[pair]] for pair, current in by_pair.items()}
     _settle(targets, blocked)
     for current, target in sorted(targets.items()):
         wanted = named[listed[_pair(owned[current])]]
         if target != wanted:
+            why = blocked.get(wanted, "another generated profile keeps that name")
             changes.notes.append(f"kept the name {current!r}: {wanted!r}, the name the rule now gives it, is taken "
-                                 "by a profile awsenv did not write (or another generated one)")
+                                 f"({why})")
         item = listed[_pair(owned[current])]
         values = owned[current]
         desired = _body(session, item, region if (region_given or "region" not in values) else "")
@@ -86,7 +87,7 @@ def plan_changes(session: str, named: Mapping[Assignment, str], profiles: Mappin
 
     covered = {_pair(values): name for name, values in profiles.items()
                if name not in owned and values.get("sso_session") == session and all(_pair(values))}
-    taken = blocked | set(targets.values())
+    taken = {**blocked, **{name: "a generated profile of another account keeps that name" for name in targets.values()}}
     for item, name in sorted(named.items(), key=lambda entry: entry[1].lower()):
         pair = (item.account_id, item.role_name)
         if pair in by_pair:
@@ -95,9 +96,8 @@ def plan_changes(session: str, named: Mapping[Assignment, str], profiles: Mappin
             changes.notes.append(f"skipped {item.account_id}/{item.role_name}: the hand-written profile "
                                  f"{covered[pair]!r} already uses it")
         elif name in taken:
-            changes.notes.append(f"did not write {name!r} ({item.account_id}/{item.role_name}): a profile of that "
-                                 "name exists and awsenv did not generate it, so it was left as it is; "
-                                 "use --prefix for names of their own")
+            changes.notes.append(f"did not write {name!r} ({item.account_id}/{item.role_name}): that name is taken "
+                                 f"({taken[name]}), which was left as it is; --prefix gives names of their own")
         else:
             changes.added.append((name, _body(session, item, region)))
             changes.kept.append(name)
@@ -108,7 +108,21 @@ def plan_changes(session: str, named: Mapping[Assignment, str], profiles: Mappin
     return changes
 
 
-def _settle(targets: dict[str, str], blocked: set[str]) -> None:
+def _blocked(session: str, profiles: Mapping[str, Mapping[str, object]], owned: set[str], elsewhere: set[str],
+             stale: list[str]) -> dict[str, str]:
+    """Names no generated profile of this session may take, and why."""
+    blocked = {name: "a profile in the credentials file" for name in elsewhere}
+    for name, values in profiles.items():
+        if name not in owned:
+            other = values.get(MARKER)
+            blocked[name] = (f"a profile generated for sso-session {other!r}" if other
+                             else "a profile awsenv did not write")
+    for name in stale:
+        blocked[name] = f"a stale generated profile: `awsenv populate {session} --prune` removes it"
+    return blocked
+
+
+def _settle(targets: dict[str, str], blocked: Mapping[str, str]) -> None:
     """Keep the current name of a generated profile whose new name is blocked or wanted by another one."""
     changed = True
     while changed:

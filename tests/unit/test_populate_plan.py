@@ -135,3 +135,22 @@ def test_plan_region_is_set_only_when_missing_unless_asked():
     bare = {"a.R": {k: v for k, v in _gen("1", "R").items() if k != "region"}}
     assert plan_changes("corp", named, bare, set(), "us-east-1", False, False).updated[0].values == {
         "region": "us-east-1"}
+
+
+def test_a_stale_profiles_name_goes_to_a_new_account_only_when_pruned():
+    named = {Assignment("2", "a", "R"): "a.R"}
+    profiles = {"a.R": _gen("1", "R")}  # account 1, once named "a", is gone; account 2 is now named "a"
+    kept = plan_changes("corp", named, profiles, set(), "us-east-1", False, prune=False)
+    assert kept.added == [] and kept.stale == ["a.R"] and "--prune" in kept.notes[0]
+    pruned = plan_changes("corp", named, profiles, set(), "us-east-1", False, prune=True)
+    assert pruned.removed == ["a.R"] and [name for name, _ in pruned.added] == ["a.R"]
+    assert pruned.added[0][1]["sso_account_id"] == "2"
+
+
+def test_refusals_say_whose_the_name_is():
+    named = {Assignment("1", "a", "R"): "a.R", Assignment("2", "b", "R"): "b.R", Assignment("3", "c", "R"): "c.R"}
+    profiles = {"a.R": {"output": "json"}, "b.R": _gen("2", "R", session="other")}
+    notes = plan_changes("corp", named, profiles, {"c.R"}, "r", False, False).notes
+    assert "a profile awsenv did not write" in notes[0]
+    assert "generated for sso-session 'other'" in notes[1]
+    assert "credentials file" in notes[2]
