@@ -7,12 +7,13 @@ import json
 import os
 import shlex
 import subprocess
+import textwrap
 
 import pytest
 
 from tests.helpers import aws_cli_v2, need_binary
 from tests.servers.sso_server import organisation
-from tests.sso_fixtures import mode
+from tests.sso_fixtures import SSO_CONFIG, mode
 
 SESSION_ONLY = """\
 # my AWS config
@@ -146,6 +147,10 @@ def test_dry_run_prints_a_diff_and_writes_nothing(org, tmp_path):
 
 
 def test_stale_profiles_are_reported_and_pruned_only_when_asked(org, sso):
+    # A hand-written profile of the session whose assignment is gone is never stale: awsenv did not write it.
+    mine = "\n[profile mine]\nsso_session = corp\nsso_account_id = 999999999999\nsso_role_name = Gone\n"
+    org.write_config(textwrap.dedent(SSO_CONFIG) + mine)
+    hand_written = org.home.config.read_text()
     assert org.run("populate", "corp").returncode == 0
     with_all = org.home.config.read_bytes()
     del sso.assignments["777777777777"]
@@ -162,9 +167,10 @@ def test_stale_profiles_are_reported_and_pruned_only_when_asked(org, sso):
     assert "removed 2 generated profile(s)" in pruned.stderr
     assert set(_generated(org.home.config)) == set(NAMES) - {"R-D-eu-team.Developer",
                                                               "Production-Account.AdministratorAccess"}
+    assert org.home.config.read_text().startswith(hand_written) and "mine" not in pruned.stderr
     # Exactly the file a first run against the smaller organisation writes.
     result = org.home.config.read_bytes()
-    org.write_config()
+    org.write_config(textwrap.dedent(SSO_CONFIG) + mine)
     assert org.run("populate", "corp").returncode == 0
     assert org.home.config.read_bytes() == result
 
