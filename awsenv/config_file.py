@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,6 +15,8 @@ from awsenv import files
 from awsenv.errors import ConfigError
 from awsenv.ini_lines import IniLines, profile_name
 from awsenv.populate import Changes
+
+_SECRET = re.compile(r"([-+ ]\s*(?:aws_secret_access_key|aws_session_token)\s*[=:]\s*)\S", re.IGNORECASE)
 
 
 @dataclass
@@ -107,10 +110,17 @@ def check(before: dict, after: dict, changes: Changes, path: str) -> None:
 @contextmanager
 def locked(text_path: str) -> Iterator[None]:
     """One `awsenv populate` at a time per config file (the lock lives in awsenv's cache directory)."""
+    import logging
+
     from awsenv import locking
     from awsenv.cache import cache_dir, lock_timeout
 
-    directory = files.ensure_private_dir(cache_dir())
+    try:
+        directory = files.ensure_private_dir(cache_dir())
+    except (files.UnsafeDirectory, OSError) as exc:
+        logging.getLogger("awsenv").debug("no lock for editing %s (%s)", text_path, exc)
+        yield
+        return
     key = hashlib.sha256(os.path.realpath(text_path).encode()).hexdigest()[:16]
     with locking.held(os.path.join(directory, f"config-{key}.lock"), f"another `awsenv populate` writing {text_path}",
                       timeout=lock_timeout()):
@@ -136,4 +146,10 @@ def unified_diff(path: str, old: bytes, new: bytes) -> str:
             out[-1] += "\n\\ No newline at end of file\n"
         return out
 
-    return "".join(difflib.unified_diff(lines(old), lines(new), fromfile=path, tofile=path))
+    return "".join(_masked(line) for line in difflib.unified_diff(lines(old), lines(new), fromfile=path, tofile=path))
+
+
+def _masked(line: str) -> str:
+    """A diff line with the value of a secret key hidden (a context line may show a neighbouring profile's keys)."""
+    match = _SECRET.match(line)
+    return f"{match.group(1)}<hidden>{line[len(line.rstrip(chr(13) + chr(10))):]}" if match else line

@@ -36,9 +36,9 @@ NAMES = {
 
 @pytest.fixture
 def org(sso_home, sso):
-    """The organisation, served two items a page, and a valid sign-in."""
+    """The organisation, served one item a page, and a valid sign-in."""
     sso.assignments = organisation()
-    sso.page_size = 2
+    sso.page_size = 1
     sso_home.write_token()
     return sso_home
 
@@ -65,8 +65,8 @@ def test_names_keys_and_pagination(org, sso):
                                    "region": "us-east-1", "awsenv_generated": "corp"}
         assert shlex.quote(name) == name  # safe unquoted in a shell
     assert _profiles(org.home.config)["dev"]["region"] == "eu-west-1"  # the hand-written profile is untouched
-    assert sso.count("ListAccounts") == 4  # 7 accounts, 2 a page
-    assert sso.count("ListAccountRoles") == 7
+    assert sso.count("ListAccounts") == 7  # 7 accounts, one a page
+    assert sso.count("ListAccountRoles") == 9  # two of them have two roles
     assert "skipped 111111111111/Admin" in done.stderr and "'dev'" in done.stderr
     assert "8 added" in done.stderr
 
@@ -253,6 +253,17 @@ def test_signs_in_when_needed(sso_home, sso):
     assert done.returncode == 0, done.stderr
     assert sso.count("StartDeviceAuthorization") == 1 and len(sso_home.browser_opens()) == 1
     assert set(_generated(sso_home.home.config)) == set(NAMES) | {"dev.Admin"}
+
+
+def test_a_sign_in_the_portal_refuses_is_replaced_once(sso_home, sso):
+    sso.assignments = organisation()
+    sso_home.write_token(access="at-revoked-on-the-server")
+    done = sso_home.run("populate", "corp", browser=True)
+    assert done.returncode == 0, done.stderr
+    assert "signing in again" in done.stderr
+    assert sso.count("StartDeviceAuthorization") == 1 and sso.count("ListAccounts") == 2
+    assert sso_home.token()["accessToken"] != "at-revoked-on-the-server"
+    assert len(_generated(sso_home.home.config)) == len(NAMES)
 
 
 def test_without_a_way_to_sign_in_it_names_the_session_and_what_to_do(sso_home, sso):

@@ -154,3 +154,13 @@ def test_refusals_say_whose_the_name_is():
     assert "a profile awsenv did not write" in notes[0]
     assert "generated for sso-session 'other'" in notes[1]
     assert "credentials file" in notes[2]
+
+
+def test_the_diff_never_shows_a_secret_from_a_neighbouring_profile():
+    from awsenv.config_file import unified_diff
+
+    old = b"[profile keys]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = s3cr3t/value\n"
+    new = old + b"\n[profile g]\nk = v\n"
+    diff = unified_diff("config", old, new)
+    assert "s3cr3t" not in diff and "aws_secret_access_key = <hidden>\n" in diff
+    assert "+[profile g]\n" in diff and "AKIAEXAMPLE" in diff
