@@ -40,6 +40,10 @@ def clean(text: str) -> str:
     return _DASHES.sub("-", _UNSAFE_RUN.sub("-", letters)).strip("-.")
 
 
+def _writable(value: str) -> bool:
+    return bool(value) and value == value.strip() and value.isprintable()
+
+
 def _account_part(assignment: Assignment) -> str:
     return clean(assignment.account_name) or assignment.account_id
 
@@ -52,7 +56,13 @@ def profile_names(assignments: Iterable[Assignment], prefix: str = "") -> tuple[
     """The name for each assignment, and what could not be named (pairs that still share a name once the account
     id is added, e.g. two roles of one account that differ only in characters that are dropped: left out rather
     than let one overwrite the other)."""
-    listed = sorted(set(assignments))
+    listed, problems = [], []
+    for item in sorted(set(assignments)):
+        if _writable(item.account_id) and _writable(item.role_name):
+            listed.append(item)
+        else:
+            problems.append(f"IAM Identity Center listed {item.account_id!r}/{item.role_name!r}, which cannot be "
+                            "written as a value in the config file: left out")
     by_name: dict[str, list[Assignment]] = defaultdict(list)
     for item in listed:
         by_name[_name(prefix, _account_part(item), item.role_name).lower()].append(item)
@@ -67,7 +77,6 @@ def profile_names(assignments: Iterable[Assignment], prefix: str = "") -> tuple[
     final: dict[str, list[Assignment]] = defaultdict(list)
     for item, name in named.items():
         final[name.lower()].append(item)
-    problems = []
     for group in final.values():
         if len(group) > 1:
             pairs = ", ".join(f"{item.account_id}/{item.role_name}" for item in group)

@@ -55,6 +55,7 @@ def populate(session: SessionArg, prefix: PrefixOpt = "", region: RegionOpt = No
 
     Example: awsenv populate corp --dry-run
     """
+    import re
     import sys
 
     from awsenv import config, config_file, sso_listing
@@ -66,6 +67,8 @@ def populate(session: SessionArg, prefix: PrefixOpt = "", region: RegionOpt = No
     if not SAFE.fullmatch(prefix) or prefix.startswith("-"):
         raise UsageError(f"--prefix {prefix!r}: a prefix may hold only letters, digits, '.', '_' and '-', "
                          "and may not start with '-'", hint="for example --prefix corp-")
+    if region is not None and not re.fullmatch(r"[a-z0-9-]+", region):
+        raise UsageError(f"--region {region!r} is not a region name", hint="for example --region eu-west-1")
     loaded = config.load()
     sso_session = loaded.sso_sessions.get(session)
     if sso_session is None:

@@ -164,3 +164,8 @@ def test_the_diff_never_shows_a_secret_from_a_neighbouring_profile():
     diff = unified_diff("config", old, new)
     assert "s3cr3t" not in diff and "aws_secret_access_key = <hidden>\n" in diff
     assert "+[profile g]\n" in diff and "AKIAEXAMPLE" in diff
+
+
+def test_values_that_would_break_the_file_are_left_out():
+    named, problems = profile_names([Assignment("1", "a", "Admin\n[profile x]"), Assignment("2", "b", "R")])
+    assert list(named.values()) == ["b.R"] and "cannot be written" in problems[0]
