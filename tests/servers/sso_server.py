@@ -10,7 +10,8 @@ in `calls`. What a test can control, on the `SsoServer` object:
 - `expire_devices`: every device code is reported expired;
 - `fail_refresh`: CreateToken with a refresh token answers InvalidGrant;
 - `role_seconds`: how long role credentials last; `token_seconds`: how long access tokens last;
-- `assignments` and `page_size`: the accounts and roles the token may use, served in pages;
+- `assignments` and `page_size`: the accounts and roles the token may use, served in pages (`organisation()`:
+  account names with spaces, non-ASCII letters and duplicates);
 - `revoke(token)` or any unknown token: GetRoleCredentials / List* answer UnauthorizedException.
 """
 
