@@ -11,7 +11,7 @@ import textwrap
 
 import pytest
 
-from tests.helpers import aws_cli_v2, need_binary
+from tests.helpers import aws_cli_v2, need_binary, run_parallel
 from tests.servers.sso_server import organisation
 from tests.sso_fixtures import SSO_CONFIG, mode
 
@@ -302,3 +302,12 @@ def test_list_groups_generated_profiles_by_session_and_completion_offers_them(or
     assert sorted(complete("awsenv sso Production-")) == ["Production-Account.AdministratorAccess",
                                                           "Production-Account.ReadOnly"]
     assert complete("awsenv populate co") == ["corp"]
+
+
+def test_parallel_runs_write_each_profile_once(org):
+    results = run_parallel(org.env(), 3, "populate", "corp", cwd=str(org.root))
+    assert [r.returncode for r in results] == [0, 0, 0], [r.stderr for r in results]
+    assert sum("8 added" in r.stderr for r in results) == 1
+    assert sum("up to date" in r.stderr for r in results) == 2
+    assert set(_generated(org.home.config)) == set(NAMES)
+    assert org.home.config.read_text().count("[profile ") == 2 + len(NAMES)
