@@ -98,7 +98,10 @@ class IniLines:
     # --- planning edits ------------------------------------------------------------------------------
 
     def rename(self, section: Section, header: str) -> None:
-        self._replace[section.start] = f"[{header}]" + (ending(self.lines[section.start]) or self.newline)
+        """A new header text; indentation and whatever follows the closing bracket (a comment) stay."""
+        line = self.lines[section.start]
+        opening, closing = line.index("["), line.rindex("]")
+        self._replace[section.start] = f"{line[:opening]}[{header}]{line[closing + 1:]}"
 
     def set_key(self, section: Section, key: str, value: str) -> None:
         """Give `key` this value: its line rewritten in place (continuations dropped), or a line added."""

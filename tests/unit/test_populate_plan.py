@@ -169,3 +169,8 @@ def test_the_diff_never_shows_a_secret_from_a_neighbouring_profile():
 def test_values_that_would_break_the_file_are_left_out():
     named, problems = profile_names([Assignment("1", "a", "Admin\n[profile x]"), Assignment("2", "b", "R")])
     assert list(named.values()) == ["b.R"] and "cannot be written" in problems[0]
+
+
+def test_rename_keeps_a_comment_after_the_header():
+    out = _edit("[profile a] ; mine\r\nk = v", lambda ini, s: ini.rename(s["profile a"], "profile b"))
+    assert out == "[profile b] ; mine\r\nk = v"
