@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping, Optional
 
-from awsenv.profile_names import Assignment
+from awsenv.profile_names import Assignment, profile_names
 
 MARKER = "awsenv_generated"
 
@@ -146,3 +146,15 @@ def describe_stale(session: str, names: list[str], profiles: Mapping[str, Mappin
         return f"removed {len(names)} generated profile(s) whose account or role is no longer assigned: {listed}"
     return (f"{len(names)} generated profile(s) of sso-session {session!r} name an account or role that is no longer "
             f"assigned: {listed}; `awsenv populate {session} --prune` removes them")
+
+
+def previous_prefix(session: str, assignments: list[Assignment], profiles: Mapping[str, Mapping[str, object]]) -> str:
+    """The --prefix the generated profiles of this session were written with, when they all agree (else "")."""
+    plain, _ = profile_names(assignments)
+    by_pair = {(item.account_id, item.role_name): name for item, name in plain.items()}
+    found = set()
+    for name, values in profiles.items():
+        base = by_pair.get(_pair(values)) if values.get(MARKER) == session else None
+        if base and name.endswith(base):
+            found.add(name[:-len(base)])
+    return found.pop() if len(found) == 1 else ""

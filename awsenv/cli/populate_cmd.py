@@ -22,8 +22,9 @@ def complete_session(incomplete: str) -> list[str]:
 SessionArg = Annotated[str, typer.Argument(
     help="The name of an [sso-session NAME] section of the config file.", autocompletion=complete_session,
     metavar="SESSION", show_default=False)]
-PrefixOpt = Annotated[str, typer.Option(
-    "--prefix", metavar="TEXT", help="Put TEXT in front of every generated name (letters, digits, . _ - only).",
+PrefixOpt = Annotated[Optional[str], typer.Option(
+    "--prefix", metavar="TEXT", help="Put TEXT in front of every generated name (letters, digits, . _ - only). "
+                                     "Default: the prefix the session's generated profiles have; --prefix '' for none.",
     show_default=False)]
 RegionOpt = Annotated[Optional[str], typer.Option(
     "--region", metavar="REGION", help="The profiles' region, also for profiles written before "
@@ -35,7 +36,7 @@ PruneOpt = Annotated[bool, typer.Option(
 
 
 @app.command("populate")
-def populate(session: SessionArg, prefix: PrefixOpt = "", region: RegionOpt = None, dry_run: DryRunOpt = False,
+def populate(session: SessionArg, prefix: PrefixOpt = None, region: RegionOpt = None, dry_run: DryRunOpt = False,
              prune: PruneOpt = False, no_browser: NoBrowserOpt = False) -> None:
     """Write a profile for every account and role the [sso-session SESSION] sign-in may use.
 
@@ -61,10 +62,10 @@ def populate(session: SessionArg, prefix: PrefixOpt = "", region: RegionOpt = No
     from awsenv import config, config_file, sso_listing
     from awsenv.engine import say
     from awsenv.errors import AwsenvError, ConfigError, UsageError
-    from awsenv.populate import describe_stale, plan_changes
+    from awsenv.populate import describe_stale, plan_changes, previous_prefix
     from awsenv.profile_names import SAFE, profile_names
 
-    if not SAFE.fullmatch(prefix) or prefix.startswith("-"):
+    if prefix is not None and (not SAFE.fullmatch(prefix) or prefix.startswith("-")):
         raise UsageError(f"--prefix {prefix!r}: a prefix may hold only letters, digits, '.', '_' and '-', "
                          "and may not start with '-'", hint="for example --prefix corp-")
     if region is not None and not re.fullmatch(r"[a-z0-9-]+", region):
@@ -83,12 +84,16 @@ def populate(session: SessionArg, prefix: PrefixOpt = "", region: RegionOpt = No
         pairs = sso_listing.assignments(client_profile, sso_session, not no_browser, say)
     except AwsenvError as error:
         raise error if client_profile else _for_session(error, session) from None
-    named, problems = profile_names(pairs, prefix)
 
     path = config.config_path()
     with config_file.locked(path):
         text = config_file.read(path)
         parsed = config_file.parse(text.data, path)
+        if prefix is None:
+            prefix = previous_prefix(session, pairs, parsed["profiles"])
+            if prefix:
+                say(f"using the prefix {prefix!r} of the profiles written before (--prefix '' for none)")
+        named, problems = profile_names(pairs, prefix)
         elsewhere = set(loaded.profiles) - set(parsed["profiles"])
         changes = plan_changes(session, named, parsed["profiles"], elsewhere, region or sso_session.region,
                                region is not None, prune)

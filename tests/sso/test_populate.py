@@ -217,6 +217,11 @@ def test_prefix_and_region(org):
     generated = _generated(org.home.config)
     assert set(generated) == {"corp-" + name for name in NAMES}
     assert {v["region"] for v in generated.values()} == {"eu-north-1"}
+    again = org.run("populate", "corp")  # the prefix is remembered: nothing renamed
+    assert again.returncode == 0 and "up to date" in again.stderr and "'corp-'" in again.stderr
+    dropped = org.run("populate", "corp", "--prefix", "")
+    assert dropped.returncode == 0 and f"{len(NAMES)} renamed" in dropped.stderr
+    assert set(_generated(org.home.config)) == set(NAMES)
     bad = org.run("populate", "corp", "--prefix", "a b;")
     assert bad.returncode == 2 and bad.stdout == "" and "--prefix" in bad.stderr
 

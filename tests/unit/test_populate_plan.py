@@ -174,3 +174,13 @@ def test_values_that_would_break_the_file_are_left_out():
 def test_rename_keeps_a_comment_after_the_header():
     out = _edit("[profile a] ; mine\r\nk = v", lambda ini, s: ini.rename(s["profile a"], "profile b"))
     assert out == "[profile b] ; mine\r\nk = v"
+
+
+def test_previous_prefix_is_found_only_when_all_agree():
+    from awsenv.populate import previous_prefix
+
+    pairs = [Assignment("1", "a", "R"), Assignment("2", "b", "R")]
+    assert previous_prefix("corp", pairs, {"x-a.R": _gen("1", "R"), "x-b.R": _gen("2", "R")}) == "x-"
+    assert previous_prefix("corp", pairs, {"x-a.R": _gen("1", "R"), "y-b.R": _gen("2", "R")}) == ""
+    assert previous_prefix("corp", pairs, {"x-a.R": _gen("1", "R", session="other")}) == ""
+    assert previous_prefix("corp", pairs, {}) == ""
