@@ -56,14 +56,17 @@ def populate(session: SessionArg, prefix: PrefixOpt = None, region: RegionOpt = 
 
     Example: awsenv populate corp --dry-run
     """
+    import logging
     import re
     import sys
 
     from awsenv import config, config_file, sso_listing
     from awsenv.engine import say
     from awsenv.errors import AwsenvError, ConfigError, UsageError
-    from awsenv.populate import describe_stale, plan_changes, previous_prefix
+    from awsenv.populate import MARKER, describe_stale, plan_changes, previous_prefix
     from awsenv.profile_names import SAFE, profile_names
+
+    trace = logging.getLogger("awsenv")
 
     if prefix is not None and (not SAFE.fullmatch(prefix) or prefix.startswith("-")):
         raise UsageError(f"--prefix {prefix!r}: a prefix may hold only letters, digits, '.', '_' and '-', "
@@ -94,6 +97,9 @@ def populate(session: SessionArg, prefix: PrefixOpt = None, region: RegionOpt = 
             if prefix:
                 say(f"using the prefix {prefix!r} of the profiles written before (--prefix '' for none)")
         named, problems = profile_names(pairs, prefix)
+        trace.debug("%d account/role pair(s) listed for sso-session %r; %s: %d profile(s), %d generated for it",
+                    len(pairs), session, text.real, len(parsed["profiles"]),
+                    sum(1 for v in parsed["profiles"].values() if v.get(MARKER) == session))
         elsewhere = set(loaded.profiles) - set(parsed["profiles"])
         changes = plan_changes(session, named, parsed["profiles"], elsewhere, region or sso_session.region,
                                region is not None, prune)
