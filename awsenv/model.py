@@ -41,6 +41,7 @@ class Profile:
 
     name: str
     region: Optional[str] = None
+    awsenv_generated: Optional[str] = None  # the sso-session `awsenv populate` wrote this profile for
     aws_access_key_id: Optional[str] = None
     aws_secret_access_key: Optional[str] = field(default=None, repr=False)
     aws_session_token: Optional[str] = field(default=None, repr=False)

@@ -62,3 +62,24 @@ def roles(profile: str, session: SsoSession, token: str, account_id: str) -> lis
         return found
 
     return sorted(_call(profile, session, "ListAccountRoles", listing))
+
+
+def assignments(profile: str, session: SsoSession, token: str, workers: int = 4) -> list[tuple[str, str, str]]:
+    """(account id, account name, role name) for every role of every account the sign-in may use, all pages,
+    through one client: the accounts first, then the roles of `workers` accounts at a time."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def pages(sso, operation: str, items: str, **params) -> list[dict]:
+        return [item for page in sso.get_paginator(operation).paginate(accessToken=token, **params)
+                for item in page.get(items, [])]
+
+    def listing(sso) -> list[tuple[str, str, str]]:
+        accounts = sorted((a["accountId"], a.get("accountName", "")) for a in pages(sso, "list_accounts", "accountList"))
+        if not accounts:
+            return []
+        with ThreadPoolExecutor(max_workers=min(workers, len(accounts))) as pool:
+            roles = list(pool.map(lambda account: sorted(r["roleName"] for r in pages(
+                sso, "list_account_roles", "roleList", accountId=account[0])), accounts))
+        return [(account, name, role) for (account, name), names in zip(accounts, roles) for role in names]
+
+    return _call(profile, session, "ListAccounts/ListAccountRoles", listing)

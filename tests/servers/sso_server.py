@@ -10,7 +10,8 @@ in `calls`. What a test can control, on the `SsoServer` object:
 - `expire_devices`: every device code is reported expired;
 - `fail_refresh`: CreateToken with a refresh token answers InvalidGrant;
 - `role_seconds`: how long role credentials last; `token_seconds`: how long access tokens last;
-- `assignments` and `page_size`: the accounts and roles the token may use, served in pages;
+- `assignments` and `page_size`: the accounts and roles the token may use, served in pages (`organisation()`:
+  account names with spaces, non-ASCII letters and duplicates);
 - `revoke(token)` or any unknown token: GetRoleCredentials / List* answer UnauthorizedException.
 
 The authorization-code sign-in (/authorize, the code exchange) and its settings are in `sso_auth_code`.
@@ -54,6 +55,20 @@ class Device:
 
 def _default_assignments() -> dict:
     return {"111111111111": ("dev", ["Admin", "ReadOnly"])}
+
+
+def organisation() -> dict:
+    """`assignments` of an organisation whose account names need care: spaces, non-ASCII letters, shell
+    metacharacters, a name with no Latin letter at all, and two names that differ only in case."""
+    return {
+        "111111111111": ("dev", ["Admin", "ReadOnly"]),
+        "222222222222": ("Production Account", ["AdministratorAccess", "ReadOnly"]),
+        "333333333333": ("Zürich Ops", ["Ops"]),
+        "444444444444": ("Sandbox", ["Admin"]),
+        "555555555555": ("sandbox", ["Admin"]),
+        "666666666666": ("本番", ["Admin"]),
+        "777777777777": ("R&D [eu] 'team'", ["Developer"]),
+    }
 
 
 @dataclass

@@ -1,0 +1,155 @@
+"""The AWS config file as `awsenv populate` edits it: read once, parsed by botocore, changed section by section,
+checked by botocore again, and written atomically (a symlink stays a symlink, the file keeps its mode)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import stat
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Iterator, Optional
+
+from awsenv import files
+from awsenv.errors import ConfigError
+from awsenv.ini_lines import IniLines, profile_name
+from awsenv.populate import Changes
+
+_SECRET = re.compile(r"([-+ ]\s*(?:aws_secret_access_key|aws_session_token)\s*[=:]\s*)\S", re.IGNORECASE)
+
+
+@dataclass
+class ConfigText:
+    path: str  # as given (AWS_CONFIG_FILE or ~/.aws/config)
+    real: str  # the file itself, when `path` is a symlink
+    data: bytes  # b"" when the file does not exist yet
+    mode: int
+    exists: bool
+
+
+def read(path: str) -> ConfigText:
+    real = os.path.realpath(path)
+    if not os.path.lexists(real):
+        return ConfigText(path, real, b"", 0o600, False)
+    data = files.read_no_follow(real)
+    if data is None:
+        raise ConfigError(f"cannot read {path}: it is not a regular file of yours",
+                          hint="point AWS_CONFIG_FILE at your own config file")
+    return ConfigText(path, real, data, stat.S_IMODE(os.stat(real).st_mode), True)
+
+
+def parse(data: bytes, path: str) -> dict:
+    """botocore's reading of these bytes: {"profiles": {...}, "sso_sessions": {...}, ...}."""
+    import tempfile
+
+    from botocore.configloader import build_profile_map, raw_config_parse
+    from botocore.exceptions import ConfigParseError
+
+    with tempfile.TemporaryDirectory(prefix="awsenv-") as directory:  # 0700: the file may hold keys
+        copy = os.path.join(directory, "config")
+        with open(copy, "wb") as handle:
+            handle.write(data)
+        try:
+            return build_profile_map(raw_config_parse(copy))
+        except ConfigParseError as exc:
+            detail = str(exc.kwargs.get("error", exc)).strip().splitlines()
+            raise ConfigError(f"cannot parse {path}: {detail[0] if detail else 'invalid INI'}",
+                              hint="fix the file's INI syntax first (sections like [profile NAME])") from None
+
+
+def profile_sections(ini: IniLines, parsed: dict, path: str) -> dict:
+    """Profile name -> its Section, after checking that the line reading finds the profiles botocore finds."""
+    found: dict = {}
+    for section in ini.sections:
+        name = profile_name(section.header)
+        if name is None:
+            continue
+        if name in found:
+            raise ConfigError(f"{path} defines profile {name!r} twice ([{found[name].header}] and "
+                              f"[{section.header}]); awsenv will not edit it", hint="merge the two sections")
+        found[name] = section
+    if set(found) != set(parsed["profiles"]):
+        raise ConfigError(f"{path} has a layout awsenv cannot edit safely (its sections differ from what the AWS "
+                          "CLI reads)", hint="check the file with `aws configure list-profiles`")
+    return found
+
+
+def apply(data: bytes, parsed: dict, changes: Changes, path: str) -> bytes:
+    ini = IniLines(data)
+    sections = profile_sections(ini, parsed, path)
+    for update in changes.updated:
+        section = sections[update.name]
+        if update.new_name != update.name:
+            ini.rename(section, f"profile {update.new_name}")
+        for key, value in update.values.items():
+            ini.set_key(section, key, value)
+    for name in changes.removed:
+        ini.remove(sections[name])
+    kept = [sections[u.name] for u in changes.updated]
+    after: Optional[object] = max(kept, key=lambda s: s.start) if kept else None
+    for name, values in changes.added:
+        ini.append_section(f"profile {name}", values, after)  # type: ignore[arg-type]
+    return ini.render()
+
+
+def check(before: dict, after: dict, changes: Changes, path: str) -> None:
+    """botocore reads the new file as intended: every untouched section and profile exactly as before."""
+    touched = {u.name for u in changes.updated} | set(changes.removed)
+    expected = {name: values for name, values in before["profiles"].items() if name not in touched}
+    for update in changes.updated:
+        expected[update.new_name] = {**before["profiles"][update.name], **update.values}
+    for name, values in changes.added:
+        expected[name] = dict(values)
+    others = {k: v for k, v in before.items() if k != "profiles"}
+    if after["profiles"] != expected or {k: v for k, v in after.items() if k != "profiles"} != others:
+        raise ConfigError(f"awsenv could not edit {path} safely: the result would not read as intended; "
+                          "nothing was written", hint="run with --dry-run to see the change, and report it")
+
+
+@contextmanager
+def locked(text_path: str) -> Iterator[None]:
+    """One `awsenv populate` at a time per config file (the lock lives in awsenv's cache directory)."""
+    import logging
+
+    from awsenv import locking
+    from awsenv.cache import cache_dir, lock_timeout
+
+    try:
+        directory = files.ensure_private_dir(cache_dir())
+    except (files.UnsafeDirectory, OSError) as exc:
+        logging.getLogger("awsenv").debug("no lock for editing %s (%s)", text_path, exc)
+        yield
+        return
+    key = hashlib.sha256(os.path.realpath(text_path).encode()).hexdigest()[:16]
+    with locking.held(os.path.join(directory, f"config-{key}.lock"), f"another `awsenv populate` writing {text_path}",
+                      timeout=lock_timeout()):
+        yield
+
+
+def write(text: ConfigText, data: bytes) -> None:
+    if not text.exists:
+        directory = os.path.dirname(text.real)
+        if not os.path.isdir(directory):
+            os.makedirs(directory, mode=0o700)
+    files.write_atomic(text.path, data, mode=text.mode, through_symlink=True)
+
+
+def unified_diff(path: str, old: bytes, new: bytes) -> str:
+    import difflib
+
+    def lines(data: bytes) -> list[str]:
+        from awsenv.ini_lines import split_lines
+
+        out = split_lines(data.decode("utf-8", "surrogateescape"))
+        if out and not out[-1].endswith(("\n", "\r")):
+            out[-1] += "\n\\ No newline at end of file\n"
+        return out
+
+    return "".join(_masked(line) for line in difflib.unified_diff(lines(old), lines(new), fromfile=path, tofile=path))
+
+
+def _masked(line: str) -> str:
+    """A diff line with the value of a secret key hidden (a context line may show a neighbouring profile's keys)."""
+    match = _SECRET.match(line)
+    return f"{match.group(1)}<hidden>{line[len(line.rstrip(chr(13) + chr(10))):]}" if match else line
