@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import datetime, timezone
 from typing import Annotated, Optional
 
@@ -16,14 +17,14 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON document instead
 
 def _cache_state(engine, plan, min_ttl: float) -> tuple[list[Optional[datetime]], list[bool]]:
     """Per step: the expiry of its cache entry, if any, and whether the engine would serve it without AWS."""
-    from awsenv.model import StaticKeys
+    from awsenv.model import READ_IN_PLACE
 
     until: list[Optional[datetime]] = []
     usable: list[bool] = []
     now = datetime.now(timezone.utc)
     for index, step in enumerate(plan.steps):
         entry = None
-        if engine.cache is not None and not isinstance(step, StaticKeys):
+        if engine.cache is not None and not isinstance(step, READ_IN_PLACE):
             entry = engine.cache.read(engine.step_key(plan, index))
         creds = entry["credentials"] if entry else None
         until.append(creds.expiration if creds else None)
@@ -65,7 +66,7 @@ def explain(profile: ProfileArg = None, as_json: JsonOpt = False, duration: Dura
 
     name = profile_or_pick(profile, "export")
     config = aws_config.load()
-    plan = resolve_plan(config, name, "export", duration, region)
+    plan = resolve_plan(config, name, "export", duration, region, os.environ)
     engine, ttl = _engine(config)
     until, usable = _cache_state(engine, plan, ttl)
     doc = describe(plan, _keys(config, plan), until, usable)
@@ -95,7 +96,7 @@ def list_rows(config) -> list[dict]:
                      "chain": [name], "cached_until": None, "cache_valid": False, "cache_expired": False,
                      "problem": None}
         try:
-            plan = resolve_plan(config, name)
+            plan = resolve_plan(config, name, environ=os.environ)
         except AwsenvError as error:
             row["problem"] = error.message
             rows.append(row)
