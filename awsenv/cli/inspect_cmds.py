@@ -74,13 +74,19 @@ def explain(profile: ProfileArg = None, as_json: JsonOpt = False, duration: Dura
 
 
 def _source(config, plan) -> str:
-    from awsenv.model import SsoRoleCredentials
+    from awsenv.model import (AssumeRoleWithWebIdentity, ContainerCredentials, CredentialProcess, EnvironmentKeys,
+                              InstanceMetadata, LoginSession, SsoRoleCredentials)
 
     root = plan.steps[0]
     if isinstance(root, SsoRoleCredentials):
         return f"sso-session {root.session.name}" if root.session.name else root.session.start_url
-    profile = config.profile(root.profile)
-    kind = "temporary keys" if profile.aws_session_token else "keys"
+    kinds = {CredentialProcess: "credential_process", EnvironmentKeys: "environment keys",
+             InstanceMetadata: "EC2 instance metadata", ContainerCredentials: "container credentials",
+             AssumeRoleWithWebIdentity: "web identity", LoginSession: "aws login"}
+    if type(root) in kinds:
+        kind = kinds[type(root)]
+    else:
+        kind = "temporary keys" if config.profile(root.profile).aws_session_token else "keys"
     return kind if root.profile == plan.target else f"{kind} of {root.profile}"
 
 
@@ -94,7 +100,7 @@ def list_rows(config) -> list[dict]:
         profile = config.profiles[name]
         row: dict = {"profile": name, "flow": profile.flow, "region": profile.region, "source": None,
                      "chain": [name], "cached_until": None, "cache_valid": False, "cache_expired": False,
-                     "problem": None}
+                     "seconds_left": None, "problem": None}
         try:
             plan = resolve_plan(config, name, environ=os.environ)
         except AwsenvError as error:
@@ -103,9 +109,11 @@ def list_rows(config) -> list[dict]:
             continue
         until, usable = _cache_state(engine, plan, ttl)
         expiry = until[-1]
+        now = datetime.now(timezone.utc)
         row.update(flow=plan.flow, chain=list(plan.chain), source=_source(config, plan),
                    cached_until=expiry.strftime("%Y-%m-%dT%H:%M:%SZ") if expiry else None, cache_valid=usable[-1],
-                   cache_expired=bool(expiry) and expiry <= datetime.now(timezone.utc))
+                   cache_expired=bool(expiry) and expiry <= now,
+                   seconds_left=max(int((expiry - now).total_seconds()), 0) if expiry else None)
         rows.append(row)
     return rows
 
@@ -129,11 +137,42 @@ def list_profiles(as_json: JsonOpt = False) -> None:
             cached = "-"
         elif row["cached_until"]:
             state = "valid until " if row["cache_valid"] else "expired " if row["cache_expired"] else "renews soon, "
-            cached = state + row["cached_until"]
+            cached = state + row["cached_until"] + (f" ({_left(row['seconds_left'])} left)"
+                                                    if not row["cache_expired"] else "")
         else:
             cached = "-"
         source = row["source"] or ("problem: " + row["problem"] if row["problem"] else "-")
         table.append((row["profile"], row["flow"], row["region"] or "-", source, cached))
-    widths = [max(len(line[column]) for line in table) for column in range(4)]
-    for line in table:
-        print("  ".join(cell.ljust(width) for cell, width in zip(line, widths)) + "  " + line[4])
+    problems = {row["profile"] for row in rows if row["problem"]}
+    for line in fit_columns(table, _columns(), cut=3,
+                            hint=lambda line: f" (see awsenv explain {line[0]})" if line[0] in problems else ""):
+        print(line)
+
+
+def _left(seconds: int) -> str:
+    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m" if seconds >= 60 else f"{seconds}s"
+
+
+def _columns() -> int:
+    """The terminal's width (COLUMNS, else stdout's terminal), or 0 for no limit when stdout is not a terminal."""
+    import shutil
+
+    return shutil.get_terminal_size((0, 0)).columns
+
+
+def fit_columns(table: list[tuple[str, ...]], width: int, cut: int, hint) -> list[str]:
+    """Left-aligned columns two spaces apart. Over `width` (0: no limit), column `cut` is shortened: a shortened
+    cell ends with `…` and `hint(row)`, which says where the whole text can be read."""
+    widths = [max(len(line[column]) for line in table) for column in range(len(table[0]))]
+    total = sum(widths) + 2 * (len(widths) - 1)
+    if width and total > width:
+        widths[cut] = max(widths[cut] - (total - width), len(table[0][cut]), 20)
+    out = []
+    for number, line in enumerate(table):
+        cells = list(line)
+        if number and len(cells[cut]) > widths[cut]:
+            tail = "…" + hint(line)
+            keep = max(widths[cut] - len(tail), min(widths[cut], 8))
+            cells[cut] = cells[cut][:keep] + tail
+        out.append("  ".join(cell.ljust(w) for cell, w in zip(cells, widths)).rstrip())
+    return out
