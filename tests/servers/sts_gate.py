@@ -6,9 +6,10 @@ What it enforces (each rule is off until a test sets it):
 - roles that require an external_id, compared exactly;
 - role chaining: an AssumeRole by temporary credentials may not ask for more than 3600 s;
 - a role's maximum session duration, and GetSessionToken's 900..129600 s range;
-- access keys a test marks `expired` (ExpiredToken) or `invalid` (InvalidClientTokenId).
+- access keys a test marks `expired` (ExpiredToken) or `invalid` (InvalidClientTokenId);
+- AssumeRoleWithWebIdentity: unsigned, and only with the token a test registered for that role (`web_identities`).
 
-GetSessionToken is answered here with fresh keys per call (moto returns one fixed key); AssumeRole and
+GetSessionToken and AssumeRoleWithWebIdentity are answered here with fresh keys per call (moto returns one fixed key); AssumeRole and
 GetCallerIdentity go to moto, so the identity of an assumed role is moto's.
 """
 
@@ -66,6 +67,7 @@ class StsGate:
     used_codes: set = field(default_factory=set)
     expired: set = field(default_factory=set)  # access key ids answered with ExpiredToken
     invalid: set = field(default_factory=set)  # access key ids answered with InvalidClientTokenId
+    web_identities: dict = field(default_factory=dict)  # role arn -> the one web identity token it trusts
     calls: list = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     url: str = ""
@@ -78,6 +80,7 @@ class StsGate:
             self.used_codes.clear()
             self.expired.clear()
             self.invalid.clear()
+            self.web_identities.clear()
             self.calls.clear()
 
     def actions(self) -> list[str]:
@@ -117,6 +120,17 @@ class StsGate:
             if duration and not 900 <= duration <= 129600:
                 return 400, "ValidationError", "DurationSeconds must be between 900 and 129600"
             return self._check_code(params)
+        if action == "AssumeRoleWithWebIdentity":
+            if caller is not None:
+                return 400, "InvalidRequest", "AssumeRoleWithWebIdentity is not signed"  # botocore never signs it
+            expected = self.web_identities.get(params.get("RoleArn", ""))
+            if expected is None:
+                return 403, "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity"
+            if params.get("WebIdentityToken") != expected:
+                return 400, "InvalidIdentityToken", "The web identity token that was passed could not be validated"
+            if not params.get("RoleSessionName"):
+                return 400, "ValidationError", "RoleSessionName is required"
+            return None
         if action == "AssumeRole":
             rule = self.roles.get(params.get("RoleArn", ""), RoleRule())
             if session is not None and duration > 3600:
@@ -149,8 +163,8 @@ class StsGate:
                 status, code, message = problem
                 self.calls.append(Call(action, caller, params, status, code))
                 return status, _error_xml(code, message)
-            if action == "GetSessionToken":
-                status, payload, issued = self._session_token(params, caller)
+            if action in ("GetSessionToken", "AssumeRoleWithWebIdentity"):
+                status, payload, issued = self._session_token(params, caller, action)
             else:
                 status, payload = _forward(self.moto_url, body, headers)
                 issued = _access_key_in(payload)
@@ -161,19 +175,20 @@ class StsGate:
             self.calls.append(Call(action, caller, params, status, None if status == 200 else "moto", issued))
             return status, payload
 
-    def _session_token(self, params: dict, caller: Optional[str]) -> tuple[int, bytes, str]:
-        duration = int(params.get("DurationSeconds") or 43200)
+    def _session_token(self, params: dict, caller: Optional[str],
+                       action: str = "GetSessionToken") -> tuple[int, bytes, str]:
+        duration = int(params.get("DurationSeconds") or (43200 if action == "GetSessionToken" else 3600))
         key = "ASIA" + secrets.token_hex(8).upper()
-        self.sessions[key] = Session("GetSessionToken", mfa="TokenCode" in params)
+        self.sessions[key] = Session(action, mfa="TokenCode" in params, role_arn=params.get("RoleArn"))
         expiration = (datetime.now(timezone.utc) + timedelta(seconds=duration)).strftime("%Y-%m-%dT%H:%M:%SZ")
         xml = (
-            '<GetSessionTokenResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetSessionTokenResult>'
+            f'<{action}Response xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><{action}Result>'
             f"<Credentials><AccessKeyId>{key}</AccessKeyId>"
             f"<SecretAccessKey>{secrets.token_urlsafe(30)}</SecretAccessKey>"
             f"<SessionToken>{secrets.token_urlsafe(60)}</SessionToken>"
             f"<Expiration>{expiration}</Expiration></Credentials>"
-            "</GetSessionTokenResult><ResponseMetadata><RequestId>gate</RequestId></ResponseMetadata>"
-            "</GetSessionTokenResponse>"
+            f"</{action}Result><ResponseMetadata><RequestId>gate</RequestId></ResponseMetadata>"
+            f"</{action}Response>"
         )
         return 200, xml.encode(), key
 
