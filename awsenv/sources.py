@@ -189,7 +189,8 @@ def _session_for(profile: str):
     in the environment (web identity in a pod with no config file)."""
     import botocore.session
 
-    session = botocore.session.Session()
+    # $AWS_PROFILE must not select another profile (or fail for a missing one): awsenv names the profile itself.
+    session = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
     if profile in session.available_profiles:
         session.set_config_variable("profile", profile)
     return session
