@@ -110,16 +110,27 @@ def test_a_role_on_a_process_is_signed_by_the_process_key_and_matches_the_aws_cl
     assert theirs == [("AssumeRole", PROCESS_KEY, OPS)]
 
 
-def test_sixteen_cold_callers_of_a_role_on_an_expiring_process_run_it_once_and_assume_once(home, sts):
-    setup(home, sleep=1)
-    results = run_parallel(home.env(), 16, "credential-process", "ops", cwd=str(home.root))
+def _same_documents(results) -> dict:
     documents = []
     for result in results:
         assert result.returncode == 0, result.stderr
         documents.append(json.loads(result.stdout))
     assert len({json.dumps(d, sort_keys=True) for d in documents}) == 1
+    return documents[0]
+
+
+def test_sixteen_cold_callers_of_a_role_on_an_expiring_process_run_it_once_and_assume_once(home, sts):
+    setup(home, sleep=1)
+    _same_documents(run_parallel(home.env(), 16, "credential-process", "ops", cwd=str(home.root)))
     assert len(runs(home, "vault")) == 1
     assert sts.actions() == ["AssumeRole"]
+
+
+def test_sixteen_cold_callers_of_the_process_profile_itself_run_it_once(home, sts):
+    setup(home, sleep=1)
+    document = _same_documents(run_parallel(home.env(), 16, "credential-process", "vault", cwd=str(home.root)))
+    assert document["AccessKeyId"] == PROCESS_KEY
+    assert len(runs(home, "vault")) == 1
 
 
 def test_wrong_answers_fail_naming_the_profile_and_never_quote_the_program(home, sts):

@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 from tests.aws_data_path import aws_data_path
-from tests.helpers import aws_cli_v2, parse_posix_exports, run_parallel
+from tests.helpers import AWSENV, aws_cli_v2, parse_posix_exports
 from tests.servers.metadata import ContainerCredentialsServer, InstanceMetadataServer
 
 DEPLOY = "arn:aws:iam::123456789012:role/Deploy"
@@ -65,13 +65,22 @@ def test_instance_metadata_root_uses_imdsv2_and_signs_the_assume_role(home, sts,
         [(imds.access_key_id, DEPLOY)]
 
 
-def test_sixteen_callers_ask_imds_once_and_sts_once(home, sts, imds):
+def test_sixteen_callers_of_two_roles_ask_imds_once_and_sts_once_per_role(home, sts, imds):
     _profile(home, "ec2instancemetadata")  # names compare without case, as in botocore
-    results = run_parallel(_imds_env(home, imds), 16, "credential-process", "deploy", cwd=str(home.root))
-    assert all(r.returncode == 0 for r in results), [r.stderr for r in results]
-    assert len({r.stdout for r in results}) == 1
-    assert imds.credential_fetches() == 1
-    assert sts.actions() == ["AssumeRole"]
+    with open(home.config, "a") as config:
+        config.write(f"[profile audit]\ncredential_source = Ec2InstanceMetadata\nrole_arn = {DEPLOY}-audit\n")
+    env = _imds_env(home, imds)
+    procs = [subprocess.Popen([AWSENV, "credential-process", name], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL, start_new_session=True)
+             for name in ["deploy", "audit"] * 8]
+    outputs = {}
+    for name, proc in zip(["deploy", "audit"] * 8, procs):
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+        outputs.setdefault(name, set()).add(out)
+    assert {name: len(documents) for name, documents in outputs.items()} == {"deploy": 1, "audit": 1}
+    assert imds.credential_fetches() == 1  # the instance role's credentials: one fetch, shared through the cache
+    assert sorted(c.params["RoleArn"] for c in sts.calls) == [DEPLOY, DEPLOY + "-audit"]
 
 
 def test_imds_unreachable_is_exit_1_naming_the_profile(home, sts):
