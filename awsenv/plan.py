@@ -49,7 +49,7 @@ def resolve_plan(config: AwsConfig, name: str, flow: str = "export", duration: O
         raise ConfigError(*_no_credentials(profile))
     if flow != "export" and flow != actual:
         raise UsageError(
-            f"profile {name!r} is an {_flow_words(actual)} profile, not an {_flow_words(flow)} profile",
+            f"profile {name!r} is {_article(actual)} profile, not {_article(flow)} profile",
             hint=f"use `awsenv {actual} {name}` or `awsenv export {name}`",
         )
     requested = _requested_duration(profile, duration)
@@ -71,6 +71,11 @@ def resolve_plan(config: AwsConfig, name: str, flow: str = "export", duration: O
 def _flow_words(flow: str) -> str:
     return {"user": "IAM user", "role": "IAM role", "sso": "IAM Identity Center (SSO)",
             "process": "credential_process", "login": "`aws login` session"}.get(flow, flow)
+
+
+def _article(flow: str) -> str:
+    words = _flow_words(flow)
+    return ("a " if words.startswith("credential_process") else "an ") + words
 
 
 def _no_credentials(profile: Profile) -> tuple[str, str]:
