@@ -182,3 +182,19 @@ def test_the_aws_cli_reads_a_process_profile_through_awsenv(home, sts, tmp_path)
     assert cli.returncode == 0, cli.stderr
     assert [c.caller for c in sts.calls if c.action == "GetCallerIdentity"] == [PROCESS_KEY]
     assert Path(home.root / "vault.runs").exists()
+
+
+def test_the_console_signs_in_with_a_process_profile_and_a_role_on_it(home, sts):
+    from tests.servers import federation_server
+
+    setup(home)
+    state, server = federation_server.start()
+    try:
+        for name in ("vault", "ops"):
+            done = home.run("console", name, "--print", env=home.env(AWSENV_SIGNIN_URL=state.url))
+            assert done.returncode == 0, done.stderr
+            assert done.stdout.startswith(state.url + "/federation?Action=login")
+    finally:
+        server.shutdown()
+    assume = next(c for c in sts.calls if c.action == "AssumeRole")
+    assert [s["sessionId"] for s in state.sessions] == [PROCESS_KEY, assume.issued]
