@@ -164,7 +164,8 @@ _SOURCE_LINES = {
     "AssumeRoleWithWebIdentity": lambda s: (
         f"sts:AssumeRoleWithWebIdentity for {s['profile']}: {s['params']['RoleArn']} with the token in "
         f"{s['token_file']} (read afresh each call), session name {s['params']['RoleSessionName']}, "
-        + (format_seconds(s['params']['DurationSeconds']) if 'DurationSeconds' in s['params'] else "STS default duration")
+        + (format_seconds(s['params']['DurationSeconds']) if 'DurationSeconds' in s['params']
+           else "STS default duration")
         + (f"; from {', '.join(s['from_environment'])}" if s['from_environment'] else "")),
     "LoginSession": lambda s: f"{s['profile']}: the `aws login` session {s['login_session']} (its cached "
                               "credentials; signin:CreateOAuth2Token refreshes them when due)",

@@ -115,8 +115,8 @@ def _web_identity(profile: Profile, environ: Mapping[str, str], is_target: bool)
         raise ConfigError(f"profile {profile.name!r} has a web identity token file but no role_arn",
                           hint="set role_arn in the profile (or AWS_ROLE_ARN)")
     _check_role(Profile(name=profile.name, role_arn=values["role"], role_session_name=values["session"]))
-    return AssumeRoleWithWebIdentity(profile.name, values["role"], values["session"] or default_session_name(profile.name),
-                                     values["token"], tuple(from_env))
+    session = values["session"] or default_session_name(profile.name)
+    return AssumeRoleWithWebIdentity(profile.name, values["role"], session, values["token"], tuple(from_env))
 
 
 def _own_source(profile: Profile) -> Step:

@@ -53,7 +53,8 @@ def exec_(profile: ProfileArg = None, command: CommandArgs = None, shell: ShellO
     from awsenv.process import exec_command
 
     if not command:
-        raise UsageError("exec needs a command", hint="usage: awsenv exec PROFILE -- CMD [ARG...] (PROFILE defaults to $AWS_PROFILE)")
+        raise UsageError("exec needs a command",
+                         hint="usage: awsenv exec PROFILE -- CMD [ARG...] (PROFILE defaults to $AWS_PROFILE)")
     options = CredentialOptions(shell, format, mfa_code, duration, region, no_cache, write_profile, no_browser)
     name, delta = _credentials_delta("exec", profile, options)
     _say_replacing(name)

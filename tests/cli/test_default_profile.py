@@ -31,8 +31,8 @@ def test_aws_profile_is_the_default_profile_with_no_terminal(home, sts):
 def test_exec_without_profile_uses_aws_profile(home, sts):
     _profiles(home)
     env = home.env(AWS_PROFILE="dev")
-    done = home.run("exec", "--region", "ap-south-1", "--", "sh", "-c", 'printf "%s %s" "$AWSENV_PROFILE" "$AWS_REGION"',
-                    env=env)
+    done = home.run("exec", "--region", "ap-south-1", "--", "sh", "-c",
+                    'printf "%s %s" "$AWSENV_PROFILE" "$AWS_REGION"', env=env)
     assert (done.returncode, done.stdout) == (0, "dev ap-south-1"), done.stderr
     bare = home.run("exec", "--", "printenv", "AWSENV_PROFILE", env=env)
     assert (bare.returncode, bare.stdout) == (0, "dev\n"), bare.stderr

@@ -9,8 +9,8 @@ What it enforces (each rule is off until a test sets it):
 - access keys a test marks `expired` (ExpiredToken) or `invalid` (InvalidClientTokenId);
 - AssumeRoleWithWebIdentity: unsigned, and only with the token a test registered for that role (`web_identities`).
 
-GetSessionToken and AssumeRoleWithWebIdentity are answered here with fresh keys per call (moto returns one fixed key); AssumeRole and
-GetCallerIdentity go to moto, so the identity of an assumed role is moto's.
+GetSessionToken and AssumeRoleWithWebIdentity are answered here with fresh keys per call (moto returns one fixed
+key); AssumeRole and GetCallerIdentity go to moto, so the identity of an assumed role is moto's.
 """
 
 from __future__ import annotations
