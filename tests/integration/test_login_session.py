@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.helpers import parse_posix_exports
+from tests.helpers import parse_posix_exports, run_parallel
 from tests.servers.signin_server import CLIENT_ID, SigninServer
 
 SESSION = "arn:aws:iam::123456789012:user/alice"
@@ -95,3 +95,12 @@ def test_an_ended_session_or_none_at_all_says_to_sign_in_again(home, sts, signin
     assert "has ended" in ended.stderr and "aws login --profile me" in ended.stderr
     assert "cached/secret" not in ended.stderr and signin.refused == ["old refresh token"]
 
+
+
+def test_parallel_callers_refresh_once_so_the_rotating_refresh_token_is_never_spent_twice(home, sts, signin):
+    _setup(home)
+    _write_cache(home, signin, minutes_left=2)
+    results = run_parallel(_env(home, signin), 8, "export", "me", "--shell", "sh", cwd=str(home.root))
+    assert all(r.returncode == 0 for r in results), [r.stderr for r in results]
+    assert len(signin.issued) == 1 and signin.refused == []
+    assert {parse_posix_exports(r.stdout)["AWS_ACCESS_KEY_ID"] for r in results} == {signin.issued[0]}
