@@ -15,9 +15,9 @@ from awsenv.durations import (
     parse_duration,
 )
 from awsenv.errors import ConfigError, UsageError
-from awsenv.model import (AssumeRole, AssumeRoleWithWebIdentity, ContainerCredentials, CredentialProcess,
-                          EnvironmentKeys, GetSessionToken, InstanceMetadata, LoginSession, Plan, Profile,
+from awsenv.model import (AssumeRole, AssumeRoleWithWebIdentity, EnvironmentKeys, GetSessionToken, Plan, Profile,
                           SsoRoleCredentials, SsoSession, StaticKeys, Step)
+from awsenv.plan_roots import credential_source_root, own_root, web_identity_root
 
 # The MFA session (GetSessionToken with the code) that role profiles sharing one serial reuse.
 MFA_SESSION_SECONDS = 43200
@@ -43,7 +43,7 @@ def resolve_plan(config: AwsConfig, name: str, flow: str = "export", duration: O
     and container endpoints, and the AWS_WEB_IDENTITY_TOKEN_FILE / AWS_ROLE_ARN / AWS_ROLE_SESSION_NAME variables.
     """
     profile = _target_profile(config, name, environ)
-    web_identity = _web_identity(profile, environ, is_target=True)
+    web_identity = web_identity_root(profile, environ, is_target=True)
     actual = "role" if web_identity else profile.flow
     if actual == "none":
         raise ConfigError(*_no_credentials(profile))
@@ -60,7 +60,7 @@ def resolve_plan(config: AwsConfig, name: str, flow: str = "export", duration: O
         if requested is not None:
             notes.append("IAM Identity Center sets the session length of SSO role credentials; --duration is ignored")
     elif actual in ("process", "login"):
-        steps, notes = [_own_source(profile)], []
+        steps, notes = [own_root(profile)], []
         if requested is not None:
             notes.append(f"{_flow_words(actual)} decides how long its credentials last; --duration is ignored")
     else:
@@ -90,72 +90,6 @@ def _target_profile(config: AwsConfig, name: str, environ: Mapping[str, str]) ->
     if name not in config.profiles and name == "default" and environ.get("AWS_WEB_IDENTITY_TOKEN_FILE"):
         return Profile(name="default")
     return config.profile(name)
-
-
-def _has_own_source(profile: Profile) -> bool:
-    return bool(profile.source_profile or profile.credential_source or profile.is_sso or profile.has_keys
-                or profile.login_session or profile.credential_process)
-
-
-def _web_identity(profile: Profile, environ: Mapping[str, str], is_target: bool) -> Optional[AssumeRoleWithWebIdentity]:
-    """AssumeRoleWithWebIdentity when the profile has web_identity_token_file, or (the target only, when it has no
-    source of its own) when AWS_WEB_IDENTITY_TOKEN_FILE is set. The variables fill in what the profile leaves out;
-    they never override it, and never apply to a source profile."""
-    values = {"token": profile.web_identity_token_file, "role": profile.role_arn, "session": profile.role_session_name}
-    from_env: list[str] = []
-    if is_target and (profile.web_identity_token_file or not _has_own_source(profile)):
-        for key, variable in (("token", "AWS_WEB_IDENTITY_TOKEN_FILE"), ("role", "AWS_ROLE_ARN"),
-                              ("session", "AWS_ROLE_SESSION_NAME")):
-            if not values[key] and environ.get(variable):
-                values[key] = environ[variable]
-                from_env.append(variable)
-    if not values["token"]:
-        return None
-    if not values["role"]:
-        raise ConfigError(f"profile {profile.name!r} has a web identity token file but no role_arn",
-                          hint="set role_arn in the profile (or AWS_ROLE_ARN)")
-    _check_role(Profile(name=profile.name, role_arn=values["role"], role_session_name=values["session"]))
-    session = values["session"] or default_session_name(profile.name)
-    return AssumeRoleWithWebIdentity(profile.name, values["role"], session, values["token"], tuple(from_env))
-
-
-def _own_source(profile: Profile) -> Step:
-    """A non-role profile's own root, in the AWS CLI's order: SSO, keys, login session, credential_process."""
-    if profile.is_sso:
-        raise AssertionError("SSO roots are built by _sso_step")
-    if profile.has_keys:
-        return StaticKeys(profile.name)
-    if profile.login_session:
-        return LoginSession(profile.name, profile.login_session)
-    if profile.credential_process:
-        return CredentialProcess(profile.name, profile.credential_process)
-    raise ConfigError(*_no_credentials(profile))
-
-
-_CREDENTIAL_SOURCES = ("Environment", "Ec2InstanceMetadata", "EcsContainer")
-
-
-def _credential_source(profile: Profile, environ: Mapping[str, str]) -> Step:
-    """The root named by credential_source (names compared without case, as botocore does)."""
-    name = (profile.credential_source or "").strip().lower()
-    if name == "environment":
-        if not (environ.get("AWS_ACCESS_KEY_ID") and environ.get("AWS_SECRET_ACCESS_KEY")):
-            raise ConfigError(f"profile {profile.name!r} has credential_source = Environment, but "
-                              "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not both set",
-                              hint="set them in the environment, or use source_profile instead")
-        return EnvironmentKeys(profile.name)
-    if name == "ec2instancemetadata":
-        return InstanceMetadata(profile.name, environ.get("AWS_EC2_METADATA_SERVICE_ENDPOINT") or None)
-    if name == "ecscontainer":
-        relative, full = environ.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"), environ.get(
-            "AWS_CONTAINER_CREDENTIALS_FULL_URI")
-        if not (relative or full):
-            raise ConfigError(f"profile {profile.name!r} has credential_source = EcsContainer, but neither "
-                              "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI nor AWS_CONTAINER_CREDENTIALS_FULL_URI is set",
-                              hint="run it inside the container (ECS, EKS Pod Identity), or use another source")
-        return ContainerCredentials(profile.name, "http://169.254.170.2" + relative if relative else full)
-    raise ConfigError(f"profile {profile.name!r}: credential_source {profile.credential_source!r} is not one of "
-                      + ", ".join(_CREDENTIAL_SOURCES), hint="use one of those names, or source_profile")
 
 
 def _requested_duration(profile: Profile, duration: Optional[str | int]) -> Optional[int]:
@@ -211,7 +145,7 @@ def _walk_chain(config: AwsConfig, target: Profile,
     visited = [target.name]
     current = target
     while True:
-        web_identity = _web_identity(current, environ, is_target=current is target)
+        web_identity = web_identity_root(current, environ, is_target=current is target)
         if web_identity:
             return roles, web_identity
         if current.is_role and (current is target or not current.has_keys):
@@ -222,7 +156,7 @@ def _walk_chain(config: AwsConfig, target: Profile,
                                   hint="keep one of them")
             if current.credential_source:
                 roles.append(current)
-                return roles, _credential_source(current, environ)
+                return roles, credential_source_root(current, environ)
             if not source:
                 raise ConfigError(f"profile {current.name!r} has role_arn but no source_profile",
                                   hint="set source_profile to a profile with credentials, or credential_source")
@@ -240,7 +174,7 @@ def _walk_chain(config: AwsConfig, target: Profile,
         elif current.is_sso:
             return roles, _sso_step(config, current)
         elif current.has_keys or current.login_session or current.credential_process:
-            return roles, _own_source(current)
+            return roles, own_root(current)
         else:
             message, hint = _no_credentials(current)
             raise ConfigError(f"{message} (chain: {' -> '.join(visited)})", hint=hint)

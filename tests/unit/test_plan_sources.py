@@ -101,7 +101,8 @@ def test_plan_sources_import_nothing_from_boto():
 
     import awsenv
 
-    tree = ast.parse((Path(awsenv.__file__).parent / "plan.py").read_text())
-    names = {a.name for node in ast.walk(tree) if isinstance(node, ast.Import) for a in node.names}
-    names |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
-    assert not any(n and n.split(".")[0] in ("boto3", "botocore") for n in names)
+    for module in ("plan.py", "plan_roots.py"):
+        tree = ast.parse((Path(awsenv.__file__).parent / module).read_text())
+        names = {a.name for node in ast.walk(tree) if isinstance(node, ast.Import) for a in node.names}
+        names |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+        assert not any(n and n.split(".")[0] in ("boto3", "botocore") for n in names), module
