@@ -161,14 +161,19 @@ def _columns() -> int:
 
 
 def fit_columns(table: list[tuple[str, ...]], width: int, cut: int, hint) -> list[str]:
-    """Left-aligned columns two spaces apart. Over `width` (0: no limit), column `cut` is shortened: a shortened
-    cell ends with `…` and `hint(row)`, which says where the whole text can be read."""
-    widths = [max(len(line[column]) for line in table) for column in range(len(table[0]))]
+    """Left-aligned columns two spaces apart; a one-cell row is a heading, printed after a blank line. Over `width`
+    (0: no limit), column `cut` is shortened: a shortened cell ends with `…` and `hint(row)`, which says where the
+    whole text can be read."""
+    rows = [line for line in table if len(line) > 1]
+    widths = [max(len(line[column]) for line in rows) for column in range(len(rows[0]))]
     total = sum(widths) + 2 * (len(widths) - 1)
     if width and total > width:
-        widths[cut] = max(widths[cut] - (total - width), len(table[0][cut]), 20)
+        widths[cut] = max(widths[cut] - (total - width), len(rows[0][cut]), 20)
     out = []
     for number, line in enumerate(table):
+        if len(line) == 1:
+            out.append("\n" + line[0])
+            continue
         cells = list(line)
         if number and len(cells[cut]) > widths[cut]:
             tail = "…" + hint(line)
