@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import sys
 from dataclasses import dataclass
 from typing import Callable, Optional
@@ -13,7 +14,8 @@ from awsenv.cache import CredentialCache, cache_dir, entry_key
 from awsenv.config import AwsConfig
 from awsenv.errors import ConfigError
 from awsenv.mfa_codes import CodeSource
-from awsenv.model import AssumeRole, Credentials, GetSessionToken, Plan, SsoRoleCredentials, StaticKeys, Step
+from awsenv.model import (READ_IN_PLACE, SOURCE_STEPS, AssumeRole, Credentials, EnvironmentKeys, GetSessionToken,
+                          Plan, SsoRoleCredentials, StaticKeys, Step)
 
 
 trace = logging.getLogger("awsenv")
@@ -49,7 +51,7 @@ class Engine:
     def is_cached(self, plan: Plan) -> bool:
         """Whether the target's credentials would be served from the cache with no AWS call."""
         index = len(plan.steps) - 1
-        if isinstance(plan.steps[index], StaticKeys):
+        if isinstance(plan.steps[index], READ_IN_PLACE):
             return True
         return self.cache is not None and self.cache.get(self.step_key(plan, index), self.options.min_ttl) is not None
 
@@ -60,10 +62,16 @@ class Engine:
             return entry_key({"kind": "keys", "id": profile.aws_access_key_id,
                               "secret": _digest(profile.aws_secret_access_key),
                               "token": _digest(profile.aws_session_token)})
+        if isinstance(step, EnvironmentKeys):
+            return entry_key({"kind": "keys", "id": os.environ.get("AWS_ACCESS_KEY_ID"),
+                              "secret": _digest(os.environ.get("AWS_SECRET_ACCESS_KEY")),
+                              "token": _digest(os.environ.get("AWS_SESSION_TOKEN")
+                                               or os.environ.get("AWS_SECURITY_TOKEN"))})
         parts: dict = {"kind": type(step).__name__, **_fields(step)}
         parts.pop("profile", None)
         parts.pop("mfa_process", None)
-        if not isinstance(step, SsoRoleCredentials):
+        parts.pop("from_environment", None)
+        if not isinstance(step, (SsoRoleCredentials, *SOURCE_STEPS)):
             # No region: STS credentials work in every region, so roles in different regions share one MFA session.
             parts["source"] = self.step_key(plan, index - 1)
         return entry_key(parts)
@@ -77,6 +85,10 @@ class Engine:
             profile = self.config.profile(step.profile)
             return Credentials(profile.aws_access_key_id or "", profile.aws_secret_access_key or "",
                                profile.aws_session_token)
+        if isinstance(step, EnvironmentKeys):
+            from awsenv import sources
+
+            return sources.credentials(step, plan.region)
         if self.cache is None or _chosen_each_time(step):
             return self._call(plan, index)
         key = self.step_key(plan, index)
@@ -102,8 +114,12 @@ class Engine:
             from awsenv import sso
 
             return sso.role_credentials(step, self.options, self.cache, self.log)
+        if isinstance(step, SOURCE_STEPS):
+            from awsenv import sources
+
+            return sources.credentials(step, plan.region)
         below = index - 1
-        source_cached = (self.cache is not None and not isinstance(plan.steps[below], StaticKeys)
+        source_cached = (self.cache is not None and not isinstance(plan.steps[below], READ_IN_PLACE)
                          and self.cache.get(self.step_key(plan, below), self.options.min_ttl) is not None)
         try:
             return self._request(plan, step, self._obtain(plan, below))

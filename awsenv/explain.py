@@ -6,9 +6,12 @@ from datetime import datetime, timezone
 from typing import Optional, Sequence
 
 from awsenv.durations import format_seconds
-from awsenv.model import AssumeRole, GetSessionToken, Plan, SsoRoleCredentials, StaticKeys, Step
+from awsenv.model import (READ_IN_PLACE, AssumeRole, AssumeRoleWithWebIdentity, ContainerCredentials,
+                          CredentialProcess, EnvironmentKeys, GetSessionToken, InstanceMetadata, LoginSession, Plan,
+                          SsoRoleCredentials, StaticKeys, Step)
 
-FLOW_WORDS = {"user": "IAM user", "role": "IAM role", "sso": "IAM Identity Center (SSO)"}
+FLOW_WORDS = {"user": "IAM user", "role": "IAM role", "sso": "IAM Identity Center (SSO)",
+              "process": "credential_process", "login": "`aws login` session"}
 
 
 def masked_key(access_key_id: Optional[str]) -> str:
@@ -26,6 +29,9 @@ def _step_doc(step: Step, keys: dict) -> dict:
         access_key, temporary = keys.get(step.profile, (None, False))
         return {"step": "StaticKeys", "profile": step.profile, "api": None,
                 "keys": "temporary" if temporary else "long-lived", "access_key_id": masked_key(access_key)}
+    source = _source_doc(step)
+    if source is not None:
+        return {"step": type(step).__name__, "profile": step.profile, "mfa_code": False, **source}
     if isinstance(step, SsoRoleCredentials):
         return {"step": "SsoRoleCredentials", "profile": step.profile, "api": "sso:GetRoleCredentials",
                 "params": {"accountId": step.account_id, "roleName": step.role_name},
@@ -47,6 +53,30 @@ def _step_doc(step: Step, keys: dict) -> dict:
     return doc
 
 
+def _source_doc(step: Step) -> Optional[dict]:
+    """The roots of awsenv/sources.py: where the keys come from (`source`) and what is called (`api`)."""
+    if isinstance(step, CredentialProcess):
+        return {"api": "credential_process", "source": "credential_process", "command": step.command}
+    if isinstance(step, EnvironmentKeys):
+        return {"api": None, "source": "credential_source = Environment",
+                "variables": ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"]}
+    if isinstance(step, InstanceMetadata):
+        return {"api": "ec2-imds:iam/security-credentials", "source": "credential_source = Ec2InstanceMetadata",
+                "endpoint": step.endpoint or "http://169.254.169.254 (default)"}
+    if isinstance(step, ContainerCredentials):
+        return {"api": "container-credentials", "source": "credential_source = EcsContainer",
+                "endpoint": step.endpoint}
+    if isinstance(step, AssumeRoleWithWebIdentity):
+        params: dict = {"RoleArn": step.role_arn, "RoleSessionName": step.session_name}
+        if step.duration is not None:
+            params["DurationSeconds"] = step.duration
+        return {"api": "sts:AssumeRoleWithWebIdentity", "source": "web identity token", "params": params,
+                "token_file": step.token_file, "from_environment": list(step.from_environment)}
+    if isinstance(step, LoginSession):
+        return {"api": "signin:CreateOAuth2Token", "source": "aws login", "login_session": step.session}
+    return None
+
+
 def describe(plan: Plan, keys: dict, cached_until: Sequence[Optional[datetime]],
              usable: Sequence[bool]) -> dict:
     """The plan as one JSON-ready document.
@@ -58,7 +88,7 @@ def describe(plan: Plan, keys: dict, cached_until: Sequence[Optional[datetime]],
     # The engine works from the target down and stops at the first step it can serve without AWS.
     will_call = [False] * len(steps)
     for index in range(len(steps) - 1, -1, -1):
-        if isinstance(plan.steps[index], StaticKeys) or usable[index]:
+        if isinstance(plan.steps[index], READ_IN_PLACE) or usable[index]:
             break
         will_call[index] = True
     for index, doc in enumerate(steps):
@@ -85,6 +115,13 @@ def describe(plan: Plan, keys: dict, cached_until: Sequence[Optional[datetime]],
 def _caller(previous: Step, index: int) -> str:
     if isinstance(previous, StaticKeys):
         return f"the keys of profile {previous.profile}"
+    if isinstance(previous, EnvironmentKeys):
+        return "the keys in the environment"
+    if isinstance(previous, CredentialProcess):
+        return f"the credentials of {previous.profile}'s credential_process (step {index})"
+    if isinstance(previous, (InstanceMetadata, ContainerCredentials)):
+        return f"the {'instance' if isinstance(previous, InstanceMetadata) else 'container'} role's credentials " \
+               f"(step {index})"
     if isinstance(previous, GetSessionToken):
         return f"the MFA session of step {index}" if previous.mfa_serial else f"the session of step {index}"
     return f"the credentials of step {index}"
@@ -97,8 +134,9 @@ def render_text(doc: dict) -> str:
     for number, step in enumerate(doc["steps"], start=1):
         lines.append(f"  {number}. {_step_line(step)}")
         if step["api"]:
+            action = "will run it" if step["api"] == "credential_process" else "will call AWS"
             state = (f"cached until {step['cached_until']}" if step["cached_until"] and not step["will_call"]
-                     else "will call AWS" + (f" (cache entry expired {step['cached_until']})"
+                     else action + (f" (cache entry expired {step['cached_until']})"
                                              if step["cached_until"] else ""))
             lines.append(f"     {state}")
     lines.append("aws:MultiFactorAuthPresent: " + ("true" if doc["mfa_present"] else "false (no MFA on the way)"))
@@ -114,7 +152,29 @@ def render_text(doc: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+_SOURCE_LINES = {
+    "CredentialProcess": lambda s: f"{s['profile']}: runs its credential_process `{s['command']}` (no shell; cached "
+                                   "until its Expiration, never without one)",
+    "EnvironmentKeys": lambda s: f"{s['profile']}: keys from the environment (credential_source = Environment: "
+                                 "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN), no call",
+    "InstanceMetadata": lambda s: f"{s['profile']}: the EC2 instance role's credentials from IMDSv2 at "
+                                  f"{s['endpoint']} (credential_source = Ec2InstanceMetadata)",
+    "ContainerCredentials": lambda s: f"{s['profile']}: the container role's credentials from {s['endpoint']} "
+                                      "(credential_source = EcsContainer)",
+    "AssumeRoleWithWebIdentity": lambda s: (
+        f"sts:AssumeRoleWithWebIdentity for {s['profile']}: {s['params']['RoleArn']} with the token in "
+        f"{s['token_file']} (read afresh each call), session name {s['params']['RoleSessionName']}, "
+        + (format_seconds(s['params']['DurationSeconds']) if 'DurationSeconds' in s['params']
+           else "STS default duration")
+        + (f"; from {', '.join(s['from_environment'])}" if s['from_environment'] else "")),
+    "LoginSession": lambda s: f"{s['profile']}: the `aws login` session {s['login_session']} (its cached "
+                              "credentials; signin:CreateOAuth2Token refreshes them when due)",
+}
+
+
 def _step_line(step: dict) -> str:
+    if step["step"] in _SOURCE_LINES:
+        return _SOURCE_LINES[step["step"]](step)
     if step["step"] == "StaticKeys":
         kind = "temporary keys (with aws_session_token)" if step["keys"] == "temporary" else "long-lived keys"
         return f"{step['profile']}: {kind} {step['access_key_id']}, no call"

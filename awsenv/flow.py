@@ -12,7 +12,7 @@ from awsenv.cache import CREDENTIAL_PROCESS_MIN_TTL, DEFAULT_MIN_TTL, Credential
 from awsenv.engine import Engine, FlowOptions, say
 from awsenv.files import UnsafeDirectory, ensure_private_dir
 from awsenv.mfa import validate_code
-from awsenv.model import Credentials, Plan, StaticKeys
+from awsenv.model import READ_IN_PLACE, Credentials, Plan
 from awsenv.plan import resolve_plan
 
 __all__ = ["CREDENTIAL_PROCESS_MIN_TTL", "DEFAULT_MIN_TTL", "Request", "Result", "min_ttl", "obtain", "open_cache"]
@@ -53,7 +53,7 @@ def obtain(request: Request, log: Callable[[str], None] = say) -> Result:
         validate_code(request.mfa_code)
     identities = fastpath.file_identities() if request.use_cache else None  # before reading: a later edit shows
     config = aws_config.load()
-    plan = resolve_plan(config, request.profile, request.flow, request.duration, request.region)
+    plan = resolve_plan(config, request.profile, request.flow, request.duration, request.region, os.environ)
     cache = open_cache(log) if request.use_cache else None
     options = FlowOptions(mfa_code=request.mfa_code, browser=request.browser, use_device_code=request.use_device_code,
                           min_ttl=request.min_ttl if request.min_ttl is not None else min_ttl())
@@ -62,7 +62,8 @@ def obtain(request: Request, log: Callable[[str], None] = say) -> Result:
         for note in plan.notes:
             log(note)
     creds = engine.credentials(plan)
-    if cache is not None and not isinstance(plan.steps[-1], StaticKeys):
+    # A plan that reads the environment (credential_source, AWS_ROLE_ARN, ...) is never served by a stat of the files.
+    if cache is not None and not isinstance(plan.steps[-1], READ_IN_PLACE) and not plan.reads_environment:
         key = fastpath.request_key(request.flow, request.profile, request.duration, request.region)
         fastpath.remember(cache, key, engine.step_key(plan, len(plan.steps) - 1), plan.region, identities)
     return Result(plan, creds, engine.calls)

@@ -61,6 +61,8 @@ class Profile:
     sso_role_name: Optional[str] = None
     sso_registration_scopes: Optional[str] = None
     awsenv_console_bookmarks: Optional[str] = None  # `awsenv console PROFILE --bookmark NAME`
+    web_identity_token_file: Optional[str] = None
+    login_session: Optional[str] = None
 
     @property
     def has_keys(self) -> bool:
@@ -76,13 +78,17 @@ class Profile:
 
     @property
     def flow(self) -> str:
-        """Which of awsenv's flows produces credentials for this profile."""
+        """Which of awsenv's flows produces credentials for this profile (the AWS CLI's precedence)."""
         if self.is_role:
             return "role"
         if self.is_sso:
             return "sso"
         if self.has_keys:
             return "user"
+        if self.login_session:
+            return "login"
+        if self.credential_process:
+            return "process"
         return "none"
 
 
@@ -122,7 +128,67 @@ class SsoRoleCredentials:
     role_name: Optional[str]
 
 
-Step = Union[StaticKeys, GetSessionToken, AssumeRole, SsoRoleCredentials]
+# Roots that get a chain's first credentials from somewhere other than the files or SSO (awsenv/sources.py).
+
+
+@dataclass(frozen=True)
+class CredentialProcess:
+    """Run the profile's credential_process program (no shell) and read its Version 1 JSON."""
+
+    profile: str
+    command: str
+
+
+@dataclass(frozen=True)
+class EnvironmentKeys:
+    """credential_source = Environment: AWS_ACCESS_KEY_ID and friends of awsenv's own environment. No call."""
+
+    profile: str
+
+
+@dataclass(frozen=True)
+class InstanceMetadata:
+    """credential_source = Ec2InstanceMetadata: the instance role's credentials from IMDS (v2 session token)."""
+
+    profile: str
+    endpoint: Optional[str] = None  # AWS_EC2_METADATA_SERVICE_ENDPOINT when set, else botocore's default
+
+
+@dataclass(frozen=True)
+class ContainerCredentials:
+    """credential_source = EcsContainer: the task role's credentials from the container credentials endpoint."""
+
+    profile: str
+    endpoint: str
+
+
+@dataclass(frozen=True)
+class AssumeRoleWithWebIdentity:
+    profile: str
+    role_arn: str
+    session_name: str
+    token_file: str  # read afresh for every call: the token rotates
+    from_environment: tuple[str, ...] = ()  # which of these came from AWS_* variables rather than the profile
+    duration: Optional[int] = None
+
+
+@dataclass(frozen=True)
+class LoginSession:
+    """The AWS CLI's `aws login` session: its cached credentials, refreshed through its refresh token when due."""
+
+    profile: str
+    session: str  # the login_session value (a console principal's ARN)
+
+
+SourceStep = Union[CredentialProcess, EnvironmentKeys, InstanceMetadata, ContainerCredentials,
+                   AssumeRoleWithWebIdentity, LoginSession]
+SOURCE_STEPS = (CredentialProcess, EnvironmentKeys, InstanceMetadata, ContainerCredentials,
+                AssumeRoleWithWebIdentity, LoginSession)
+# Roots that need no call and are never cached: their credentials are read where they lie.
+READ_IN_PLACE = (StaticKeys, EnvironmentKeys)
+
+Step = Union[StaticKeys, GetSessionToken, AssumeRole, SsoRoleCredentials, CredentialProcess, EnvironmentKeys,
+             InstanceMetadata, ContainerCredentials, AssumeRoleWithWebIdentity, LoginSession]
 
 
 @dataclass(frozen=True)
@@ -142,6 +208,13 @@ class Plan:
             if not names or names[-1] != step.profile:
                 names.append(step.profile)
         return tuple(names)
+
+    @property
+    def reads_environment(self) -> bool:
+        """Whether awsenv's own environment decides the credentials (so a stat of the files cannot vouch for them)."""
+        return any(isinstance(step, (EnvironmentKeys, InstanceMetadata, ContainerCredentials))
+                   or (isinstance(step, AssumeRoleWithWebIdentity) and step.from_environment)
+                   for step in self.steps)
 
     @property
     def mfa_present(self) -> bool:

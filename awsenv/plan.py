@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import Mapping, Optional
 
 from awsenv.config import AwsConfig
 from awsenv.durations import (
@@ -15,7 +15,9 @@ from awsenv.durations import (
     parse_duration,
 )
 from awsenv.errors import ConfigError, UsageError
-from awsenv.model import AssumeRole, GetSessionToken, Plan, Profile, SsoRoleCredentials, SsoSession, StaticKeys, Step
+from awsenv.model import (AssumeRole, AssumeRoleWithWebIdentity, EnvironmentKeys, GetSessionToken, Plan, Profile,
+                          SsoRoleCredentials, SsoSession, StaticKeys, Step)
+from awsenv.plan_roots import credential_source_root, own_root, web_identity_root
 
 # The MFA session (GetSessionToken with the code) that role profiles sharing one serial reuse.
 MFA_SESSION_SECONDS = 43200
@@ -34,15 +36,20 @@ def default_session_name(profile: str) -> str:
 
 
 def resolve_plan(config: AwsConfig, name: str, flow: str = "export", duration: Optional[str | int] = None,
-                 region: Optional[str] = None) -> Plan:
-    """The steps from a root credential to `name`'s credentials. `flow` is the command asked for."""
-    profile = config.profile(name)
-    actual = profile.flow
+                 region: Optional[str] = None, environ: Mapping[str, str] = {}) -> Plan:
+    """The steps from a root credential to `name`'s credentials. `flow` is the command asked for.
+
+    `environ` is awsenv's environment, read (never changed) for credential_source = Environment, the metadata
+    and container endpoints, and the AWS_WEB_IDENTITY_TOKEN_FILE / AWS_ROLE_ARN / AWS_ROLE_SESSION_NAME variables.
+    """
+    profile = _target_profile(config, name, environ)
+    web_identity = web_identity_root(profile, environ, is_target=True)
+    actual = "role" if web_identity else profile.flow
     if actual == "none":
         raise ConfigError(*_no_credentials(profile))
     if flow != "export" and flow != actual:
         raise UsageError(
-            f"profile {name!r} is an {_flow_words(actual)} profile, not an {_flow_words(flow)} profile",
+            f"profile {name!r} is {_article(actual)} profile, not {_article(flow)} profile",
             hint=f"use `awsenv {actual} {name}` or `awsenv export {name}`",
         )
     requested = _requested_duration(profile, duration)
@@ -52,21 +59,37 @@ def resolve_plan(config: AwsConfig, name: str, flow: str = "export", duration: O
         steps, notes = (_sso_step(config, profile),), []
         if requested is not None:
             notes.append("IAM Identity Center sets the session length of SSO role credentials; --duration is ignored")
+    elif actual in ("process", "login"):
+        steps, notes = [own_root(profile)], []
+        if requested is not None:
+            notes.append(f"{_flow_words(actual)} decides how long its credentials last; --duration is ignored")
     else:
-        steps, notes = _role_steps(config, profile, requested)
+        steps, notes = _role_steps(config, profile, requested, environ)
     return Plan(target=name, flow=actual, region=region or profile.region, steps=tuple(steps), notes=tuple(notes))
 
 
 def _flow_words(flow: str) -> str:
-    return {"user": "IAM user", "role": "IAM role", "sso": "IAM Identity Center (SSO)"}.get(flow, flow)
+    return {"user": "IAM user", "role": "IAM role", "sso": "IAM Identity Center (SSO)",
+            "process": "credential_process", "login": "`aws login` session"}.get(flow, flow)
+
+
+def _article(flow: str) -> str:
+    words = _flow_words(flow)
+    return ("a " if words.startswith("credential_process") else "an ") + words
 
 
 def _no_credentials(profile: Profile) -> tuple[str, str]:
-    if profile.credential_process:
-        return (f"profile {profile.name!r} gets its credentials from credential_process, which awsenv does not wrap",
-                "point a role profile's source_profile at keys or an SSO profile instead")
-    return (f"profile {profile.name!r} has no credentials: no keys, no role_arn and no SSO settings",
-            "add aws_access_key_id/aws_secret_access_key, a role_arn with source_profile, or sso_session")
+    return (f"profile {profile.name!r} has no credentials: no keys, role_arn, SSO settings, credential_process, "
+            "web_identity_token_file or login_session",
+            "add aws_access_key_id/aws_secret_access_key, a role_arn with source_profile or credential_source, "
+            "sso_session, or credential_process")
+
+
+def _target_profile(config: AwsConfig, name: str, environ: Mapping[str, str]) -> Profile:
+    """The profile asked for; in a pod or CI job with no config file, `default` may live in the variables alone."""
+    if name not in config.profiles and name == "default" and environ.get("AWS_WEB_IDENTITY_TOKEN_FILE"):
+        return Profile(name="default")
+    return config.profile(name)
 
 
 def _requested_duration(profile: Profile, duration: Optional[str | int]) -> Optional[int]:
@@ -110,27 +133,33 @@ def _sso_step(config: AwsConfig, profile: Profile) -> SsoRoleCredentials:
     return SsoRoleCredentials(profile.name, session, profile.sso_account_id, profile.sso_role_name)
 
 
-def _walk_chain(config: AwsConfig, target: Profile) -> tuple[list[Profile], Step]:
+def _walk_chain(config: AwsConfig, target: Profile,
+                environ: Mapping[str, str] = {}) -> tuple[list[Profile], Step]:
     """Role profiles from the target down to the root, and the root step that supplies the first credentials.
 
-    The AWS CLI's precedence: the target's role_arn wins over keys it also holds; in a source profile, keys win over
-    its role_arn (the chain stops there); a role profile naming itself as source_profile means "my own keys".
+    The AWS CLI's precedence: a web identity token file makes the profile a web identity root; the target's
+    role_arn wins over keys it also holds; in a source profile, keys win over its role_arn (the chain stops there);
+    a role profile naming itself as source_profile means "my own keys".
     """
     roles: list[Profile] = []
     visited = [target.name]
     current = target
     while True:
+        web_identity = web_identity_root(current, environ, is_target=current is target)
+        if web_identity:
+            return roles, web_identity
         if current.is_role and (current is target or not current.has_keys):
             _check_role(current)
             source = current.source_profile
             if source and current.credential_source:
                 raise ConfigError(f"profile {current.name!r} has both source_profile and credential_source",
-                                  hint="keep one of them (awsenv supports source_profile)")
+                                  hint="keep one of them")
+            if current.credential_source:
+                roles.append(current)
+                return roles, credential_source_root(current, environ)
             if not source:
-                what = (f"credential_source = {current.credential_source}, which awsenv does not support"
-                        if current.credential_source else "no source_profile")
-                raise ConfigError(f"profile {current.name!r} has role_arn but {what}",
-                                  hint="set source_profile to a profile with keys or SSO settings")
+                raise ConfigError(f"profile {current.name!r} has role_arn but no source_profile",
+                                  hint="set source_profile to a profile with credentials, or credential_source")
             roles.append(current)
             if source == current.name and current.has_keys:
                 return roles, StaticKeys(current.name)
@@ -144,20 +173,35 @@ def _walk_chain(config: AwsConfig, target: Profile) -> tuple[list[Profile], Step
             current = config.profiles[source]
         elif current.is_sso:
             return roles, _sso_step(config, current)
-        elif current.has_keys:
-            return roles, StaticKeys(current.name)
+        elif current.has_keys or current.login_session or current.credential_process:
+            return roles, own_root(current)
         else:
             message, hint = _no_credentials(current)
             raise ConfigError(f"{message} (chain: {' -> '.join(visited)})", hint=hint)
 
 
-def _role_steps(config: AwsConfig, target: Profile, requested: Optional[int]) -> tuple[list[Step], list[str]]:
-    roles, root = _walk_chain(config, target)
+def _role_steps(config: AwsConfig, target: Profile, requested: Optional[int],
+                environ: Mapping[str, str] = {}) -> tuple[list[Step], list[str]]:
+    roles, root = _walk_chain(config, target, environ)
+    if isinstance(root, AssumeRoleWithWebIdentity) and not roles:
+        # The target itself: STS takes DurationSeconds on this call too.
+        if requested is not None:
+            check_range(requested, ASSUME_ROLE_RANGE, "AssumeRoleWithWebIdentity")
+        notes = [f"{root.profile}: the role comes from {', '.join(root.from_environment)} in the environment"
+                 ] if root.from_environment else []
+        return [AssumeRoleWithWebIdentity(root.profile, root.role_arn, root.session_name, root.token_file,
+                                          root.from_environment, requested)], notes
     steps: list[Step] = [root]
     notes: list[str] = []
     # Only an IAM user's long-lived keys can open an MFA session, and only AssumeRole on them escapes the 1h
-    # role-chaining cap; keys with a session token and SSO role credentials are temporary sessions already.
-    long_lived = isinstance(root, StaticKeys) and not config.profile(root.profile).aws_session_token
+    # role-chaining cap; keys with a session token, SSO role credentials, and what the other sources hand out
+    # (credential_process, IMDS, the container endpoint, web identity, a login session) are temporary sessions.
+    if isinstance(root, StaticKeys):
+        long_lived = not config.profile(root.profile).aws_session_token
+    elif isinstance(root, EnvironmentKeys):
+        long_lived = not (environ.get("AWS_SESSION_TOKEN") or environ.get("AWS_SECURITY_TOKEN"))
+    else:
+        long_lived = False
     if isinstance(root, StaticKeys) and not long_lived:
         notes.append(f"{root.profile}: its keys carry a session token (temporary credentials), so AssumeRole on them "
                      "is role chaining: at most 1h, and MFA goes on the AssumeRole call itself")

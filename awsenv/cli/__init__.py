@@ -15,12 +15,26 @@ from awsenv.cli.app import app
 from awsenv.errors import AwsenvError
 
 
+_VALUE_OPTIONS = ("--shell", "--format", "--mfa-code", "--duration", "--region", "--write-profile")
+
+
 def _normalise(argv: list[str]) -> list[str]:
-    """`--write-profile` takes an optional value: a following word is its value only if it is not an option."""
+    """`--write-profile` takes an optional value: a following word is its value only if it is not an option.
+    `exec -- CMD` (no PROFILE before `--`) gets an empty PROFILE, so CMD is not taken for one."""
     out = list(argv)
     for index, word in enumerate(out):
         if word == "--write-profile" and (index + 1 == len(out) or out[index + 1].startswith("-")):
             out[index] = "--write-profile="
+    if out[:1] == ["exec"]:
+        index = 1
+        while index < len(out):
+            word = out[index]
+            if word == "--":
+                out.insert(index, "")
+                break
+            if not word.startswith("-"):
+                break  # PROFILE
+            index += 2 if word in _VALUE_OPTIONS else 1
     return out
 
 

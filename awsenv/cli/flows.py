@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shlex
+import sys
 
 from awsenv.cli.app import app
 from awsenv.cli.options import (CredentialOptions, DurationOpt, FormatOpt, MfaCodeOpt, NoBrowserOpt, NoCacheOpt,
@@ -22,8 +23,15 @@ _FLOWS = {
 
 
 def profile_or_pick(profile: str | None, flow: str) -> str:
+    """PROFILE as given; else $AWS_PROFILE (said on stderr); else a picker on the terminal; else a usage error."""
     if profile:
         return profile
+    import os
+
+    from_env = os.environ.get("AWS_PROFILE")
+    if from_env:
+        print(f"awsenv: using profile {from_env!r} from $AWS_PROFILE", file=sys.stderr)
+        return from_env
     from awsenv import config
     from awsenv.picker import pick_profile
 

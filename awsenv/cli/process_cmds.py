@@ -53,8 +53,9 @@ def exec_(profile: ProfileArg = None, command: CommandArgs = None, shell: ShellO
     from awsenv.errors import UsageError
     from awsenv.process import exec_command
 
-    if not profile or not command:
-        raise UsageError("exec needs a profile and a command", hint="usage: awsenv exec PROFILE -- CMD [ARG...]")
+    if not command:
+        raise UsageError("exec needs a command",
+                         hint="usage: awsenv exec PROFILE -- CMD [ARG...] (PROFILE defaults to $AWS_PROFILE)")
     options = CredentialOptions(shell, format, mfa_code, duration, region, no_cache, write_profile, no_browser,
                                 use_device_code)
     name, delta = _credentials_delta("exec", profile, options)

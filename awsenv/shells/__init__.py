@@ -55,26 +55,69 @@ def canonical(process_name: str) -> Optional[str]:
 
 
 def detect_shell(environ: Mapping[str, str] = os.environ) -> str:
-    """The shell that will read our output: shellingham's answer, else $SHELL, else POSIX sh."""
+    """The shell that will read our output (see detect_shell_process)."""
     return detect_shell_process(environ)[0]
 
 
-def detect_shell_process(environ: Mapping[str, str] = os.environ) -> tuple[str, str]:
-    """The user's shell as (dialect name, executable): shellingham's answer, else $SHELL, else POSIX sh."""
+def detect_shell_process(environ: Mapping[str, str] = os.environ, parent: Optional[int] = None) -> tuple[str, str]:
+    """The user's shell as (dialect name, executable): awsenv's parent process when it is a shell (the one that
+    reads the output, or that typed `awsenv shell`); else $SHELL (awsenv was started by a program: an IDE task, a
+    script's interpreter); else the nearest shell further up (shellingham); else POSIX sh."""
+    found = parent_shell(os.getppid() if parent is None else parent)
+    if found:
+        return found
+    login_shell = environ.get("SHELL", "")
+    name = canonical(login_shell)
+    if name:
+        return name, _executable(login_shell, environ)
     try:
         import shellingham
 
-        name, path = shellingham.detect_shell()
-        found = canonical(name)
-        if found:
-            return found, _executable(path or name, environ)
+        process, path = shellingham.detect_shell()
+        name = canonical(process)
+        if name:
+            return name, _executable(path or process, environ)
     except Exception:  # shellingham raises ShellDetectionFailure, or RuntimeError on odd platforms
         pass
-    login_shell = environ.get("SHELL", "")
-    found = canonical(login_shell)
-    if found:
-        return found, _executable(login_shell, environ)
     return "sh", _executable("sh", environ)
+
+
+def parent_shell(pid: int) -> Optional[tuple[str, str]]:
+    """(dialect, executable) when process `pid` is a shell, else None."""
+    argv, executable = _process_command(pid)
+    if not argv:
+        return None
+    name = canonical(argv[0])
+    if name is None and os.path.basename(argv[0]).lower().startswith("python") and len(argv) > 1:
+        name = "xonsh" if os.path.basename(argv[1]).lower().startswith("xonsh") else None  # xonsh runs on Python
+        if name:
+            return name, shutil.which("xonsh") or argv[1]
+    if name is None:
+        return None
+    return name, executable or _executable(argv[0], os.environ)
+
+
+def _process_command(pid: int) -> tuple[list[str], Optional[str]]:
+    """A process's arguments and executable: /proc on Linux, else `ps`."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            argv = [word.decode(errors="replace") for word in handle.read().split(b"\0") if word]
+        try:
+            executable: Optional[str] = os.readlink(f"/proc/{pid}/exe")
+        except OSError:
+            executable = None
+        if executable and canonical(executable) != canonical(argv[0] if argv else ""):
+            executable = None  # e.g. busybox, or a shell started through a wrapper: start it by its name instead
+        return argv, executable
+    except OSError:
+        pass
+    import subprocess
+
+    try:
+        done = subprocess.run(["ps", "-o", "args=", "-p", str(pid)], capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.SubprocessError):
+        return [], None
+    return done.stdout.split(), None
 
 
 def executable_for(shell: str, environ: Mapping[str, str] = os.environ) -> str:

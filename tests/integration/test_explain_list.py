@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 from tests.helpers import MFA_SERIAL, TOTP_SEED
 from tests.servers.sts_gate import RoleRule
@@ -118,3 +119,28 @@ def test_list_marks_entries_that_would_not_be_served(home, sts):
     line = next(l for l in home.run("list", env=home.env(AWSENV_MIN_TTL="7200")).stdout.splitlines()
                 if l.startswith("prod "))
     assert "renews soon" in line
+
+
+def test_list_fits_the_terminal_and_shows_time_left(home, sts):
+    home.write_config("""\
+        [profile vault]
+        credential_process = %s -c "import json,datetime;print(json.dumps({'Version':1,'AccessKeyId':'AKIAPROC','SecretAccessKey':'s','Expiration':(datetime.datetime.now(datetime.timezone.utc)+datetime.timedelta(hours=2)).strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ')}))"
+        [profile broken-profile-with-a-long-name]
+        role_arn = arn:aws:iam::123456789012:role/x
+        source_profile = a-source-profile-name-that-is-long-enough-to-wrap-every-row-of-the-table-at-160-columns
+        """ % sys.executable)
+    assert home.run("export", "vault", "--shell", "sh").returncode == 0
+    text = home.run("list", env=home.env(COLUMNS="160")).stdout
+    lines = text.splitlines()
+    assert len(lines) == 3 and all(len(line) <= 160 for line in lines), text
+    broken = next(line for line in lines if line.startswith("broken-profile"))
+    assert broken.rstrip().endswith("-") and "… (see awsenv explain broken-profile-with-a-long-name)" in broken
+    vault = next(line for line in lines if line.startswith("vault "))
+    assert "credential_process" in vault and "valid until" in vault
+    assert "1h59m left)" in vault or "2h00m left)" in vault
+    # Not on a terminal and no COLUMNS: nothing is cut.
+    plain = home.env()
+    plain.pop("COLUMNS", None)
+    assert "which does not exist" in home.run("list", env=plain).stdout
+    rows = {row["profile"]: row for row in json.loads(home.run("list", "--json").stdout)}
+    assert 7000 < rows["vault"]["seconds_left"] <= 7200

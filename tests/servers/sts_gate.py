@@ -7,10 +7,11 @@ What it enforces (each rule is off until a test sets it):
 - role chaining: an AssumeRole by temporary credentials may not ask for more than 3600 s;
 - a role's maximum session duration, and GetSessionToken's 900..129600 s range;
 - GetFederationToken only with long-lived keys, 900..129600 s;
-- access keys a test marks `expired` (ExpiredToken) or `invalid` (InvalidClientTokenId).
+- access keys a test marks `expired` (ExpiredToken) or `invalid` (InvalidClientTokenId);
+- AssumeRoleWithWebIdentity: unsigned, and only with the token a test registered for that role (`web_identities`).
 
-GetSessionToken and GetFederationToken are answered here with fresh keys per call (moto returns one fixed key);
-AssumeRole and GetCallerIdentity go to moto, so the identity of an assumed role is moto's.
+GetSessionToken, GetFederationToken and AssumeRoleWithWebIdentity are answered here with fresh keys per call (moto
+returns one fixed key); AssumeRole and GetCallerIdentity go to moto, so the identity of an assumed role is moto's.
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ class StsGate:
     used_codes: set = field(default_factory=set)
     expired: set = field(default_factory=set)  # access key ids answered with ExpiredToken
     invalid: set = field(default_factory=set)  # access key ids answered with InvalidClientTokenId
+    web_identities: dict = field(default_factory=dict)  # role arn -> the one web identity token it trusts
     calls: list = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     url: str = ""
@@ -80,6 +82,7 @@ class StsGate:
             self.used_codes.clear()
             self.expired.clear()
             self.invalid.clear()
+            self.web_identities.clear()
             self.calls.clear()
 
     def actions(self) -> list[str]:
@@ -125,6 +128,17 @@ class StsGate:
             if duration and not 900 <= duration <= 129600:
                 return 400, "ValidationError", "DurationSeconds must be between 900 and 129600"
             return None
+        if action == "AssumeRoleWithWebIdentity":
+            if caller is not None:
+                return 400, "InvalidRequest", "AssumeRoleWithWebIdentity is not signed"  # botocore never signs it
+            expected = self.web_identities.get(params.get("RoleArn", ""))
+            if expected is None:
+                return 403, "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity"
+            if params.get("WebIdentityToken") != expected:
+                return 400, "InvalidIdentityToken", "The web identity token that was passed could not be validated"
+            if not params.get("RoleSessionName"):
+                return 400, "ValidationError", "RoleSessionName is required"
+            return None
         if action == "AssumeRole":
             rule = self.roles.get(params.get("RoleArn", ""), RoleRule())
             if session is not None and duration > 3600:
@@ -157,7 +171,7 @@ class StsGate:
                 status, code, message = problem
                 self.calls.append(Call(action, caller, params, status, code))
                 return status, _error_xml(code, message)
-            if action in ("GetSessionToken", "GetFederationToken"):
+            if action in ("GetSessionToken", "GetFederationToken", "AssumeRoleWithWebIdentity"):
                 status, payload, issued = self._session_token(action, params)
             else:
                 status, payload = _forward(self.moto_url, body, headers)
@@ -171,9 +185,9 @@ class StsGate:
             return status, payload
 
     def _session_token(self, action: str, params: dict) -> tuple[int, bytes, str]:
-        duration = int(params.get("DurationSeconds") or 43200)
+        duration = int(params.get("DurationSeconds") or (3600 if action == "AssumeRoleWithWebIdentity" else 43200))
         key = "ASIA" + secrets.token_hex(8).upper()
-        self.sessions[key] = Session(action, mfa="TokenCode" in params)
+        self.sessions[key] = Session(action, mfa="TokenCode" in params, role_arn=params.get("RoleArn"))
         expiration = (datetime.now(timezone.utc) + timedelta(seconds=duration)).strftime("%Y-%m-%dT%H:%M:%SZ")
         xml = (
             f'<{action}Response xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><{action}Result>'

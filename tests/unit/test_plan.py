@@ -190,10 +190,10 @@ def test_source_without_credentials_shows_the_chain(tmp_path):
     assert "a -> empty" in error.value.message
 
 
-def test_credential_source_is_refused_and_so_is_having_both(tmp_path):
+def test_an_unknown_credential_source_is_refused_and_so_is_having_both(tmp_path):
     text = "[profile a]\nrole_arn = arn:aws:iam::111111111111:role/a\ncredential_source = Ec2InstanceMetadata\n"
-    with pytest.raises(ConfigError, match="credential_source"):
-        resolve_plan(_config(tmp_path, text), "a")
+    with pytest.raises(ConfigError, match="credential_source 'Laptop' is not one of"):
+        resolve_plan(_config(tmp_path, text.replace("Ec2InstanceMetadata", "Laptop")), "a")
     with pytest.raises(ConfigError, match="both"):
         resolve_plan(_config(tmp_path, text + "source_profile = base\n"), "a")
 
