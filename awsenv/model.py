@@ -36,6 +36,15 @@ class SsoSession:
 
 
 @dataclass(frozen=True)
+class StoredKeyInfo:
+    """What awsenv's key index says about keys kept in the keyring for a profile: never the secret."""
+
+    key_id: str  # shortened, e.g. AKIA…WXYZ
+    stored_at: str  # ISO 8601 UTC
+    generation: str  # random, new at every store: names the stored key in cache keys
+
+
+@dataclass(frozen=True)
 class Profile:
     """The keys of one AWS profile that awsenv understands, after the AWS CLI's merge rules."""
 
@@ -59,10 +68,16 @@ class Profile:
     sso_account_id: Optional[str] = None
     sso_role_name: Optional[str] = None
     sso_registration_scopes: Optional[str] = None
+    stored_key: Optional[StoredKeyInfo] = None  # keys kept with `awsenv keys` (not a config file setting)
 
     @property
     def has_keys(self) -> bool:
         return bool(self.aws_access_key_id and self.aws_secret_access_key)
+
+    @property
+    def has_any_keys(self) -> bool:
+        """Keys in the config or credentials file, or in the keyring."""
+        return self.has_keys or self.stored_key is not None
 
     @property
     def is_role(self) -> bool:
@@ -79,7 +94,7 @@ class Profile:
             return "role"
         if self.is_sso:
             return "sso"
-        if self.has_keys:
+        if self.has_any_keys:
             return "user"
         return "none"
 
@@ -90,6 +105,13 @@ class Profile:
 @dataclass(frozen=True)
 class StaticKeys:
     profile: str
+
+
+@dataclass(frozen=True)
+class StoredKeys(StaticKeys):
+    """Long-lived keys kept in the keyring (`awsenv keys`); `generation` changes whenever they are stored anew."""
+
+    generation: str = ""
 
 
 @dataclass(frozen=True)
@@ -120,7 +142,7 @@ class SsoRoleCredentials:
     role_name: Optional[str]
 
 
-Step = Union[StaticKeys, GetSessionToken, AssumeRole, SsoRoleCredentials]
+Step = Union[StaticKeys, StoredKeys, GetSessionToken, AssumeRole, SsoRoleCredentials]
 
 
 @dataclass(frozen=True)

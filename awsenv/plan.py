@@ -15,7 +15,8 @@ from awsenv.durations import (
     parse_duration,
 )
 from awsenv.errors import ConfigError, UsageError
-from awsenv.model import AssumeRole, GetSessionToken, Plan, Profile, SsoRoleCredentials, SsoSession, StaticKeys, Step
+from awsenv.model import (AssumeRole, GetSessionToken, Plan, Profile, SsoRoleCredentials, SsoSession, StaticKeys, Step,
+                          StoredKeys)
 
 # The MFA session (GetSessionToken with the code) that role profiles sharing one serial reuse.
 MFA_SESSION_SECONDS = 43200
@@ -54,6 +55,7 @@ def resolve_plan(config: AwsConfig, name: str, flow: str = "export", duration: O
             notes.append("IAM Identity Center sets the session length of SSO role credentials; --duration is ignored")
     else:
         steps, notes = _role_steps(config, profile, requested)
+    notes.extend(_both_places(config, steps))
     return Plan(target=name, flow=actual, region=region or profile.region, steps=tuple(steps), notes=tuple(notes))
 
 
@@ -67,6 +69,23 @@ def _no_credentials(profile: Profile) -> tuple[str, str]:
                 "point a role profile's source_profile at keys or an SSO profile instead")
     return (f"profile {profile.name!r} has no credentials: no keys, no role_arn and no SSO settings",
             "add aws_access_key_id/aws_secret_access_key, a role_arn with source_profile, or sso_session")
+
+
+def _key_step(profile: Profile) -> StaticKeys:
+    """A profile's own keys: those in the files win over those stored with `awsenv keys` (as the AWS CLI sees them)."""
+    if not profile.has_keys and profile.stored_key is not None:
+        return StoredKeys(profile.name, profile.stored_key.generation)
+    return StaticKeys(profile.name)
+
+
+def _both_places(config: AwsConfig, steps: list[Step]) -> list[str]:
+    root = steps[0]
+    profile = config.profile(root.profile)
+    if type(root) is StaticKeys and profile.stored_key is not None:
+        return [f"warning: profile {profile.name} has keys both in the files and in the keyring; the files' keys "
+                f"are used (as by the AWS CLI): move them with `awsenv keys import {profile.name}`, or drop the "
+                f"stored ones with `awsenv keys remove {profile.name}`"]
+    return []
 
 
 def _requested_duration(profile: Profile, duration: Optional[str | int]) -> Optional[int]:
@@ -92,7 +111,7 @@ def _user_steps(profile: Profile, requested: Optional[int]) -> tuple[list[Step],
         # The same request as a role's MFA session on these keys and serial: one cached session serves both.
         requested = MFA_SESSION_SECONDS
     step = GetSessionToken(profile.name, requested, profile.mfa_serial, profile.mfa_process)
-    return [StaticKeys(profile.name), step], notes
+    return [_key_step(profile), step], notes
 
 
 def _sso_step(config: AwsConfig, profile: Profile) -> SsoRoleCredentials:
@@ -120,7 +139,7 @@ def _walk_chain(config: AwsConfig, target: Profile) -> tuple[list[Profile], Step
     visited = [target.name]
     current = target
     while True:
-        if current.is_role and (current is target or not current.has_keys):
+        if current.is_role and (current is target or not current.has_any_keys):
             _check_role(current)
             source = current.source_profile
             if source and current.credential_source:
@@ -132,8 +151,8 @@ def _walk_chain(config: AwsConfig, target: Profile) -> tuple[list[Profile], Step
                 raise ConfigError(f"profile {current.name!r} has role_arn but {what}",
                                   hint="set source_profile to a profile with keys or SSO settings")
             roles.append(current)
-            if source == current.name and current.has_keys:
-                return roles, StaticKeys(current.name)
+            if source == current.name and current.has_any_keys:
+                return roles, _key_step(current)
             if source in visited:
                 raise ConfigError(f"source_profile loop: {' -> '.join(visited + [source])}",
                                   hint="one of these profiles must have keys or SSO settings instead of source_profile")
@@ -144,8 +163,8 @@ def _walk_chain(config: AwsConfig, target: Profile) -> tuple[list[Profile], Step
             current = config.profiles[source]
         elif current.is_sso:
             return roles, _sso_step(config, current)
-        elif current.has_keys:
-            return roles, StaticKeys(current.name)
+        elif current.has_any_keys:
+            return roles, _key_step(current)
         else:
             message, hint = _no_credentials(current)
             raise ConfigError(f"{message} (chain: {' -> '.join(visited)})", hint=hint)

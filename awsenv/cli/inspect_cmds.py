@@ -40,13 +40,16 @@ def _engine(config):
 
 
 def _keys(config, plan) -> dict:
-    from awsenv.model import StaticKeys
+    from awsenv.model import StaticKeys, StoredKeys
 
     out = {}
     for step in plan.steps:
         if isinstance(step, StaticKeys):
             profile = config.profile(step.profile)
-            out[step.profile] = (profile.aws_access_key_id, bool(profile.aws_session_token))
+            if isinstance(step, StoredKeys) and profile.stored_key:  # what the index says: no secret, no keyring
+                out[step.profile] = (profile.stored_key.key_id, False)
+            else:
+                out[step.profile] = (profile.aws_access_key_id, bool(profile.aws_session_token))
     return out
 
 
@@ -73,12 +76,14 @@ def explain(profile: ProfileArg = None, as_json: JsonOpt = False, duration: Dura
 
 
 def _source(config, plan) -> str:
-    from awsenv.model import SsoRoleCredentials
+    from awsenv.model import SsoRoleCredentials, StoredKeys
 
     root = plan.steps[0]
     if isinstance(root, SsoRoleCredentials):
         return f"sso-session {root.session.name}" if root.session.name else root.session.start_url
     profile = config.profile(root.profile)
+    if isinstance(root, StoredKeys):
+        return "keys from the keyring" if root.profile == plan.target else f"keys of {root.profile} from the keyring"
     kind = "temporary keys" if profile.aws_session_token else "keys"
     return kind if root.profile == plan.target else f"{kind} of {root.profile}"
 
