@@ -10,6 +10,7 @@ from awsenv.cli import inspect_cmds  # noqa: F401  (registers explain, list)
 from awsenv.cli import process_cmds  # noqa: F401  (registers exec, shell, unset, init)
 from awsenv.cli import sso_cmds  # noqa: F401  (registers login)
 from awsenv.cli import cache_cmds  # noqa: F401  (registers credential-process, cache list, cache clear)
+from awsenv.cli import keys_cmds  # noqa: F401  (registers keys add, import, list, remove, rotate)
 from awsenv.cli.app import app
 from awsenv.errors import AwsenvError
 
