@@ -1,0 +1,21 @@
+"""A keyring backend for tests that need storing to fail (selected with PYTHON_KEYRING_BACKEND)."""
+
+from __future__ import annotations
+
+from keyring.backend import KeyringBackend
+from keyring.errors import PasswordDeleteError, PasswordSetError
+
+
+class RefusesToStore(KeyringBackend):
+    """Every store fails, as a keyring does when its owner denies access; it holds nothing."""
+
+    priority = 1
+
+    def get_password(self, service, username):
+        return None
+
+    def set_password(self, service, username, password):
+        raise PasswordSetError("access denied")
+
+    def delete_password(self, service, username):
+        raise PasswordDeleteError("no such entry")
