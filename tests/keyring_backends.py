@@ -19,3 +19,18 @@ class RefusesToStore(KeyringBackend):
 
     def delete_password(self, service, username):
         raise PasswordDeleteError("no such entry")
+
+
+class NeverAsked(KeyringBackend):
+    """Fails every call: for commands that must answer from awsenv's index without touching the keyring."""
+
+    priority = 1
+
+    def get_password(self, service, username):
+        raise RuntimeError("the keyring was asked")
+
+    def set_password(self, service, username, password):
+        raise RuntimeError("the keyring was asked")
+
+    def delete_password(self, service, username):
+        raise RuntimeError("the keyring was asked")

@@ -39,6 +39,10 @@ def console(profile: ProfileArg = None, print_url: bool = typer.Option(
                 "use a role profile with mfa_serial when policies require MFA")
         keys = Credentials(target.aws_access_key_id or "", target.aws_secret_access_key or "",
                            target.aws_session_token)
+        if not target.has_keys:  # keys stored with `awsenv keys`
+            from awsenv import keystore
+
+            keys = keystore.load(name)
         from awsenv.durations import parse_duration
 
         seconds = parse_duration(duration) if duration else None
