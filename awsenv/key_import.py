@@ -59,7 +59,8 @@ def _values(lines: list[str], name: str) -> dict[str, str]:
     for line in lines[bounds[0] + 1:bounds[1]]:
         key = _key_of(line)
         if key is not None:
-            values[key] = line.split("=", 1)[1].strip() if "=" in line else line.split(":", 1)[1].strip()
+            at = min(i for i in (line.find("="), line.find(":")) if i >= 0)  # _key_of found one of them
+            values[key] = line[at + 1:].strip()
     return values
 
 
