@@ -135,3 +135,8 @@ def test_two_keys_already_stop_before_any_change(home, sts, iam_user, monkeypatc
     assert iam_user["keys"]() == before
     assert not [c for c in sts.calls if c.action in ("CreateAccessKey", "DeleteAccessKey")]
     assert _stored(home, monkeypatch)["AccessKeyId"] == iam_user["id"]
+    checked = home.run("keys", "list", "--check", "--json", env=env)
+    assert checked.returncode == 0, checked.stderr
+    [row] = json.loads(checked.stdout)
+    assert (row["profile"], row["status"], row["age"]) == ("dev", "Active", "0 days")
+    assert iam_user["secret"] not in checked.stdout + checked.stderr
