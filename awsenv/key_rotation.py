@@ -58,7 +58,11 @@ def rotate(config, name: str, options, cache, say: Callable[[str], None]) -> Non
                        f"({other['Status']}, created {created}); nothing was changed",
                        hint=f"if that other key is unused, delete it (aws iam delete-access-key --user-name {user} "
                             f"--access-key-id {other['AccessKeyId']}) and rotate again")
-    new = iam.create_access_key(name, client, region, user)
+    try:
+        new = iam.create_access_key(name, client, region, user)
+    except AwsError as error:
+        error.message += "; nothing was changed (IAM and the stored key are as before)"
+        raise
     say(f"created access key {new.access_key_id} for IAM user {user}")
     try:
         keystore.keep_previous(name, old)
