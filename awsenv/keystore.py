@@ -58,9 +58,19 @@ def _name(chosen) -> str:
 
 def _safe(chosen) -> bool:
     try:
-        return chosen.priority >= 1 and "plaintext" not in type(chosen).__name__.lower()
+        first = _first(chosen)
+        return first.priority >= 1 and "plaintext" not in type(first).__name__.lower()
     except Exception:
         return False
+
+
+def _first(chosen):
+    """The backend that receives what is stored: a chain (several backends found) stores in its first one."""
+    from keyring.backends.chainer import ChainerBackend
+
+    if isinstance(chosen, ChainerBackend) and chosen.backends:
+        return chosen.backends[0]
+    return chosen
 
 
 def _configured() -> bool:
@@ -75,7 +85,7 @@ def _configured() -> bool:
 
 
 def describe_backend() -> str:
-    chosen = backend()
+    chosen = _first(backend())
     return getattr(chosen, "name", None) or _name(chosen)
 
 

@@ -34,3 +34,20 @@ class NeverAsked(KeyringBackend):
 
     def delete_password(self, service, username):
         raise RuntimeError("the keyring was asked")
+
+
+class PlaintextStore(KeyringBackend):
+    """Stands for keyrings.alt's PlaintextKeyring: works, keeps secrets in clear, low priority."""
+
+    priority = 0.5
+    entries: dict = {}
+
+    def get_password(self, service, username):
+        return self.entries.get((service, username))
+
+    def set_password(self, service, username, password):
+        self.entries[(service, username)] = password
+
+    def delete_password(self, service, username):
+        if self.entries.pop((service, username), None) is None:
+            raise PasswordDeleteError("no such entry")
