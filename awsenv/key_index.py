@@ -93,19 +93,6 @@ def record(profile: str, access_key_id: str, environ: Mapping[str, str] = os.env
     return info
 
 
-def update(profile: str, environ: Mapping[str, str] = os.environ, **changes: object) -> None:
-    """Change or (with None) drop extra fields of an entry, e.g. a pending rotation."""
-    profiles = _read_raw(environ)
-    if profile not in profiles:
-        return
-    for key, value in changes.items():
-        if value is None:
-            profiles[profile].pop(key, None)
-        else:
-            profiles[profile][key] = value
-    _write(profiles, environ)
-
-
 def forget(profile: str, environ: Mapping[str, str] = os.environ) -> bool:
     profiles = _read_raw(environ)
     if profiles.pop(profile, None) is None:
