@@ -19,12 +19,23 @@ class SourceRefused(AwsError):
     """AWS refused the credentials the call was signed with (expired or unknown session)."""
 
 
-def _client(profile: str, creds: Credentials, region: Optional[str], carries_mfa_code: bool):
+def botocore_session(profile: str):
+    """A botocore session with the profile's settings (endpoints, services); a profile known only to awsenv's key
+    index (keys stored with `awsenv keys`, no section in the files) gets the defaults."""
     import botocore.session
+
+    session = botocore.session.Session(profile=profile)
+    if profile not in session.available_profiles:
+        session = botocore.session.Session()
+        session.set_config_variable("profile", None)
+    return session
+
+
+def _client(profile: str, creds: Credentials, region: Optional[str], carries_mfa_code: bool):
     from botocore.config import Config
 
     # The profile selects its own endpoint_url / services settings; credentials are always passed explicitly.
-    session = botocore.session.Session(profile=profile)
+    session = botocore_session(profile)
     config = Config(
         connect_timeout=5,
         read_timeout=15,

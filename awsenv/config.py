@@ -10,7 +10,7 @@ from typing import Mapping
 from awsenv.errors import ConfigError
 from awsenv.model import Profile, SsoSession
 
-_PROFILE_KEYS = {f.name for f in fields(Profile)} - {"name"}
+_PROFILE_KEYS = {f.name for f in fields(Profile)} - {"name", "stored_key"}
 
 
 def config_path(environ: Mapping[str, str] = os.environ) -> str:
@@ -78,8 +78,14 @@ def load(environ: Mapping[str, str] = os.environ) -> AwsConfig:
     for name, values in _parse(cred_path).items():
         merged.setdefault(name, {}).update(_text_values(values))
 
+    from awsenv.key_index import read_index
+
+    stored = read_index(environ, strict=False)  # keys kept with `awsenv keys`: the index only, never the keyring itself
+    for name in stored:
+        merged.setdefault(name, {})
     profiles = {
-        name: Profile(name=name, **{k: v for k, v in values.items() if k in _PROFILE_KEYS})
+        name: Profile(name=name, stored_key=stored.get(name),
+                      **{k: v for k, v in values.items() if k in _PROFILE_KEYS})
         for name, values in merged.items()
     }
     sessions = {}

@@ -15,7 +15,7 @@ from awsenv.config import AwsConfig
 from awsenv.errors import ConfigError
 from awsenv.mfa_codes import CodeSource
 from awsenv.model import (READ_IN_PLACE, SOURCE_STEPS, AssumeRole, Credentials, EnvironmentKeys, GetSessionToken,
-                          Plan, SsoRoleCredentials, StaticKeys, Step)
+                          Plan, SsoRoleCredentials, StaticKeys, Step, StoredKeys)
 
 
 trace = logging.getLogger("awsenv")
@@ -57,6 +57,9 @@ class Engine:
 
     def step_key(self, plan: Plan, index: int) -> str:
         step = plan.steps[index]
+        if isinstance(step, StoredKeys):
+            # The index's generation changes whenever other keys are stored for the profile; never the secret.
+            return entry_key({"kind": "stored-keys", "profile": step.profile, "generation": step.generation})
         if isinstance(step, StaticKeys):
             profile = self.config.profile(step.profile)
             return entry_key({"kind": "keys", "id": profile.aws_access_key_id,
@@ -81,6 +84,11 @@ class Engine:
 
     def _obtain(self, plan: Plan, index: int) -> Credentials:
         step = plan.steps[index]
+        if isinstance(step, StoredKeys):
+            from awsenv import keystore  # here: only a cache miss that needs the keys loads keyring
+
+            trace.debug("reading the keys of profile %s from the keyring", step.profile)
+            return keystore.load(step.profile)
         if isinstance(step, StaticKeys):
             profile = self.config.profile(step.profile)
             return Credentials(profile.aws_access_key_id or "", profile.aws_secret_access_key or "",

@@ -8,7 +8,7 @@ from typing import Optional, Sequence
 from awsenv.durations import format_seconds
 from awsenv.model import (READ_IN_PLACE, AssumeRole, AssumeRoleWithWebIdentity, ContainerCredentials,
                           CredentialProcess, EnvironmentKeys, GetSessionToken, InstanceMetadata, LoginSession, Plan,
-                          SsoRoleCredentials, StaticKeys, Step)
+                          SsoRoleCredentials, StaticKeys, Step, StoredKeys)
 
 FLOW_WORDS = {"user": "IAM user", "role": "IAM role", "sso": "IAM Identity Center (SSO)",
               "process": "credential_process", "login": "`aws login` session"}
@@ -25,6 +25,9 @@ def _iso(moment: Optional[datetime]) -> Optional[str]:
 
 def _step_doc(step: Step, keys: dict) -> dict:
     """One step as data; `params` use the API's own parameter names (the MFA code itself is never shown)."""
+    if isinstance(step, StoredKeys):
+        return {"step": "StoredKeys", "profile": step.profile, "api": None, "keys": "long-lived",
+                "from": "keyring", "access_key_id": keys.get(step.profile, ("…", False))[0]}
     if isinstance(step, StaticKeys):
         access_key, temporary = keys.get(step.profile, (None, False))
         return {"step": "StaticKeys", "profile": step.profile, "api": None,
@@ -113,6 +116,8 @@ def describe(plan: Plan, keys: dict, cached_until: Sequence[Optional[datetime]],
 
 
 def _caller(previous: Step, index: int) -> str:
+    if isinstance(previous, StoredKeys):
+        return f"the keys of profile {previous.profile} from the keyring"
     if isinstance(previous, StaticKeys):
         return f"the keys of profile {previous.profile}"
     if isinstance(previous, EnvironmentKeys):
@@ -173,6 +178,8 @@ _SOURCE_LINES = {
 
 
 def _step_line(step: dict) -> str:
+    if step["step"] == "StoredKeys":
+        return f"{step['profile']}: long-lived keys from the keyring {step['access_key_id']}, no call"
     if step["step"] in _SOURCE_LINES:
         return _SOURCE_LINES[step["step"]](step)
     if step["step"] == "StaticKeys":

@@ -36,6 +36,15 @@ class SsoSession:
 
 
 @dataclass(frozen=True)
+class StoredKeyInfo:
+    """What awsenv's key index says about keys kept in the keyring for a profile: never the secret."""
+
+    key_id: str  # shortened, e.g. AKIA…WXYZ
+    stored_at: str  # ISO 8601 UTC
+    generation: str  # random, new at every store: names the stored key in cache keys
+
+
+@dataclass(frozen=True)
 class Profile:
     """The keys of one AWS profile that awsenv understands, after the AWS CLI's merge rules."""
 
@@ -63,10 +72,16 @@ class Profile:
     awsenv_console_bookmarks: Optional[str] = None  # `awsenv console PROFILE --bookmark NAME`
     web_identity_token_file: Optional[str] = None
     login_session: Optional[str] = None
+    stored_key: Optional[StoredKeyInfo] = None  # keys kept with `awsenv keys` (not a config file setting)
 
     @property
     def has_keys(self) -> bool:
         return bool(self.aws_access_key_id and self.aws_secret_access_key)
+
+    @property
+    def has_any_keys(self) -> bool:
+        """Keys in the config or credentials file, or in the keyring."""
+        return self.has_keys or self.stored_key is not None
 
     @property
     def is_role(self) -> bool:
@@ -83,7 +98,7 @@ class Profile:
             return "role"
         if self.is_sso:
             return "sso"
-        if self.has_keys:
+        if self.has_any_keys:
             return "user"
         if self.login_session:
             return "login"
@@ -98,6 +113,13 @@ class Profile:
 @dataclass(frozen=True)
 class StaticKeys:
     profile: str
+
+
+@dataclass(frozen=True)
+class StoredKeys(StaticKeys):
+    """Long-lived keys kept in the keyring (`awsenv keys`); `generation` changes whenever they are stored anew."""
+
+    generation: str = ""
 
 
 @dataclass(frozen=True)
@@ -187,8 +209,8 @@ SOURCE_STEPS = (CredentialProcess, EnvironmentKeys, InstanceMetadata, ContainerC
 # Roots that need no call and are never cached: their credentials are read where they lie.
 READ_IN_PLACE = (StaticKeys, EnvironmentKeys)
 
-Step = Union[StaticKeys, GetSessionToken, AssumeRole, SsoRoleCredentials, CredentialProcess, EnvironmentKeys,
-             InstanceMetadata, ContainerCredentials, AssumeRoleWithWebIdentity, LoginSession]
+Step = Union[StaticKeys, StoredKeys, GetSessionToken, AssumeRole, SsoRoleCredentials, CredentialProcess,
+             EnvironmentKeys, InstanceMetadata, ContainerCredentials, AssumeRoleWithWebIdentity, LoginSession]
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from awsenv.durations import (
 from awsenv.errors import ConfigError, UsageError
 from awsenv.model import (AssumeRole, AssumeRoleWithWebIdentity, EnvironmentKeys, GetSessionToken, Plan, Profile,
                           SsoRoleCredentials, SsoSession, StaticKeys, Step)
-from awsenv.plan_roots import credential_source_root, own_root, web_identity_root
+from awsenv.plan_roots import credential_source_root, key_step, own_root, web_identity_root
 
 # The MFA session (GetSessionToken with the code) that role profiles sharing one serial reuse.
 MFA_SESSION_SECONDS = 43200
@@ -65,6 +65,7 @@ def resolve_plan(config: AwsConfig, name: str, flow: str = "export", duration: O
             notes.append(f"{_flow_words(actual)} decides how long its credentials last; --duration is ignored")
     else:
         steps, notes = _role_steps(config, profile, requested, environ)
+    notes.extend(_both_places(config, steps))
     return Plan(target=name, flow=actual, region=region or profile.region, steps=tuple(steps), notes=tuple(notes))
 
 
@@ -92,6 +93,18 @@ def _target_profile(config: AwsConfig, name: str, environ: Mapping[str, str]) ->
     return config.profile(name)
 
 
+def _both_places(config: AwsConfig, steps: list[Step]) -> list[str]:
+    root = steps[0]
+    if type(root) is not StaticKeys:
+        return []
+    profile = config.profile(root.profile)
+    if profile.stored_key is not None:
+        return [f"warning: profile {profile.name} has keys both in the files and in the keyring; the files' keys "
+                f"are used (as by the AWS CLI): move them with `awsenv keys import {profile.name}`, or drop the "
+                f"stored ones with `awsenv keys remove {profile.name}`"]
+    return []
+
+
 def _requested_duration(profile: Profile, duration: Optional[str | int]) -> Optional[int]:
     if duration is not None:
         return duration if isinstance(duration, int) else parse_duration(duration)
@@ -115,7 +128,7 @@ def _user_steps(profile: Profile, requested: Optional[int]) -> tuple[list[Step],
         # The same request as a role's MFA session on these keys and serial: one cached session serves both.
         requested = MFA_SESSION_SECONDS
     step = GetSessionToken(profile.name, requested, profile.mfa_serial, profile.mfa_process)
-    return [StaticKeys(profile.name), step], notes
+    return [key_step(profile), step], notes
 
 
 def _sso_step(config: AwsConfig, profile: Profile) -> SsoRoleCredentials:
@@ -148,7 +161,7 @@ def _walk_chain(config: AwsConfig, target: Profile,
         web_identity = web_identity_root(current, environ, is_target=current is target)
         if web_identity:
             return roles, web_identity
-        if current.is_role and (current is target or not current.has_keys):
+        if current.is_role and (current is target or not current.has_any_keys):
             _check_role(current)
             source = current.source_profile
             if source and current.credential_source:
@@ -161,8 +174,8 @@ def _walk_chain(config: AwsConfig, target: Profile,
                 raise ConfigError(f"profile {current.name!r} has role_arn but no source_profile",
                                   hint="set source_profile to a profile with credentials, or credential_source")
             roles.append(current)
-            if source == current.name and current.has_keys:
-                return roles, StaticKeys(current.name)
+            if source == current.name and current.has_any_keys:
+                return roles, key_step(current)
             if source in visited:
                 raise ConfigError(f"source_profile loop: {' -> '.join(visited + [source])}",
                                   hint="one of these profiles must have keys or SSO settings instead of source_profile")
@@ -173,7 +186,7 @@ def _walk_chain(config: AwsConfig, target: Profile,
             current = config.profiles[source]
         elif current.is_sso:
             return roles, _sso_step(config, current)
-        elif current.has_keys or current.login_session or current.credential_process:
+        elif current.has_any_keys or current.login_session or current.credential_process:
             return roles, own_root(current)
         else:
             message, hint = _no_credentials(current)

@@ -10,7 +10,7 @@ from typing import Mapping, Optional
 
 from awsenv.errors import ConfigError
 from awsenv.model import (AssumeRoleWithWebIdentity, ContainerCredentials, CredentialProcess, EnvironmentKeys,
-                          InstanceMetadata, LoginSession, Profile, StaticKeys, Step)
+                          InstanceMetadata, LoginSession, Profile, StaticKeys, Step, StoredKeys)
 
 
 def has_own_source(profile: Profile) -> bool:
@@ -41,12 +41,19 @@ def web_identity_root(profile: Profile, environ: Mapping[str, str],
     return AssumeRoleWithWebIdentity(profile.name, values["role"], session, values["token"], tuple(from_env))
 
 
+def key_step(profile: Profile) -> StaticKeys:
+    """A profile's own keys: those in the files win over those stored with `awsenv keys` (as the AWS CLI sees them)."""
+    if not profile.has_keys and profile.stored_key is not None:
+        return StoredKeys(profile.name, profile.stored_key.generation)
+    return StaticKeys(profile.name)
+
+
 def own_root(profile: Profile) -> Step:
     """A non-role profile's own root, in the AWS CLI's order: SSO, keys, login session, credential_process."""
     if profile.is_sso:
         raise AssertionError("SSO roots are built by plan._sso_step")
-    if profile.has_keys:
-        return StaticKeys(profile.name)
+    if profile.has_any_keys:
+        return key_step(profile)
     if profile.login_session:
         return LoginSession(profile.name, profile.login_session)
     if profile.credential_process:

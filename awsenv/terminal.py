@@ -38,6 +38,28 @@ class Terminal:
         line = self.reader.readline()
         return None if line == "" else line.strip()
 
+    def ask_secret(self, question: str) -> Optional[str]:
+        """Like `ask`, with the terminal's echo off: for a secret key or a passphrase (kept as typed)."""
+        import termios
+
+        fd = self.reader.fileno()
+        self.write(question)
+        try:
+            before = termios.tcgetattr(fd)
+        except termios.error:
+            before = None
+        if before is not None:
+            quiet = list(before)
+            quiet[3] &= ~termios.ECHO
+            termios.tcsetattr(fd, termios.TCSAFLUSH, quiet)
+        try:
+            line = self.reader.readline()
+        finally:
+            if before is not None:
+                termios.tcsetattr(fd, termios.TCSAFLUSH, before)
+                self.write("\n")
+        return None if line == "" else line.rstrip("\r\n")
+
     def choose(self, what: str, choices: Sequence[tuple[str, str]]) -> str:
         """One of `choices` (value, label), by number or by value."""
         for number, (_, label) in enumerate(choices, 1):

@@ -79,6 +79,7 @@ class AwsHome:
             AWS_CONFIG_FILE=str(self.config),
             AWS_SHARED_CREDENTIALS_FILE=str(self.credentials),
             AWSENV_CACHE_DIR=str(self.cache),
+            AWSENV_DATA_DIR=str(self.root / ".local" / "share" / "awsenv"),
             AWS_ENDPOINT_URL_STS=self.sts_url,
             AWS_EC2_METADATA_DISABLED="true",
         )

@@ -11,6 +11,7 @@ from awsenv.cli import process_cmds  # noqa: F401  (registers exec, shell, unset
 from awsenv.cli import sso_cmds  # noqa: F401  (registers login)
 from awsenv.cli import cache_cmds  # noqa: F401  (registers credential-process, cache list, cache clear)
 from awsenv.cli import populate_cmd  # noqa: F401  (registers populate)
+from awsenv.cli import keys_cmds  # noqa: F401  (registers keys add, import, list, remove, rotate)
 from awsenv.cli.app import app
 from awsenv.errors import AwsenvError
 

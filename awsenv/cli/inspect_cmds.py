@@ -41,13 +41,16 @@ def _engine(config):
 
 
 def _keys(config, plan) -> dict:
-    from awsenv.model import StaticKeys
+    from awsenv.model import StaticKeys, StoredKeys
 
     out = {}
     for step in plan.steps:
         if isinstance(step, StaticKeys):
             profile = config.profile(step.profile)
-            out[step.profile] = (profile.aws_access_key_id, bool(profile.aws_session_token))
+            if isinstance(step, StoredKeys) and profile.stored_key:  # what the index says: no secret, no keyring
+                out[step.profile] = (profile.stored_key.key_id, False)
+            else:
+                out[step.profile] = (profile.aws_access_key_id, bool(profile.aws_session_token))
     return out
 
 
@@ -75,11 +78,13 @@ def explain(profile: ProfileArg = None, as_json: JsonOpt = False, duration: Dura
 
 def _source(config, plan) -> str:
     from awsenv.model import (AssumeRoleWithWebIdentity, ContainerCredentials, CredentialProcess, EnvironmentKeys,
-                              InstanceMetadata, LoginSession, SsoRoleCredentials)
+                              InstanceMetadata, LoginSession, SsoRoleCredentials, StoredKeys)
 
     root = plan.steps[0]
     if isinstance(root, SsoRoleCredentials):
         return f"sso-session {root.session.name}" if root.session.name else root.session.start_url
+    if isinstance(root, StoredKeys):
+        return "keys from the keyring" if root.profile == plan.target else f"keys of {root.profile} from the keyring"
     kinds = {CredentialProcess: "credential_process", EnvironmentKeys: "environment keys",
              InstanceMetadata: "EC2 instance metadata", ContainerCredentials: "container credentials",
              AssumeRoleWithWebIdentity: "web identity", LoginSession: "aws login"}

@@ -8,7 +8,11 @@ What it enforces (each rule is off until a test sets it):
 - a role's maximum session duration, and GetSessionToken's 900..129600 s range;
 - GetFederationToken only with long-lived keys, 900..129600 s;
 - access keys a test marks `expired` (ExpiredToken) or `invalid` (InvalidClientTokenId);
-- AssumeRoleWithWebIdentity: unsigned, and only with the token a test registered for that role (`web_identities`).
+- AssumeRoleWithWebIdentity: unsigned, and only with the token a test registered for that role (`web_identities`);
+- IAM user keys a test registers (`iam_keys`): requests signed by a deleted one are refused, keys made by
+  CreateAccessKey join and DeleteAccessKey removes them, a new key is refused for its first `new_key_refusals`
+  requests (IAM's eventual consistency), and IAM refuses a GetSessionToken session opened without MFA.
+A test can also hold the reply to a request (`hold_when`), to stop the client at that point.
 
 GetSessionToken, GetFederationToken and AssumeRoleWithWebIdentity are answered here with fresh keys per call (moto
 returns one fixed key); AssumeRole and GetCallerIdentity go to moto, so the identity of an assumed role is moto's.
@@ -33,6 +37,7 @@ import pyotp
 from tests.servers.loopback import QuietHandler, serve
 
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/")
+_SCOPE = re.compile(r"Credential=[^/,\s]+/[^/]+/[^/]+/([^/]+)/")
 
 
 @dataclass
@@ -73,6 +78,13 @@ class StsGate:
     calls: list = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     url: str = ""
+    iam_keys: dict = field(default_factory=dict)  # access key id -> active (bool), for keys a test registers
+    created: list = field(default_factory=list)  # access key ids CreateAccessKey handed out
+    refusals_left: dict = field(default_factory=dict)  # new access key id -> requests still refused
+    new_key_refusals: int = 0
+    hold_when: Optional[object] = None  # (action, caller) -> bool: reply held until `release` is set
+    held: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
 
     def reset(self) -> None:
         with self.lock:
@@ -84,6 +96,13 @@ class StsGate:
             self.invalid.clear()
             self.web_identities.clear()
             self.calls.clear()
+            self.iam_keys.clear()
+            self.created.clear()
+            self.refusals_left.clear()
+            self.new_key_refusals = 0
+            self.hold_when = None
+            self.held.clear()
+            self.release.clear()
 
     def actions(self) -> list[str]:
         return [c.action for c in self.calls if c.action != "GetCallerIdentity"]
@@ -107,6 +126,18 @@ class StsGate:
         if not pyotp.TOTP(seed).verify(code, valid_window=1):
             return 403, "AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code."
         self.used_codes.add((serial, code))
+        return None
+
+    def _check_iam(self, service: str, caller: Optional[str]) -> Optional[tuple[int, str, str]]:
+        invalid = 403, "InvalidClientTokenId", "The security token included in the request is invalid."
+        if caller in self.iam_keys and not self.iam_keys[caller]:
+            return invalid
+        if self.refusals_left.get(caller, 0) > 0:
+            self.refusals_left[caller] -= 1
+            return invalid
+        session = self.sessions.get(caller or "")
+        if service == "iam" and session is not None and session.kind == "GetSessionToken" and not session.mfa:
+            return invalid  # IAM refuses GetSessionToken credentials obtained without MFA
         return None
 
     def _check(self, action: str, caller: Optional[str], params: dict) -> Optional[tuple[int, str, str]]:
@@ -165,8 +196,9 @@ class StsGate:
         params.pop("Version", None)
         match = _CREDENTIAL.search(headers.get("authorization", ""))
         caller = match.group(1) if match else None
+        scope = _SCOPE.search(headers.get("authorization", ""))
         with self.lock:
-            problem = self._check(action, caller, params)
+            problem = self._check_iam(scope.group(1) if scope else "sts", caller) or self._check(action, caller, params)
             if problem:
                 status, code, message = problem
                 self.calls.append(Call(action, caller, params, status, code))
@@ -182,7 +214,22 @@ class StsGate:
                     self.sessions[issued] = Session("AssumeRole", mfa, params.get("RoleArn"),
                                                     chained=session is not None)
             self.calls.append(Call(action, caller, params, status, None if status == 200 else "moto", issued))
-            return status, payload
+            if status == 200:
+                self._track_iam(action, params, issued)
+        hold = self.hold_when
+        if hold is not None and hold(action, caller):
+            self.held.set()
+            self.release.wait(60)
+        return status, payload
+
+    def _track_iam(self, action: str, params: dict, issued: Optional[str]) -> None:
+        if action == "CreateAccessKey" and issued:
+            self.created.append(issued)
+            self.iam_keys[issued] = True
+            if self.new_key_refusals:
+                self.refusals_left[issued] = self.new_key_refusals
+        elif action == "DeleteAccessKey" and params.get("AccessKeyId") in self.iam_keys:
+            self.iam_keys[params["AccessKeyId"]] = False
 
     def _session_token(self, action: str, params: dict) -> tuple[int, bytes, str]:
         duration = int(params.get("DurationSeconds") or (3600 if action == "AssumeRoleWithWebIdentity" else 43200))

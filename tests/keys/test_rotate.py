@@ -1,0 +1,142 @@
+"""`awsenv keys rotate` against moto's IAM behind the strict gate (a deleted key stops working, a new key is refused
+for its first requests, IAM refuses a session opened without MFA): the MFA session signs the IAM calls, a crash
+after any step leaves a stored key that works and running the command again finishes the job, and the two-keys
+limit stops it before any change."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import textwrap
+
+import pytest
+
+from tests.helpers import AWSENV, MFA_SERIAL, TOTP_SEED
+from tests.keys.conftest import PASSPHRASE, keyfile_env
+
+
+def _stored(home, monkeypatch) -> dict:
+    """What the encrypted file holds for dev, read with the backend itself."""
+    from awsenv.keyfile import EncryptedFile
+
+    monkeypatch.setenv("AWSENV_DATA_DIR", str(home.root / ".local" / "share" / "awsenv"))
+    monkeypatch.setenv("AWSENV_KEYFILE_PASSPHRASE", PASSPHRASE)
+    monkeypatch.delenv("AWSENV_KEYFILE", raising=False)
+    return json.loads(EncryptedFile().get_password("awsenv", "dev"))
+
+
+def _setup(home, iam_user, config="[profile dev]\nregion = us-east-1\n"):
+    home.write_config(config)
+    env = keyfile_env(home)
+    added = home.run("keys", "add", "dev", "--stdin", env=env,
+                     input=json.dumps({"AccessKeyId": iam_user["id"], "SecretAccessKey": iam_user["secret"]}))
+    assert added.returncode == 0, added.stderr
+    assert "arn:aws:iam::123456789012:user/alice" in added.stderr
+    return env
+
+
+def _works(home, env, sts, iam_user) -> str:
+    """`awsenv user dev` succeeds with no cache; the key it used, which IAM lists as alice's."""
+    done = home.run("user", "dev", "--format", "json", "--no-cache", env=env)
+    assert done.returncode == 0, done.stderr
+    used = sts.calls[-1].caller
+    assert sts.calls[-1].action == "GetSessionToken" and used in iam_user["keys"]()
+    return used
+
+
+def test_rotation_with_mfa_replaces_the_key_and_drops_old_sessions(home, sts, iam_user, monkeypatch):
+    sts.seeds[MFA_SERIAL] = TOTP_SEED
+    sts.new_key_refusals = 2  # IAM's eventual consistency: the new key is refused twice
+    probe = home.root / "mfa_probe.py"
+    probe.write_text(textwrap.dedent(f"""\
+        import json, os, sys, pyotp
+        with open({str(home.root / 'mfa_seen')!r}, "a") as out:
+            out.write(json.dumps([sys.argv, dict(os.environ)]) + "\\n")
+        print(pyotp.TOTP({TOTP_SEED!r}).now())
+        """))
+    env = _setup(home, iam_user, f"[profile dev]\nregion = us-east-1\nmfa_serial = {MFA_SERIAL}\n"
+                                 f"mfa_process = {os.sys.executable} {probe}\n")
+    first = home.run("user", "dev", "--format", "json", env=env)
+    assert first.returncode == 0, first.stderr
+    sts.calls.clear()
+
+    done = home.run("--debug", "keys", "rotate", "dev", env=env)
+    assert done.returncode == 0, done.stderr
+    new = _stored(home, monkeypatch)
+    assert new["AccessKeyId"] != iam_user["id"]
+    assert iam_user["keys"]() == [new["AccessKeyId"]]
+    by_action = {c.action: c for c in sts.calls if c.status == 200}
+    session = by_action["GetSessionToken"]
+    assert session.caller == iam_user["id"] and "TokenCode" in session.params
+    for action in ("ListAccessKeys", "CreateAccessKey", "DeleteAccessKey"):
+        assert by_action[action].caller == session.issued  # the MFA session signs IAM calls
+    refused = [c for c in sts.calls if c.caller == new["AccessKeyId"] and c.status != 200]
+    assert len(refused) == 2  # verified with retries until IAM accepted the new key
+
+    after = home.run("user", "dev", "--format", "json", env=env)  # the old key's cached session is gone
+    assert after.returncode == 0, after.stderr
+    assert sts.calls[-1].action == "GetSessionToken" and sts.calls[-1].caller == new["AccessKeyId"]
+    seen = [json.loads(line) for line in (home.root / "mfa_seen").read_text().splitlines()]
+    assert seen  # the probe ran: awsenv started it
+    for secret in (iam_user["secret"], new["SecretAccessKey"], PASSPHRASE):
+        assert secret not in done.stderr and secret not in done.stdout
+        for argv, environ in seen:  # the processes awsenv started: never a secret in argv, no key in environ
+            assert not any(secret in word for word in argv)
+            if secret != PASSPHRASE:  # the user's own variable, inherited like every other (README: weaker)
+                assert not any(secret in value for value in environ.values())
+
+
+@pytest.mark.parametrize("stop_after", ["ListAccessKeys", "CreateAccessKey", "verify", "DeleteAccessKey"])
+def test_a_crash_after_any_step_leaves_a_working_key_and_a_rerun_finishes(home, sts, iam_user, monkeypatch,
+                                                                          stop_after):
+    env = _setup(home, iam_user)
+    if stop_after == "verify":
+        sts.hold_when = lambda action, caller: action == "GetCallerIdentity" and caller in sts.created
+    else:
+        sts.hold_when = lambda action, caller: action == stop_after
+    rotation = subprocess.Popen([AWSENV, "keys", "rotate", "dev"], env=env, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, start_new_session=True, cwd=str(home.root))
+    try:
+        assert sts.held.wait(60), "the rotation never reached the step"
+        os.killpg(rotation.pid, signal.SIGKILL)
+        rotation.wait(30)
+    finally:
+        sts.hold_when = None
+        sts.release.set()
+
+    used = _works(home, env, sts, iam_user)
+    again = home.run("keys", "rotate", "dev", env=env)
+    if stop_after == "CreateAccessKey":
+        # IAM made a key awsenv never received: the stored key is unchanged, and the rerun changes nothing
+        assert used == iam_user["id"]
+        assert again.returncode == 1
+        assert "already has two access keys" in again.stderr and sts.created[0] in again.stderr
+        assert "nothing was changed" in again.stderr
+        assert len(sts.created) == 1 and len(iam_user["keys"]()) == 2
+    else:
+        assert again.returncode == 0, again.stderr
+        stored = _stored(home, monkeypatch)["AccessKeyId"]
+        assert iam_user["keys"]() == [stored] and stored != iam_user["id"]
+        if stop_after != "ListAccessKeys":
+            assert "finishing the rotation" in again.stderr
+            assert len(sts.created) == 1
+    _works(home, env, sts, iam_user)
+
+
+def test_two_keys_already_stop_before_any_change(home, sts, iam_user, monkeypatch):
+    env = _setup(home, iam_user)
+    other = iam_user["client"].create_access_key(UserName="alice")["AccessKey"]["AccessKeyId"]
+    before = iam_user["keys"]()
+    done = home.run("keys", "rotate", "dev", env=env)
+    assert done.returncode == 1
+    assert "two access keys" in done.stderr and other in done.stderr and "nothing was changed" in done.stderr
+    assert iam_user["keys"]() == before
+    assert not [c for c in sts.calls if c.action in ("CreateAccessKey", "DeleteAccessKey")]
+    assert _stored(home, monkeypatch)["AccessKeyId"] == iam_user["id"]
+    checked = home.run("keys", "list", "--check", "--json", env=env)
+    assert checked.returncode == 0, checked.stderr
+    [row] = json.loads(checked.stdout)
+    assert (row["profile"], row["status"], row["age"]) == ("dev", "Active", "0 days")
+    assert iam_user["secret"] not in checked.stdout + checked.stderr
