@@ -256,7 +256,7 @@ def test_signs_in_when_needed(sso_home, sso):
     sso_home.write_config(SESSION_ONLY)
     done = sso_home.run("populate", "corp", browser=True)
     assert done.returncode == 0, done.stderr
-    assert sso.count("StartDeviceAuthorization") == 1 and len(sso_home.browser_opens()) == 1
+    assert sso.count("Authorize") == 1 and len(sso_home.browser_opens()) == 1  # the one-click sign-in
     assert set(_generated(sso_home.home.config)) == set(NAMES) | {"dev.Admin"}
 
 
@@ -266,7 +266,7 @@ def test_a_sign_in_the_portal_refuses_is_replaced_once(sso_home, sso):
     done = sso_home.run("populate", "corp", browser=True)
     assert done.returncode == 0, done.stderr
     assert "signing in again" in done.stderr
-    assert sso.count("StartDeviceAuthorization") == 1 and sso.count("ListAccounts") == 2
+    assert sso.count("Authorize") == 1 and sso.count("ListAccounts") == 2
     assert sso_home.token()["accessToken"] != "at-revoked-on-the-server"
     assert len(_generated(sso_home.home.config)) == len(NAMES)
 
