@@ -47,6 +47,10 @@ WriteProfileOpt = Annotated[Optional[str], typer.Option(
 NoBrowserOpt = Annotated[bool, typer.Option(
     "--no-browser", help="SSO: print the sign-in URL instead of opening a browser.")]
 
+ServerOpt = Annotated[bool, typer.Option(
+    "--server", help="Serve renewing credentials to the command from a server on 127.0.0.1 instead of giving it "
+                     "keys: for commands that outlive a session.")]
+
 
 @dataclass
 class CredentialOptions:

@@ -6,7 +6,9 @@ What it enforces (each rule is off until a test sets it):
 - roles that require an external_id, compared exactly;
 - role chaining: an AssumeRole by temporary credentials may not ask for more than 3600 s;
 - a role's maximum session duration, and GetSessionToken's 900..129600 s range;
-- access keys a test marks `expired` (ExpiredToken) or `invalid` (InvalidClientTokenId).
+- access keys a test marks `expired` (ExpiredToken) or `invalid` (InvalidClientTokenId);
+- `lifetime` (test-only, seconds): issued credentials expire that soon, and any call signed with them afterwards is
+  refused with ExpiredToken.
 
 GetSessionToken is answered here with fresh keys per call (moto returns one fixed key); AssumeRole and
 GetCallerIdentity go to moto, so the identity of an assumed role is moto's.
@@ -45,6 +47,7 @@ class Session:
     kind: str  # "GetSessionToken" or "AssumeRole"
     mfa: bool
     role_arn: Optional[str] = None
+    expires: Optional[datetime] = None  # set under a short `lifetime`
 
 
 @dataclass
@@ -67,6 +70,7 @@ class StsGate:
     expired: set = field(default_factory=set)  # access key ids answered with ExpiredToken
     invalid: set = field(default_factory=set)  # access key ids answered with InvalidClientTokenId
     calls: list = field(default_factory=list)
+    lifetime: Optional[int] = None  # seconds: issued credentials expire this soon (STS itself allows no less than 900)
     lock: threading.Lock = field(default_factory=threading.Lock)
     url: str = ""
 
@@ -79,6 +83,7 @@ class StsGate:
             self.expired.clear()
             self.invalid.clear()
             self.calls.clear()
+            self.lifetime = None
 
     def actions(self) -> list[str]:
         return [c.action for c in self.calls if c.action != "GetCallerIdentity"]
@@ -111,6 +116,8 @@ class StsGate:
             return 403, "InvalidClientTokenId", "The security token included in the request is invalid."
         duration = int(params.get("DurationSeconds", 0) or 0)
         session = self.sessions.get(caller or "")
+        if session is not None and session.expires is not None and datetime.now(timezone.utc) >= session.expires:
+            return 403, "ExpiredToken", "The security token included in the request is expired"
         if action == "GetSessionToken":
             if session is not None:
                 return 403, "AccessDenied", "Cannot call GetSessionToken with session credentials"
@@ -157,15 +164,21 @@ class StsGate:
                 if action == "AssumeRole" and status == 200 and issued:
                     session = self.sessions.get(caller or "")
                     mfa = "TokenCode" in params or bool(session and session.mfa)
-                    self.sessions[issued] = Session("AssumeRole", mfa, params.get("RoleArn"))
+                    expires = self._expiry(None)
+                    if expires is not None:
+                        payload = re.sub(rb"<Expiration>[^<]+</Expiration>",
+                                         b"<Expiration>" + _iso(expires).encode() + b"</Expiration>", payload)
+                    self.sessions[issued] = Session("AssumeRole", mfa, params.get("RoleArn"), expires)
             self.calls.append(Call(action, caller, params, status, None if status == 200 else "moto", issued))
             return status, payload
 
     def _session_token(self, params: dict, caller: Optional[str]) -> tuple[int, bytes, str]:
         duration = int(params.get("DurationSeconds") or 43200)
         key = "ASIA" + secrets.token_hex(8).upper()
-        self.sessions[key] = Session("GetSessionToken", mfa="TokenCode" in params)
-        expiration = (datetime.now(timezone.utc) + timedelta(seconds=duration)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        expires = self._expiry(duration)
+        self.sessions[key] = Session("GetSessionToken", mfa="TokenCode" in params,
+                                     expires=expires if self.lifetime else None)
+        expiration = _iso(expires)
         xml = (
             '<GetSessionTokenResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetSessionTokenResult>'
             f"<Credentials><AccessKeyId>{key}</AccessKeyId>"
@@ -176,6 +189,16 @@ class StsGate:
             "</GetSessionTokenResponse>"
         )
         return 200, xml.encode(), key
+
+    def _expiry(self, duration: Optional[int]) -> Optional[datetime]:
+        seconds = self.lifetime or duration
+        if not seconds:
+            return None
+        return (datetime.now(timezone.utc) + timedelta(seconds=seconds)).replace(microsecond=0)  # as announced
+
+
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _access_key_in(payload: bytes) -> Optional[str]:
