@@ -51,7 +51,7 @@ class CodeSource:
             self.log(f"mfa_process kept printing a code already used for {serial}")
         if self.may_prompt is not None and not self.may_prompt():
             raise MfaUnavailable(f"profile {profile!r} needs a new MFA code for {serial}, and it cannot be asked "
-                                 "for now: the command holds the terminal",
+                                 "for now (no terminal, or a command is using it)",
                                  hint="set mfa_process in the profile to a command that prints the code")
         note = "A code works once; wait for the next one. " if again else ""
         while True:

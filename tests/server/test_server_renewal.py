@@ -1,0 +1,113 @@
+"""Renewal with credentials that live seconds (the gate's test-only `lifetime`, and AWSENV_SERVER_MIN_TTL scaled
+down to match): a command that keeps calling never uses an expired key, the renewals come once per expiry and not
+once per request, two runs on one profile share each renewal through the cache, and a renewal that needs an MFA
+code gets it on the terminal, or a 503 that says so when there is none."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+
+import pexpect
+import pyotp
+
+from tests.helpers import AWSENV, MFA_SERIAL, TOTP_SEED
+from tests.server.children import CALL_ACROSS_RENEWALS, python, role_profile
+
+LIFETIME = 6  # seconds the gate's credentials live
+SHORT = {"AWSENV_SERVER_MIN_TTL": "3"}  # renew with 3 s left
+
+
+def _renewals(sts) -> list:
+    return [c for c in sts.calls if c.action in ("AssumeRole", "GetSessionToken") and c.status == 200]
+
+
+def _identity_calls(sts) -> list:
+    return [c for c in sts.calls if c.action == "GetCallerIdentity"]
+
+
+def test_a_long_command_never_uses_an_expired_key_and_renewals_come_once_per_expiry(home, sts, tmp_path):
+    role_profile(home)
+    sts.lifetime = LIFETIME
+    done = home.run("exec", "--server", "dev", "--", *python(tmp_path, "calls.py", CALL_ACROSS_RENEWALS), "4",
+                    env=home.env(**SHORT), timeout=120)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["errors"] == []
+    assert len(report["keys"]) == 4  # three renewals, each one used
+    renewals = _renewals(sts)
+    assert [c.issued for c in renewals][:4] == report["keys"]
+    assert len(renewals) <= len(report["keys"]) + 1  # at most one more, issued as the command ended
+    identity = _identity_calls(sts)
+    assert all(c.status == 200 for c in identity), [c.error for c in identity if c.status != 200]
+    assert len(identity) == report["calls"] >= 3 * len(renewals)  # many requests per renewal, not one each
+
+
+def test_two_runs_on_one_profile_share_each_renewal(home, sts, tmp_path):
+    role_profile(home)
+    sts.lifetime = LIFETIME
+    argv = [AWSENV, "exec", "--server", "dev", "--", *python(tmp_path, "calls.py", CALL_ACROSS_RENEWALS), "4"]
+    runs = [subprocess.Popen(argv, env=home.env(**SHORT), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             stdin=subprocess.DEVNULL, start_new_session=True, cwd=str(home.root))
+            for _ in range(2)]
+    reports = []
+    for run in runs:
+        out, err = run.communicate(timeout=120)
+        assert run.returncode == 0, err
+        reports.append(json.loads(out))
+    first, second = (set(r["keys"]) for r in reports)
+    assert reports[0]["errors"] == reports[1]["errors"] == []
+    assert len(first & second) >= 3  # the two commands used the same renewed keys
+    renewals = _renewals(sts)
+    assert len(renewals) <= len(first | second) + 1  # one AWS call per renewal, not one per run
+    assert all(c.status == 200 for c in _identity_calls(sts))
+
+
+def _mfa_user(home) -> None:
+    home.write_config("[profile dev]\nregion = eu-west-1\n"
+                      f"mfa_serial = {MFA_SERIAL}\n")
+    home.write_credentials("[dev]\naws_access_key_id = AKIAIOSFODNN7DEVKEY1\naws_secret_access_key = dev/secret\n")
+
+
+def test_a_renewal_that_needs_an_mfa_code_without_a_terminal_answers_503_with_the_reason(home, sts, tmp_path):
+    _mfa_user(home)
+    sts.seeds[MFA_SERIAL] = TOTP_SEED
+    sts.lifetime = LIFETIME
+    done = home.run("exec", "--server", "dev", "--mfa-code", pyotp.TOTP(TOTP_SEED).now(), "--",
+                    *python(tmp_path, "calls.py", CALL_ACROSS_RENEWALS), "2", env=home.env(**SHORT), timeout=120)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert len(report["keys"]) == 1  # never renewed
+    assert report["errors"], report
+    assert "503" in report["errors"][-1] and "profile 'dev'" in report["errors"][-1]
+    assert "MFA code" in report["errors"][-1]
+    assert "could not renew the credentials of profile 'dev'" in done.stderr
+    assert len(_renewals(sts)) == 1
+    assert all(c.status == 200 for c in _identity_calls(sts))  # an expired key was never handed out
+
+
+def test_a_renewal_that_needs_an_mfa_code_asks_on_the_commands_terminal(home, sts, tmp_path):
+    _mfa_user(home)
+    sts.seeds[MFA_SERIAL] = TOTP_SEED
+    sts.lifetime = 10
+    totp = pyotp.TOTP(TOTP_SEED)
+    out = tmp_path / "report.json"
+    command = " ".join([AWSENV, "exec", "--server", "dev", "--", *python(tmp_path, "calls.py", CALL_ACROSS_RENEWALS),
+                        "3", ">", str(out)])
+    child = pexpect.spawn("bash", ["-c", command], env=home.env(AWSENV_SERVER_MIN_TTL="5"), cwd=str(home.root),
+                          encoding="utf-8", timeout=60)
+    try:
+        # Three codes for three sessions: now, then codes of the neighbouring 30 s steps (STS accepts one step
+        # either side; awsenv refuses a code it has already used).
+        for offset in (0, 30, -30):
+            child.expect(f"MFA code for {MFA_SERIAL} \\(dev\\): ")
+            child.sendline(totp.at(time.time() + offset))
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0, child.before
+    report = json.loads(out.read_text())
+    assert len(report["keys"]) == 3
+    assert len(_renewals(sts)) == 3
+    assert all(c.status == 200 for c in _identity_calls(sts))
