@@ -23,22 +23,32 @@ from tests.server.children import python, role_profile
 EXIT = "import os, signal, sys\nif sys.argv[1] == 'kill':\n    os.kill(os.getpid(), int(sys.argv[2]))\n" \
        "sys.exit(int(sys.argv[2]))\n"
 
-# Counts the signals it gets; after the first, waits a little for a second (a double delivery), then exits with
-# 100 + the count. Writes "ready" to the file it is given once its handlers are in place.
+# Counts the deliveries of the signals it is given (one byte each through the wakeup fd: Python runs a handler once
+# for signals that arrive together, the C handler writes a byte for every delivery); after the first, waits a
+# little for a second, then exits with 100 + the count. Writes its pid to the file it is given once ready.
 COUNT_SIGNALS = r'''
 import os, signal, sys, time
-count = 0
-def got(signum, frame):
-    global count
-    count += 1
+read_end, write_end = os.pipe()
+os.set_blocking(write_end, False)
+os.set_blocking(read_end, False)
+signal.set_wakeup_fd(write_end)
 for name in sys.argv[2:]:
-    signal.signal(getattr(signal, name), got)
+    signal.signal(getattr(signal, name), lambda signum, frame: None)
 with open(sys.argv[1], "w") as ready:
     ready.write(str(os.getpid()))
-while count == 0:
+seen = b""
+while not seen:
     time.sleep(0.05)
+    try:
+        seen += os.read(read_end, 100)
+    except BlockingIOError:
+        pass
 time.sleep(1.0)
-sys.exit(100 + count)
+try:
+    seen += os.read(read_end, 100)
+except BlockingIOError:
+    pass
+sys.exit(100 + len(seen))
 '''
 
 
@@ -66,7 +76,7 @@ def _wait_for(path, proc=None) -> str:
     return path.read_text()
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT], ids=lambda s: s.name)
 def test_a_signal_sent_to_awsenv_reaches_the_command_once(home, sts, tmp_path, signum):
     role_profile(home)
     ready = tmp_path / "ready"
