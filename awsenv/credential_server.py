@@ -18,6 +18,7 @@ import json
 import secrets
 import threading
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable, Optional, Union
 
@@ -100,8 +101,6 @@ class CredentialServer:
 
 
 def _expiration(creds: Credentials) -> str:
-    from datetime import datetime, timedelta, timezone
-
     # Long-lived keys have no expiry, but the SDKs require one: an hour, after which they simply ask again.
     moment = creds.expiration or datetime.now(timezone.utc) + timedelta(hours=1)
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

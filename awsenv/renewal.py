@@ -10,20 +10,19 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime
-from typing import Callable, Optional, Union
+from typing import Callable, Mapping, Optional, Union
 
 from awsenv.credential_server import Unavailable
-from awsenv.errors import AwsenvError
+from awsenv.errors import AwsenvError, UsageError
 from awsenv.model import Credentials
 
 # Above botocore's 15-minute advisory refresh window: SDKs then fetch again only every so often, not per call.
 DEFAULT_MIN_TTL = 1200.0
 ENV_MIN_TTL = "AWSENV_SERVER_MIN_TTL"
+LONGEST_SLEEP = 3600.0  # long-lived keys never need renewing; the thread still wakes now and then
 
 
-def configured_min_ttl(environ) -> float:
-    from awsenv.errors import UsageError
-
+def configured_min_ttl(environ: Mapping[str, str]) -> float:
     raw = environ.get(ENV_MIN_TTL)
     try:
         value = float(raw) if raw else DEFAULT_MIN_TTL
@@ -89,7 +88,7 @@ class Renewal:
     def _seconds_to_renewal(self) -> float:
         with self._lock:
             current = self._current
-        return current.seconds_left() - self.min_ttl if current is not None else 0.0
+        return min(current.seconds_left() - self.min_ttl, LONGEST_SLEEP) if current is not None else 0.0
 
     def _retry_after(self) -> float:
         return max(0.5, min(60.0, self.min_ttl / 5))

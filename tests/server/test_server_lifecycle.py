@@ -47,3 +47,16 @@ def test_short_lived_credentials_are_renewed_at_half_their_life_not_on_every_req
     renewal = Renewal("dev", lambda min_ttl: _credentials(900), 1200, lambda message: None)
     renewal.first()
     assert 440 < renewal.min_ttl <= 450
+
+
+def test_long_lived_keys_are_served_with_an_expiry_and_never_put_the_renewal_to_sleep_forever():
+    renewal = Renewal("dev", lambda min_ttl: Credentials("AKIATESTTESTTEST0001", "secret"), 1200, lambda m: None)
+    renewal.first()
+    server = CredentialServer(renewal.supply)
+    status, body = server.answer("GET", "/", [f"127.0.0.1:{server.port}"], [], [server.token])
+    server.stop()
+    assert status == 200 and body["Expiration"].endswith("Z") and body["Token"] == ""
+    renewal.start()  # sleeps at most an hour at a time: an endless wait would raise in the thread
+    renewal.stop()
+    renewal._thread.join(timeout=10)
+    assert not renewal._thread.is_alive()
