@@ -111,3 +111,19 @@ def test_a_renewal_that_needs_an_mfa_code_asks_on_the_commands_terminal(home, st
     assert len(report["keys"]) == 3
     assert len(_renewals(sts)) == 3
     assert all(c.status == 200 for c in _identity_calls(sts))
+
+
+def test_role_renewals_reuse_the_mfa_session_one_code_in_all(home, sts, tmp_path):
+    sts.seeds[MFA_SERIAL] = TOTP_SEED
+    sts.lifetime, sts.session_lifetime = LIFETIME, 43200  # the role's credentials live seconds, the session 12 h
+    home.write_base_keys()
+    home.write_config("[profile dev]\nregion = eu-west-1\nrole_arn = arn:aws:iam::123456789012:role/dev\n"
+                      f"source_profile = base\nmfa_serial = {MFA_SERIAL}\n")
+    # No terminal and no mfa_process: a renewal that wanted a second code would end in 503s.
+    done = home.run("exec", "--server", "dev", "--mfa-code", pyotp.TOTP(TOTP_SEED).now(), "--",
+                    *python(tmp_path, "calls.py", CALL_ACROSS_RENEWALS), "3", env=home.env(**SHORT), timeout=120)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["errors"] == [] and len(report["keys"]) == 3
+    assert [c.action for c in _renewals(sts)][:4] == ["GetSessionToken", "AssumeRole", "AssumeRole", "AssumeRole"]
+    assert len(sts.codes_sent()) == 1

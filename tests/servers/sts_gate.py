@@ -8,7 +8,7 @@ What it enforces (each rule is off until a test sets it):
 - a role's maximum session duration, and GetSessionToken's 900..129600 s range;
 - access keys a test marks `expired` (ExpiredToken) or `invalid` (InvalidClientTokenId);
 - `lifetime` (test-only, seconds): issued credentials expire that soon, and any call signed with them afterwards is
-  refused with ExpiredToken.
+  refused with ExpiredToken; `session_lifetime` does the same for GetSessionToken alone (None: like `lifetime`).
 
 GetSessionToken is answered here with fresh keys per call (moto returns one fixed key); AssumeRole and
 GetCallerIdentity go to moto, so the identity of an assumed role is moto's.
@@ -71,6 +71,7 @@ class StsGate:
     invalid: set = field(default_factory=set)  # access key ids answered with InvalidClientTokenId
     calls: list = field(default_factory=list)
     lifetime: Optional[int] = None  # seconds: issued credentials expire this soon (STS itself allows no less than 900)
+    session_lifetime: Optional[int] = None  # the same for GetSessionToken only
     lock: threading.Lock = field(default_factory=threading.Lock)
     url: str = ""
 
@@ -84,6 +85,7 @@ class StsGate:
             self.invalid.clear()
             self.calls.clear()
             self.lifetime = None
+            self.session_lifetime = None
 
     def actions(self) -> list[str]:
         return [c.action for c in self.calls if c.action != "GetCallerIdentity"]
@@ -164,7 +166,7 @@ class StsGate:
                 if action == "AssumeRole" and status == 200 and issued:
                     session = self.sessions.get(caller or "")
                     mfa = "TokenCode" in params or bool(session and session.mfa)
-                    expires = self._expiry(None)
+                    expires = self._expiry(None, self.lifetime)
                     if expires is not None:
                         payload = re.sub(rb"<Expiration>[^<]+</Expiration>",
                                          b"<Expiration>" + _iso(expires).encode() + b"</Expiration>", payload)
@@ -175,9 +177,9 @@ class StsGate:
     def _session_token(self, params: dict, caller: Optional[str]) -> tuple[int, bytes, str]:
         duration = int(params.get("DurationSeconds") or 43200)
         key = "ASIA" + secrets.token_hex(8).upper()
-        expires = self._expiry(duration)
-        self.sessions[key] = Session("GetSessionToken", mfa="TokenCode" in params,
-                                     expires=expires if self.lifetime else None)
+        short = self.session_lifetime or self.lifetime
+        expires = self._expiry(duration, short)
+        self.sessions[key] = Session("GetSessionToken", mfa="TokenCode" in params, expires=expires if short else None)
         expiration = _iso(expires)
         xml = (
             '<GetSessionTokenResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetSessionTokenResult>'
@@ -190,8 +192,8 @@ class StsGate:
         )
         return 200, xml.encode(), key
 
-    def _expiry(self, duration: Optional[int]) -> Optional[datetime]:
-        seconds = self.lifetime or duration
+    def _expiry(self, duration: Optional[int], short: Optional[int]) -> Optional[datetime]:
+        seconds = short or duration
         if not seconds:
             return None
         return (datetime.now(timezone.utc) + timedelta(seconds=seconds)).replace(microsecond=0)  # as announced
