@@ -39,7 +39,12 @@ class _Prompting:
         self.later = later
 
     def __call__(self) -> bool:
-        return not self.started or (self.later and _terminal_is_ours())
+        if not self.started:
+            return True
+        if self.later and _terminal_is_ours():
+            say("renewing the credentials of the running command takes a new MFA code")
+            return True
+        return False
 
 
 def _renewal(flow: str, profile: Optional[str], options: CredentialOptions, prompting: _Prompting):

@@ -89,12 +89,12 @@ def role_profile(home, region: str = "eu-west-1") -> None:
 CALL_ACROSS_RENEWALS = r'''
 import json, sys, time, boto3, botocore.exceptions
 wanted = int(sys.argv[1])
-session = boto3.Session()
-sts = session.client("sts")
+session, sts = boto3.Session(), None
 keys, calls, errors = [], 0, []
 deadline = time.monotonic() + 90
 while len(keys) < wanted and time.monotonic() < deadline:
     try:
+        sts = sts or session.client("sts")
         sts.get_caller_identity()
         calls += 1
         key = session.get_credentials().get_frozen_credentials().access_key

@@ -15,8 +15,8 @@ import pyotp
 from tests.helpers import AWSENV, MFA_SERIAL, TOTP_SEED
 from tests.server.children import CALL_ACROSS_RENEWALS, python, role_profile
 
-LIFETIME = 6  # seconds the gate's credentials live
-SHORT = {"AWSENV_SERVER_MIN_TTL": "3"}  # renew with 3 s left
+LIFETIME = 8  # seconds the gate's credentials live
+SHORT = {"AWSENV_SERVER_MIN_TTL": "4"}  # renew with 4 s left
 
 
 def _renewals(sts) -> list:
@@ -79,7 +79,7 @@ def test_a_renewal_that_needs_an_mfa_code_without_a_terminal_answers_503_with_th
                     *python(tmp_path, "calls.py", CALL_ACROSS_RENEWALS), "2", env=home.env(**SHORT), timeout=120)
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
-    assert len(report["keys"]) == 1  # never renewed
+    assert len(report["keys"]) <= 1  # never renewed (none at all when the command started after they ran out)
     assert report["errors"], report
     assert "503" in report["errors"][-1] and "profile 'dev'" in report["errors"][-1]
     assert "MFA code" in report["errors"][-1]
@@ -91,26 +91,26 @@ def test_a_renewal_that_needs_an_mfa_code_without_a_terminal_answers_503_with_th
 def test_a_renewal_that_needs_an_mfa_code_asks_on_the_commands_terminal(home, sts, tmp_path):
     _mfa_user(home)
     sts.seeds[MFA_SERIAL] = TOTP_SEED
-    sts.lifetime = 10
+    sts.lifetime = 20
     totp = pyotp.TOTP(TOTP_SEED)
     out = tmp_path / "report.json"
     command = " ".join([AWSENV, "exec", "--server", "dev", "--", *python(tmp_path, "calls.py", CALL_ACROSS_RENEWALS),
-                        "3", ">", str(out)])
-    child = pexpect.spawn("bash", ["-c", command], env=home.env(AWSENV_SERVER_MIN_TTL="5"), cwd=str(home.root),
+                        "2", ">", str(out)])
+    child = pexpect.spawn("bash", ["-c", command], env=home.env(AWSENV_SERVER_MIN_TTL="10"), cwd=str(home.root),
                           encoding="utf-8", timeout=60)
+    used: set[str] = set()
     try:
-        # Three codes for three sessions: now, then codes of the neighbouring 30 s steps (STS accepts one step
-        # either side; awsenv refuses a code it has already used).
-        for offset in (0, 30, -30):
-            child.expect(f"MFA code for {MFA_SERIAL} \\(dev\\): ")
-            child.sendline(totp.at(time.time() + offset))
-        child.expect(pexpect.EOF)
+        # A code for each session: one not used yet among those STS accepts now (its 30 s step and one either side).
+        while child.expect([f"MFA code for {MFA_SERIAL} \\(dev\\): ", pexpect.EOF]) == 0:
+            code = next(c for c in (totp.at(time.time() + d) for d in (0, 30, -30)) if c not in used)
+            used.add(code)
+            child.sendline(code)
     finally:
         child.close()
     assert child.exitstatus == 0, child.before
     report = json.loads(out.read_text())
-    assert len(report["keys"]) == 3
-    assert len(_renewals(sts)) == 3
+    assert report["errors"] == [] and len(report["keys"]) == 2
+    assert len(_renewals(sts)) == len(used) >= 2  # the first code, then one at each renewal
     assert all(c.status == 200 for c in _identity_calls(sts))
 
 
