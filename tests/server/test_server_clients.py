@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from tests.helpers import aws_cli_v2
-from tests.server.children import BOTO3_CALLS, ROLE, python, role_profile
+from tests.server.children import BOTO3_CALLS, python, role_profile
 
 STATIC = {"AWS_ACCESS_KEY_ID": "AKIAOLDOLDOLDOLDOLD1", "AWS_SECRET_ACCESS_KEY": "old-secret",
           "AWS_SESSION_TOKEN": "old-session", "AWS_SECURITY_TOKEN": "old-token", "AWS_PROFILE": "base",

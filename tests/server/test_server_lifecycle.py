@@ -14,7 +14,8 @@ from awsenv.renewal import Renewal
 
 
 def _credentials(seconds: float) -> Credentials:
-    return Credentials("ASIATESTTESTTEST0001", "secret", "token", datetime.now(timezone.utc) + timedelta(seconds=seconds))
+    expiration = datetime.now(timezone.utc) + timedelta(seconds=seconds)
+    return Credentials("ASIATESTTESTTEST0001", "secret", "token", expiration)
 
 
 def test_stop_leaves_no_thread_and_no_listener():

@@ -4,8 +4,6 @@ command leaves behind neither keeps awsenv waiting nor keeps a server alive."""
 
 from __future__ import annotations
 
-import json
-import os
 import signal
 import socket
 import subprocess
