@@ -31,6 +31,7 @@ class FlowOptions:
     min_ttl: float = 300.0
     browser: bool = True
     use_device_code: bool = False
+    may_prompt: Optional[Callable[[], bool]] = None  # whether an MFA prompt may be shown now (None: always)
 
 
 def say(message: str) -> None:
@@ -45,7 +46,8 @@ class Engine:
         self.cache = cache
         self.log = log
         # Used MFA codes are remembered even under --no-cache: that record holds no credentials.
-        self.codes = CodeSource(options.mfa_code, cache.directory if cache else cache_dir(), log)
+        self.codes = CodeSource(options.mfa_code, cache.directory if cache else cache_dir(), log,
+                                may_prompt=options.may_prompt)
         self.calls: list[str] = []  # the AWS calls made, in order, for --debug and tests
 
     def is_cached(self, plan: Plan) -> bool:

@@ -17,6 +17,18 @@ PROFILE_MARKER = "AWSENV_PROFILE"
 # Set by other tools or older sessions; they would override or confuse the exported keys.
 STALE = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN")
 
+# The credential server (`exec --server`, `shell --server`): the two variables SDKs read to find it, and every
+# variable that would make an SDK pick credentials before it (static keys, a profile, web identity, another
+# container endpoint) or that still names the keys of an earlier export.
+CONTAINER_URI = "AWS_CONTAINER_CREDENTIALS_FULL_URI"
+CONTAINER_TOKEN = "AWS_CONTAINER_AUTHORIZATION_TOKEN"
+CONFIG_FILE = "AWS_CONFIG_FILE"
+SHARED_CREDENTIALS_FILE = "AWS_SHARED_CREDENTIALS_FILE"
+BEFORE_THE_SERVER = (ACCESS_KEY_ID, SECRET_ACCESS_KEY, SESSION_TOKEN, EXPIRATION, "AWS_SECURITY_TOKEN",
+                     "AWS_ACCESS_KEY", "AWS_SECRET_KEY", "AWS_CREDENTIAL_FILE", "AWS_PROFILE", "AWS_DEFAULT_PROFILE",
+                     "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME",
+                     "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")
+
 SET_BY_AWSENV = (ACCESS_KEY_ID, SECRET_ACCESS_KEY, SESSION_TOKEN, REGION, DEFAULT_REGION, EXPIRATION, PROFILE_MARKER)
 
 
@@ -39,6 +51,16 @@ def credentials_delta(creds: Credentials, profile: str, region: Optional[str]) -
         delta[DEFAULT_REGION] = region
     for name in STALE:
         delta[name] = None
+    return delta
+
+
+def server_delta(url: str, token: str, profile: str, region: Optional[str]) -> EnvDelta:
+    """The command's environment under the credential server: where to ask and the token, no keys."""
+    delta: dict[str, Optional[str]] = {name: None for name in BEFORE_THE_SERVER}
+    delta.update({CONTAINER_URI: url, CONTAINER_TOKEN: token, PROFILE_MARKER: profile})
+    if region:
+        delta[REGION] = region
+        delta[DEFAULT_REGION] = region
     return delta
 
 

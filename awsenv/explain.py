@@ -112,7 +112,35 @@ def describe(plan: Plan, keys: dict, cached_until: Sequence[Optional[datetime]],
         "calls_uncached": [doc["api"] for doc in steps if doc["api"]],
         "mfa_codes": sum(1 for doc in steps if doc["will_call"] and doc.get("mfa_code")),
         "notes": list(plan.notes),
+        "server_renewal": server_renewal(plan, cached_until),
     }
+
+
+def server_renewal(plan: Plan, cached_until: Sequence[Optional[datetime]]) -> str:
+    """What `exec --server` / `shell --server` renewals will need from the user, and when."""
+    from awsenv.renewal import DEFAULT_MIN_TTL
+
+    ahead = format_seconds(int(DEFAULT_MIN_TTL))
+    sso = [step for step in plan.steps if isinstance(step, SsoRoleCredentials)]
+    mfa = [index for index, step in enumerate(plan.steps) if getattr(step, "mfa_serial", None)]
+    if not mfa:
+        if sso:
+            return ("renewals need no MFA code; when the IAM Identity Center sign-in of profile "
+                    f"{sso[0].profile} ends, they need a new sign-in (browser)")
+        return "renewals need no MFA code"
+    index = mfa[-1]
+    step = plan.steps[index]
+    source = ("mfa_process gives it" if step.mfa_process else
+              "asked on the terminal while awsenv holds it (exec --server), else the command gets HTTP 503 errors "
+              "until a new session is opened (set mfa_process to avoid that)")
+    length = format_seconds(step.duration) if step.duration else "the STS default duration"
+    if index == len(plan.steps) - 1:
+        return f"every renewal needs a new MFA code for {step.mfa_serial} (every {length}); {source}"
+    until = cached_until[index]
+    ends = (f"at {_iso(until)}" if until is not None and until > datetime.now(timezone.utc)
+            else f"{length} after its code")
+    return (f"renewals reuse the MFA session of step {index + 1}, which ends {ends}; a new MFA code for "
+            f"{step.mfa_serial} is needed {ahead} before that; {source}")
 
 
 def _caller(previous: Step, index: int) -> str:
@@ -151,6 +179,8 @@ def render_text(doc: dict) -> str:
                      + (f"; asks for {codes} MFA code{'s' if codes != 1 else ''}" if codes else "; no MFA code"))
     else:
         lines.append("now: no AWS call (everything needed is cached)")
+    if doc.get("server_renewal"):
+        lines.append("with --server: " + doc["server_renewal"])
     if doc["notes"]:
         lines.append("why:")
         lines.extend(f"  - {note}" for note in doc["notes"])

@@ -10,6 +10,7 @@ from contextlib import nullcontext
 from typing import Callable, Optional
 
 from awsenv import files, locking, mfa
+from awsenv.errors import MfaUnavailable
 
 # A TOTP code is valid for one 30 s step, and AWS accepts one step either side: 90 s covers a code's life.
 CODE_LIFETIME = 90.0
@@ -19,8 +20,10 @@ POLL_EVERY = 5.0
 
 class CodeSource:
     def __init__(self, option_code: Optional[str], state_dir: Optional[str], log: Callable[[str], None],
-                 clock: Callable[[], float] = time.time, sleep: Callable[[float], None] = time.sleep) -> None:
+                 clock: Callable[[], float] = time.time, sleep: Callable[[float], None] = time.sleep,
+                 may_prompt: Optional[Callable[[], bool]] = None) -> None:
         self.option_code = option_code
+        self.may_prompt = may_prompt  # asked before each prompt; None: always allowed
         self.state_dir = state_dir
         self.log = log
         self.clock = clock
@@ -46,6 +49,10 @@ class CodeSource:
                 self.log(f"waiting for the next MFA code for {serial} (the current one was already used)")
                 self.sleep(POLL_EVERY)
             self.log(f"mfa_process kept printing a code already used for {serial}")
+        if self.may_prompt is not None and not self.may_prompt():
+            raise MfaUnavailable(f"profile {profile!r} needs a new MFA code for {serial}, and it cannot be asked "
+                                 "for now (no terminal, or a command is using it)",
+                                 hint="set mfa_process in the profile to a command that prints the code")
         note = "A code works once; wait for the next one. " if again else ""
         while True:
             code = mfa.prompt_code(profile, serial, note)

@@ -8,12 +8,13 @@ import signal
 import subprocess
 import sys
 import tempfile
-from typing import Mapping, NoReturn, Sequence
+from contextlib import contextmanager
+from typing import Iterator, Mapping, NoReturn, Sequence
 
 from awsenv.env import PROFILE_MARKER, apply
 from awsenv.errors import AwsenvError, UsageError
 from awsenv.model import EnvDelta
-from awsenv.shells.subshells import recipe
+from awsenv.shells.subshells import SubshellRecipe, recipe
 
 
 class CommandNotFound(AwsenvError):
@@ -50,14 +51,12 @@ def exec_command(argv: Sequence[str], delta: EnvDelta, environ: Mapping[str, str
         raise CommandNotExecutable(f"cannot run {argv[0]}: {error.strerror}") from None
 
 
-def run_subshell(shell: str, path: str, delta: EnvDelta, profile: str,
-                 environ: Mapping[str, str] = os.environ) -> int:
-    """Start `shell` interactively with the delta applied and a prompt marker; its exit status.
-
-    Its rc files go into a private temporary directory (they hold no secret: the credentials travel in the
-    environment), removed when the shell exits."""
+@contextmanager
+def subshell_recipe(shell: str, path: str, profile: str, environ: Mapping[str, str] = os.environ
+                    ) -> Iterator[SubshellRecipe]:
+    """How to start `shell` with a prompt marker. Its rc files go into a private temporary directory (they hold no
+    secret: the credentials travel in the environment), removed on leaving."""
     tmp = tempfile.mkdtemp(prefix="awsenv-shell-")
-    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGHUP, signal.SIGTERM)}
     try:
         plan = recipe(shell, path, tmp, environ, profile)
         for name, text in plan.files.items():
@@ -65,27 +64,37 @@ def run_subshell(shell: str, path: str, delta: EnvDelta, profile: str,
             fd = os.open(file_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
             with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape") as handle:
                 handle.write(text)
-        env = apply(delta, environ)
-        env.update(plan.env)
-        for sig in previous:
-            signal.signal(sig, _exit_on_signal)
-        try:
-            child = subprocess.Popen(plan.argv, env=env)
-        except OSError as error:
-            raise CommandNotFound(f"cannot start the shell {path}: {error.strerror}",
-                                  hint="pick another with --shell") from None
-        # The subshell owns the terminal: Ctrl-C and Ctrl-\ are for it, not for us.
-        ignored = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGQUIT)}
-        try:
-            status = child.wait()
-        finally:
-            for sig, handler in ignored.items():
-                signal.signal(sig, handler)
-        return 128 - status if status < 0 else status
+        yield plan
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def run_subshell(shell: str, path: str, delta: EnvDelta, profile: str,
+                 environ: Mapping[str, str] = os.environ) -> int:
+    """Start `shell` interactively with the delta applied and a prompt marker; its exit status."""
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGHUP, signal.SIGTERM)}
+    try:
+        with subshell_recipe(shell, path, profile, environ) as plan:
+            env = apply(delta, environ)
+            env.update(plan.env)
+            for sig in previous:
+                signal.signal(sig, _exit_on_signal)
+            try:
+                child = subprocess.Popen(plan.argv, env=env)
+            except OSError as error:
+                raise CommandNotFound(f"cannot start the shell {path}: {error.strerror}",
+                                      hint="pick another with --shell") from None
+            # The subshell owns the terminal: Ctrl-C and Ctrl-\ are for it, not for us.
+            ignored = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGQUIT)}
+            try:
+                status = child.wait()
+            finally:
+                for sig, handler in ignored.items():
+                    signal.signal(sig, handler)
+            return 128 - status if status < 0 else status
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _exit_on_signal(signum: int, _frame: object) -> NoReturn:

@@ -11,8 +11,8 @@ import typer
 
 from awsenv.cli.app import app
 from awsenv.cli.options import (CredentialOptions, DurationOpt, FormatOpt, MfaCodeOpt, NoBrowserOpt, NoCacheOpt,
-                                UseDeviceCodeOpt,
-                                ProfileArg, RegionOpt, ShellOpt, WriteProfileOpt, complete_shell)
+                                ProfileArg, RegionOpt, ServerOpt, ShellOpt, UseDeviceCodeOpt, WriteProfileOpt,
+                                complete_shell)
 from awsenv.env import PROFILE_MARKER
 
 CommandArgs = Annotated[Optional[list[str]], typer.Argument(
@@ -44,9 +44,11 @@ def _say_replacing(name: str) -> None:
 def exec_(profile: ProfileArg = None, command: CommandArgs = None, shell: ShellOpt = None, format: FormatOpt = None,
           mfa_code: MfaCodeOpt = None, duration: DurationOpt = None, region: RegionOpt = None,
           no_cache: NoCacheOpt = False, write_profile: WriteProfileOpt = None,
-          no_browser: NoBrowserOpt = False, use_device_code: UseDeviceCodeOpt = False) -> None:
+          no_browser: NoBrowserOpt = False, use_device_code: UseDeviceCodeOpt = False,
+          server: ServerOpt = False) -> None:
     """Run a command with the profile's credentials in its environment: no shell in between, its arguments as
     given, its exit status passed through (127 when it does not exist). --shell and --format have no effect here.
+    With --server the command gets a credential server that renews them instead (awsenv stays its parent).
 
     Example: awsenv exec prod -- aws s3 ls
     """
@@ -58,6 +60,10 @@ def exec_(profile: ProfileArg = None, command: CommandArgs = None, shell: ShellO
                          hint="usage: awsenv exec PROFILE -- CMD [ARG...] (PROFILE defaults to $AWS_PROFILE)")
     options = CredentialOptions(shell, format, mfa_code, duration, region, no_cache, write_profile, no_browser,
                                 use_device_code)
+    if server:
+        from awsenv.cli.served import exec_served
+
+        raise typer.Exit(exec_served(profile, command, options, _say_replacing))
     name, delta = _credentials_delta("exec", profile, options)
     _say_replacing(name)
     exec_command(command, delta)
@@ -67,7 +73,8 @@ def exec_(profile: ProfileArg = None, command: CommandArgs = None, shell: ShellO
 def shell_(profile: ProfileArg = None, shell: ShellOpt = None, force: ForceOpt = False,
            mfa_code: MfaCodeOpt = None, duration: DurationOpt = None, region: RegionOpt = None,
            no_cache: NoCacheOpt = False, write_profile: WriteProfileOpt = None,
-           no_browser: NoBrowserOpt = False, use_device_code: UseDeviceCodeOpt = False) -> int:
+           no_browser: NoBrowserOpt = False, use_device_code: UseDeviceCodeOpt = False,
+           server: ServerOpt = False) -> int:
     """Start your shell (or --shell SHELL) with the profile's credentials set and the profile shown in its prompt;
     your own rc files are still read. `exit` returns here with the subshell's exit status.
 
@@ -84,6 +91,10 @@ def shell_(profile: ProfileArg = None, shell: ShellOpt = None, force: ForceOpt =
         name_and_path = detect_shell_process()
     options = CredentialOptions(shell, None, mfa_code, duration, region, no_cache, write_profile, no_browser,
                                 use_device_code)
+    if server:
+        from awsenv.cli.served import shell_served
+
+        raise typer.Exit(shell_served(profile, name_and_path[0], name_and_path[1], options, _say_replacing))
     name, delta = _credentials_delta("shell", profile, options)
     _say_replacing(name)
     status = run_subshell(name_and_path[0], name_and_path[1], delta, name)

@@ -12,6 +12,8 @@ What it enforces (each rule is off until a test sets it):
 - IAM user keys a test registers (`iam_keys`): requests signed by a deleted one are refused, keys made by
   CreateAccessKey join and DeleteAccessKey removes them, a new key is refused for its first `new_key_refusals`
   requests (IAM's eventual consistency), and IAM refuses a GetSessionToken session opened without MFA.
+- `lifetime` (test-only, seconds): issued credentials expire that soon, and any call signed with them afterwards is
+  refused with ExpiredToken; `session_lifetime` does the same for GetSessionToken alone (None: like `lifetime`).
 A test can also hold the reply to a request (`hold_when`), to stop the client at that point.
 
 GetSessionToken, GetFederationToken and AssumeRoleWithWebIdentity are answered here with fresh keys per call (moto
@@ -53,6 +55,7 @@ class Session:
     mfa: bool
     role_arn: Optional[str] = None
     chained: bool = False  # an AssumeRole made with temporary credentials
+    expires: Optional[datetime] = None  # set under a short `lifetime`
 
 
 @dataclass
@@ -76,6 +79,8 @@ class StsGate:
     invalid: set = field(default_factory=set)  # access key ids answered with InvalidClientTokenId
     web_identities: dict = field(default_factory=dict)  # role arn -> the one web identity token it trusts
     calls: list = field(default_factory=list)
+    lifetime: Optional[int] = None  # seconds: issued credentials expire this soon (STS itself allows no less than 900)
+    session_lifetime: Optional[int] = None  # the same for GetSessionToken only
     lock: threading.Lock = field(default_factory=threading.Lock)
     url: str = ""
     iam_keys: dict = field(default_factory=dict)  # access key id -> active (bool), for keys a test registers
@@ -103,6 +108,8 @@ class StsGate:
             self.hold_when = None
             self.held.clear()
             self.release.clear()
+            self.lifetime = None
+            self.session_lifetime = None
 
     def actions(self) -> list[str]:
         return [c.action for c in self.calls if c.action != "GetCallerIdentity"]
@@ -147,6 +154,8 @@ class StsGate:
             return 403, "InvalidClientTokenId", "The security token included in the request is invalid."
         duration = int(params.get("DurationSeconds", 0) or 0)
         session = self.sessions.get(caller or "")
+        if session is not None and session.expires is not None and datetime.now(timezone.utc) >= session.expires:
+            return 403, "ExpiredToken", "The security token included in the request is expired"
         if action == "GetSessionToken":
             if session is not None:
                 return 403, "AccessDenied", "Cannot call GetSessionToken with session credentials"
@@ -211,8 +220,12 @@ class StsGate:
                 if action == "AssumeRole" and status == 200 and issued:
                     session = self.sessions.get(caller or "")
                     mfa = "TokenCode" in params or bool(session and session.mfa)
+                    expires = self._expiry(None, self.lifetime)
+                    if expires is not None:
+                        payload = re.sub(rb"<Expiration>[^<]+</Expiration>",
+                                         b"<Expiration>" + _iso(expires).encode() + b"</Expiration>", payload)
                     self.sessions[issued] = Session("AssumeRole", mfa, params.get("RoleArn"),
-                                                    chained=session is not None)
+                                                    chained=session is not None, expires=expires)
             self.calls.append(Call(action, caller, params, status, None if status == 200 else "moto", issued))
             if status == 200:
                 self._track_iam(action, params, issued)
@@ -234,8 +247,11 @@ class StsGate:
     def _session_token(self, action: str, params: dict) -> tuple[int, bytes, str]:
         duration = int(params.get("DurationSeconds") or (3600 if action == "AssumeRoleWithWebIdentity" else 43200))
         key = "ASIA" + secrets.token_hex(8).upper()
-        self.sessions[key] = Session(action, mfa="TokenCode" in params, role_arn=params.get("RoleArn"))
-        expiration = (datetime.now(timezone.utc) + timedelta(seconds=duration)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        short = self.session_lifetime or self.lifetime
+        expires = self._expiry(duration, short)
+        self.sessions[key] = Session(action, mfa="TokenCode" in params, role_arn=params.get("RoleArn"),
+                                     expires=expires if short else None)
+        expiration = _iso(expires)
         xml = (
             f'<{action}Response xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><{action}Result>'
             f"<Credentials><AccessKeyId>{key}</AccessKeyId>"
@@ -246,6 +262,16 @@ class StsGate:
             f"</{action}Response>"
         )
         return 200, xml.encode(), key
+
+    def _expiry(self, duration: Optional[int], short: Optional[int]) -> Optional[datetime]:
+        seconds = short or duration
+        if not seconds:
+            return None
+        return (datetime.now(timezone.utc) + timedelta(seconds=seconds)).replace(microsecond=0)  # as announced
+
+
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _access_key_in(payload: bytes) -> Optional[str]:
