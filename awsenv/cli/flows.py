@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shlex
-
 from awsenv.cli.app import app
 from awsenv.cli.options import (CredentialOptions, DurationOpt, FormatOpt, MfaCodeOpt, NoBrowserOpt, NoCacheOpt,
                                 ProfileArg, RegionOpt, ShellOpt, WriteProfileOpt)
@@ -59,7 +57,7 @@ def print_credentials(flow: str, profile: str | None, options: CredentialOptions
     result = obtain(request_for(name, flow, options))
     write_profile_if_asked(result, options)
     delta = credentials_delta(result.credentials, name, result.plan.region)
-    emit(delta, dialect, f"{flow} {shlex.quote(name)}")
+    emit(delta, dialect, flow, name)
 
 
 def _register(flow: str) -> None:
