@@ -162,9 +162,13 @@ def serve(argv: list, environ=os.environ) -> int | None:
         delta = delta_for(*fields, call.profile, region)
     except Exception:  # any doubt before output: the full path decides and reports
         return None
+    from awsenv.errors import AwsenvError
     from awsenv.output import emit
 
-    return _quietly(lambda: emit(delta, dialect, call.command, call.profile, environ))
+    try:
+        return _quietly(lambda: emit(delta, dialect, call.command, call.profile, environ))
+    except AwsenvError:  # a value the dialect cannot hold: refused before anything is printed, reported in full
+        return None
 
 
 def _quietly(write) -> int:
@@ -174,9 +178,9 @@ def _quietly(write) -> int:
         sys.stdout.flush()
         return 0
     except BrokenPipeError:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush does not fail again
-        return 1
+        from awsenv.reporting import reader_gone
+
+        return reader_gone()
 
 
 def chain(environ=os.environ) -> list:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Optional
+from typing import Annotated, Optional
 
 import typer
-from typing import Annotated
 
+from awsenv.credential_commands import CredentialOptions
 from awsenv.shells import SHELL_NAMES
+
+__all__ = ["CredentialOptions", "complete_profile", "complete_shell"]
 
 
 def complete_profile(incomplete: str) -> list[str]:
@@ -46,15 +47,3 @@ WriteProfileOpt = Annotated[Optional[str], typer.Option(
     show_default=False)]
 NoBrowserOpt = Annotated[bool, typer.Option(
     "--no-browser", help="SSO: print the sign-in URL instead of opening a browser.")]
-
-
-@dataclass
-class CredentialOptions:
-    shell: Optional[str] = None
-    format: Optional[str] = None
-    mfa_code: Optional[str] = None
-    duration: Optional[str] = None
-    region: Optional[str] = None
-    no_cache: bool = False
-    write_profile: Optional[str] = None
-    no_browser: bool = False

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pexpect
 
-from tests.cache_entries import drop_fast_index
+from awsenv.shells import SHELL_NAMES
+from tests.cache_entries import ROLE, drop_fast_index
 from tests.helpers import AWSENV, parse_posix_exports
 
 REPO = Path(__file__).resolve().parents[2]
@@ -88,22 +89,53 @@ def test_a_cache_hit_imports_only_what_it_needs(role_home, sts):
     assert sts.actions() == ["AssumeRole"]  # credential-process and export share the role's entry and index
 
 
-def test_fast_and_full_paths_print_the_same_bytes(role_home, sts):
+TRICKY = "it's $deploy"  # a profile name each dialect must quote
+DIALECT_OPTIONS = [("--shell", name) for name in SHELL_NAMES] + [("--format", "json")]
+
+
+def _full(home, args: tuple, env: dict):
+    """The same request answered without the index: the simple form's own path (config, plan, engine's cache)."""
+    drop_fast_index(home)
+    return home.run(*args, env=home.env(**env))
+
+
+def _through_typer(home, args: tuple, env: dict):
+    """The same request through the Typer application: `--` before the profile is a form only Typer parses."""
+    return home.run(*args[:1], *args[2:], "--", args[1], env=home.env(**env))
+
+
+def test_fast_and_full_paths_print_the_same_bytes_in_every_dialect(role_home, sts):
     home = role_home
-    cases = [
-        (("role", "deploy", "--shell", "fish"), {}),
+    home.write_config(home.config.read_text() + f'[profile "{TRICKY}"]\nrole_arn = {ROLE}\nsource_profile = base\n')
+    cases = [(("role", TRICKY, *option), {}) for option in DIALECT_OPTIONS] + [
         (("export", "deploy", "--shell=tcsh", "--region", "ap-south-1"), {}),
         (("role", "deploy", "--format", "json"), {"AWSENV_PROFILE": "other"}),  # "replacing … 'other'" on stderr
         (("role", "deploy", "--shell", "sh"), {"SHELL": "/usr/bin/fish"}),
         (("credential-process", "deploy"), {}),
+        (("credential-process", TRICKY, "--shell", "fish"), {}),
     ]
     for args, env in cases:
-        full = home.run(*args, env=home.env(**env))  # cold, or with the index dropped: the full path
-        drop_fast_index(home)
-        full = home.run(*args, env=home.env(**env))
+        full = _full(home, args, env)
+        assert full.returncode == 0 and full.stdout, (args, full.stderr)
         modules, fast = _imports(home, *args, **env)
-        assert "typer" not in modules, args
+        assert "awsenv.fastpath" in modules and "awsenv.flow" not in modules, args  # served from the index
         assert (fast.returncode, fast.stdout, _human(fast.stderr)) == (full.returncode, full.stdout, full.stderr)
+    for args, env in cases[:1] + cases[-4:]:
+        assert _through_typer(home, args, env) == _full(home, args, env), args
+    assert sts.actions() == ["AssumeRole", "AssumeRole"]  # one per profile
+
+
+def test_a_value_a_dialect_cannot_hold_is_refused_alike_on_every_path(role_home, sts):
+    home = role_home
+    bad = "100%!"  # cmd.exe expands % and ! even inside quotes
+    home.write_config(home.config.read_text() + f"[profile {bad}]\nrole_arn = {ROLE}\nsource_profile = base\n")
+    assert home.run("role", bad, "--shell", "sh").returncode == 0  # recorded in the index
+    args = ("role", bad, "--shell", "cmd")
+    modules, fast = _imports(home, *args)
+    assert "awsenv.fastpath" in modules
+    full, typer_path = _full(home, args, {}), _through_typer(home, args, {})
+    assert (fast.returncode, fast.stdout, _human(fast.stderr)) == (full.returncode, full.stdout, full.stderr)
+    assert typer_path == full and full.returncode == 2 and full.stdout == "" and "cmd.exe" in full.stderr
 
 
 def test_replacing_message_and_terminal_refusal_match(role_home, sts):
@@ -129,7 +161,7 @@ def test_an_edited_config_falls_through_to_the_full_path(role_home, sts):
     assert home.run("role", "deploy", "--shell", "sh").returncode == 0
     home.write_config(home.config.read_text().replace("eu-west-1", "eu-north-1"))
     modules, done = _imports(home, "role", "deploy", "--shell", "sh")
-    assert "typer" in modules and done.returncode == 0
+    assert "awsenv.flow" in modules and done.returncode == 0
     assert parse_posix_exports(done.stdout)["AWS_REGION"] == "eu-north-1"
     # The credentials file counts too: a profile that stops being a role is not served as one.
     home.write_config("[profile deploy]\nregion = eu-west-1\n")
@@ -144,14 +176,16 @@ def test_unusual_invocations_fall_through(role_home, sts):
     for args in (("role", "deploy", "--shell", "sh", "--no-cache"), ("--debug", "role", "deploy", "--shell", "sh"),
                  ("role", "deploy", "--shell", "nope"), ("role", "deploy", "extra", "--shell", "sh")):
         modules, done = _imports(home, *args)
-        assert "typer" in modules, args
+        assert "awsenv.flow" in modules, args
     assert done.returncode == 2 and done.stdout == ""
 
 
-def test_a_reader_that_went_away_ends_a_cache_hit_quietly(role_home, sts):
+def test_a_reader_that_went_away_ends_a_run_quietly(role_home, sts):
     home = role_home
     assert home.run("role", "deploy", "--shell", "sh").returncode == 0
-    for args in (("role", "deploy", "--shell", "sh"), ("credential-process", "deploy")):
+    # A cache hit; the simple form's full path (nothing recorded for credential-process yet); the same through Typer.
+    for args in (("role", "deploy", "--shell", "sh"), ("credential-process", "deploy"),
+                 ("credential-process", "--", "deploy")):
         proc = subprocess.Popen([AWSENV, *args], env=home.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 start_new_session=True)
         proc.stdout.close()  # before the child writes: its write fails with EPIPE

@@ -1,0 +1,111 @@
+"""What `awsenv user|role|sso|export|credential-process PROFILE` do, apart from their command-line parsing.
+
+The Typer commands (awsenv.cli) call these, and so does `run_simple`: the simple forms of those commands
+(`COMMAND PROFILE` with --shell, --format, --region, --duration, --no-browser) run here without loading the
+command-line framework, whose import costs more than awsenv's own work around the AWS call. Any other form, and
+any form with an option this parser does not know, goes to the Typer application, which alone defines the
+commands' names, options and help.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass
+from typing import Optional
+
+from awsenv.env import credentials_delta
+from awsenv.flow import Request, Result, obtain
+
+
+@dataclass
+class CredentialOptions:
+    shell: Optional[str] = None
+    format: Optional[str] = None
+    mfa_code: Optional[str] = None
+    duration: Optional[str] = None
+    region: Optional[str] = None
+    no_cache: bool = False
+    write_profile: Optional[str] = None
+    no_browser: bool = False
+
+
+def profile_or_pick(profile: str | None, flow: str) -> str:
+    if profile:
+        return profile
+    from awsenv import config
+    from awsenv.picker import pick_profile
+
+    profiles = config.load().profiles
+    fitting = [n for n, p in profiles.items() if p.flow != "none" and (flow in ("export", "credential-process",
+                                                                                "exec", "shell") or p.flow == flow)]
+    return pick_profile(fitting, flow)
+
+
+def request_for(profile: str, flow: str, options: CredentialOptions) -> Request:
+    return Request(profile=profile, flow=flow if flow in ("user", "role", "sso") else "export",
+                   mfa_code=options.mfa_code, duration=options.duration, region=options.region,
+                   use_cache=not options.no_cache, browser=not options.no_browser)
+
+
+def write_profile_if_asked(result: Result, options: CredentialOptions) -> None:
+    if options.write_profile is None:
+        return
+    from awsenv.config import credentials_path
+    from awsenv.credentials_file import write_profile
+    from awsenv.engine import say
+
+    name = options.write_profile or f"{result.plan.target}-temporary"
+    write_profile(credentials_path(), name, result.credentials, result.plan.region)
+    say(f"wrote profile {name!r} to {credentials_path()}")
+
+
+def print_credentials(flow: str, profile: str | None, options: CredentialOptions) -> None:
+    from awsenv.output import choose_dialect, emit
+
+    dialect = choose_dialect(options.shell, options.format)  # an unknown shell fails before any AWS call
+    name = profile_or_pick(profile, flow)
+    result = obtain(request_for(name, flow, options))
+    write_profile_if_asked(result, options)
+    delta = credentials_delta(result.credentials, name, result.plan.region)
+    emit(delta, dialect, flow, name)
+
+
+def print_credential_process(profile: str | None, options: CredentialOptions) -> None:
+    from awsenv import fastpath
+    from awsenv.errors import ConfigError
+    from awsenv.flow import CREDENTIAL_PROCESS_MIN_TTL, min_ttl
+    from awsenv.output import credential_process_json
+
+    name = profile_or_pick(profile, "credential-process")
+    serving = fastpath.chain()
+    if name in serving:
+        raise ConfigError(
+            f"profile {name!r} asks awsenv for its own credentials: a credential_process loop "
+            f"({' -> '.join(serving + [name])})",
+            hint=f"put `credential_process = awsenv credential-process {name}` in a separate profile "
+                 f"(e.g. [profile {name}-sdk]) and leave {name!r} with its role, keys or SSO settings")
+    os.environ[fastpath.CHAIN_VARIABLE] = json.dumps(serving + [name])  # seen by mfa_process, browsers, ...
+    request = request_for(name, "credential-process", options)
+    request.min_ttl = min_ttl(floor=CREDENTIAL_PROCESS_MIN_TTL)
+    result = obtain(request)
+    write_profile_if_asked(result, options)
+    sys.stdout.write(credential_process_json(result.credentials))
+    sys.stdout.flush()
+
+
+def run_simple(argv: list[str], environ=os.environ) -> Optional[int]:
+    """Run a simple form of a credential command and return its exit status, or None for the Typer application."""
+    from awsenv import fastpath
+    from awsenv.reporting import guarded
+
+    call = fastpath.parse(argv)
+    if call is None or "_AWSENV_COMPLETE" in environ:  # shell completion is the framework's
+        return None
+    get = call.options.get
+    options = CredentialOptions(shell=get("--shell"), format=get("--format"), duration=get("--duration"),
+                                region=get("--region"), no_browser="--no-browser" in call.options)
+    if call.command == "credential-process":
+        return guarded(lambda: print_credential_process(call.profile, options))
+    return guarded(lambda: print_credentials(call.command, call.profile, options))
