@@ -44,6 +44,7 @@ class Engine:
         # Used MFA codes are remembered even under --no-cache: that record holds no credentials.
         self.codes = CodeSource(options.mfa_code, cache.directory if cache else cache_dir(), log)
         self.calls: list[str] = []  # the AWS calls made, in order, for --debug and tests
+        self._static_keys: dict[str, str] = {}  # profile → cache key of its keys
 
     def is_cached(self, plan: Plan) -> bool:
         """Whether the target's credentials would be served from the cache with no AWS call."""
@@ -55,10 +56,12 @@ class Engine:
     def step_key(self, plan: Plan, index: int) -> str:
         step = plan.steps[index]
         if isinstance(step, StaticKeys):
-            profile = self.config.profile(step.profile)
-            return entry_key({"kind": "keys", "id": profile.aws_access_key_id,
-                              "secret": _digest(profile.aws_secret_access_key),
-                              "token": _digest(profile.aws_session_token)})
+            if step.profile not in self._static_keys:  # `awsenv list`: thousands of roles on the same keys
+                profile = self.config.profile(step.profile)
+                self._static_keys[step.profile] = entry_key({
+                    "kind": "keys", "id": profile.aws_access_key_id, "secret": _digest(profile.aws_secret_access_key),
+                    "token": _digest(profile.aws_session_token)})
+            return self._static_keys[step.profile]
         parts: dict = {"kind": type(step).__name__, **_fields(step)}
         parts.pop("profile", None)
         parts.pop("mfa_process", None)
@@ -145,10 +148,18 @@ def _chosen_each_time(step: Step) -> bool:
     return isinstance(step, SsoRoleCredentials) and not (step.account_id and step.role_name)
 
 
-def _fields(step: Step) -> dict:
-    from dataclasses import asdict
+_PLAIN = {str, int, bool, float, type(None)}
 
-    values = asdict(step)
+
+def _fields(step: Step) -> dict:
+    from dataclasses import asdict, is_dataclass
+
+    # A shallow copy, as asdict() would give for these flat records; asdict's deep copy costs more than the rest of
+    # `awsenv list` on a big config. A nested record (SsoSession) is still converted in full.
+    values = dict(vars(step)) if hasattr(step, "__dict__") else asdict(step)
+    for name, value in values.items():
+        if type(value) not in _PLAIN and is_dataclass(value):
+            values[name] = asdict(value)
     if isinstance(step, SsoRoleCredentials):
         values["session"] = {"name": step.session.name, "start_url": step.session.start_url,
                              "region": step.session.region}
