@@ -1,10 +1,5 @@
-"""What `awsenv user|role|sso|export|credential-process PROFILE` do, apart from their command-line parsing.
-
-The Typer commands (awsenv.cli) call these, and so does `run_simple`: the simple forms of those commands
-(`COMMAND PROFILE` with --shell, --format, --region, --duration, --no-browser) run here without loading the
-command-line framework, whose import costs more than awsenv's own work around the AWS call. Any other form, and
-any form with an option this parser does not know, goes to the Typer application, which alone defines the
-commands' names, options and help.
+"""What `awsenv user|role|sso|export|credential-process PROFILE` do, apart from their command-line parsing: the
+Typer commands (awsenv.cli) call these, and so do their simple forms run without the framework (awsenv.simple_cli).
 """
 
 from __future__ import annotations
@@ -93,19 +88,3 @@ def print_credential_process(profile: str | None, options: CredentialOptions) ->
     write_profile_if_asked(result, options)
     sys.stdout.write(credential_process_json(result.credentials))
     sys.stdout.flush()
-
-
-def run_simple(argv: list[str], environ=os.environ) -> Optional[int]:
-    """Run a simple form of a credential command and return its exit status, or None for the Typer application."""
-    from awsenv import fastpath
-    from awsenv.reporting import guarded
-
-    call = fastpath.parse(argv)
-    if call is None or "_AWSENV_COMPLETE" in environ:  # shell completion is the framework's
-        return None
-    get = call.options.get
-    options = CredentialOptions(shell=get("--shell"), format=get("--format"), duration=get("--duration"),
-                                region=get("--region"), no_browser="--no-browser" in call.options)
-    if call.command == "credential-process":
-        return guarded(lambda: print_credential_process(call.profile, options))
-    return guarded(lambda: print_credentials(call.command, call.profile, options))

@@ -43,9 +43,12 @@ class Invocation:
         return self.command if self.command in ("user", "role", "sso") else "export"
 
 
-def parse(argv: list) -> Invocation | None:
-    """`COMMAND PROFILE [options]` in the few forms served here, else None."""
-    if not argv or argv[0] not in CREDENTIAL_COMMANDS:
+def parse(argv: list, commands: tuple = CREDENTIAL_COMMANDS, value_options: tuple = _VALUE_OPTIONS,
+          flag_options: tuple = _FLAG_OPTIONS, takes_profile: bool = True) -> Invocation | None:
+    """`COMMAND PROFILE [options]` (or `COMMAND [options]`) in the few forms served here, else None.
+
+    Options are `--name value`, `--name=value` or a flag, each at most once; a value may not start with `-`."""
+    if not argv or argv[0] not in commands:
         return None
     profile = None
     options: dict = {}
@@ -53,21 +56,23 @@ def parse(argv: list) -> Invocation | None:
     for word in words:
         if word.startswith("-"):
             name, has_value, value = word.partition("=")
-            if name in _FLAG_OPTIONS and not has_value:
+            if name in flag_options and not has_value and name not in options:
                 options[name] = ""
                 continue
-            if name not in _VALUE_OPTIONS or name in options:
+            if name not in value_options or name in options:
                 return None
             if not has_value:
                 value = next(words, None)
                 if value is None or value.startswith("-"):
                     return None
             options[name] = value
-        elif profile is None and word:
+        elif profile is None and word and takes_profile:
             profile = word
         else:
             return None
-    return Invocation(argv[0], profile, options) if profile is not None else None
+    if takes_profile and profile is None:
+        return None
+    return Invocation(argv[0], profile, options)
 
 
 def request_key(flow: str, profile: str, duration: str | None, region: str | None, environ=os.environ) -> str:

@@ -1,6 +1,6 @@
 """The `awsenv` entry point: a cache hit is served before anything heavy loads (awsenv.fastpath); the simple forms
-of the credential commands run without the command-line framework (awsenv.credential_commands); everything else
-goes to the Typer application (awsenv.cli)."""
+of the most used commands run without the command-line framework (awsenv.simple_cli); everything else goes to the
+Typer application (awsenv.cli)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ def main() -> None:
     argv = sys.argv[1:]
     code = serve(argv)
     if code is None:
-        from awsenv.credential_commands import run_simple
+        from awsenv.simple_cli import run_simple
 
         code = run_simple(argv)
     if code is None:
