@@ -126,8 +126,9 @@ def read_index(path: str) -> dict | None:
         return None
     try:
         record = jsonlite.loads(raw)
-        if (record.get("version") != INDEX_VERSION or not isinstance(record.get("entry"), str)
-                or not isinstance(record.get("files"), list)):
+        entry = record.get("entry")
+        if (record.get("version") != INDEX_VERSION or not isinstance(entry, str) or not entry.isalnum()
+                or not isinstance(record.get("files"), list)):  # an entry's name is a hash: never a path
             return None
     except (ValueError, AttributeError):
         return None
