@@ -1,9 +1,11 @@
 # make install   a virtualenv (.venv) with awsenv in it
 # make test      install every test dependency (shells, AWS CLI v2, nushell, Python packages), run all tests
 # make demo      try awsenv with no AWS account: a local STS on 127.0.0.1 and a throwaway config
-# make bench     benchmarks: awsenv against bare Python and the peers installed here
+# make bench     benchmarks: awsenv built into a wheel, installed into a throwaway virtualenv, against bare Python,
+#                a minimal boto3 script, botocore's config loader and the peers here; BENCH_ARGS="--rounds 5" for fewer
 
 PYTEST_ARGS ?= -n 2
+BENCH_ARGS ?=
 
 .PHONY: install test demo bench
 
@@ -22,4 +24,4 @@ demo:
 
 bench:
 	scripts/install-test-deps
-	.venv/bin/python -m benchmarks
+	.venv/bin/python -m benchmarks $(BENCH_ARGS)

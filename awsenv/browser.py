@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Mapping, Optional
 
 from awsenv.errors import AwsenvError, ConfigError
+from awsenv.paths import data_dir
 
 FIREFOX = ("firefox", "firefox-esr", "firefox-developer-edition", "firefox-nightly", "librewolf", "waterfox",
            "floorp")
@@ -109,11 +110,6 @@ def container_url(profile: str, url: str, environ: Mapping[str, str] = os.enviro
     return f"{scheme}:{query}"
 
 
-def data_dir(environ: Mapping[str, str] = os.environ) -> str:
-    if environ.get("AWSENV_DATA_DIR"):
-        return environ["AWSENV_DATA_DIR"]
-    base = environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
-    return os.path.join(base, "awsenv")
 
 
 def chromium_profile_dir(profile: str, environ: Mapping[str, str] = os.environ) -> str:

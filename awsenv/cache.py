@@ -6,39 +6,21 @@ import hashlib
 import json
 import os
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterator, Mapping, Optional
 
 from awsenv import files, locking
+from awsenv.cache_format import (CREDENTIAL_PROCESS_MIN_TTL, DEFAULT_MIN_TTL, INDEX_DIR, TIME_FORMAT, VERSION,
+                                 cache_dir, min_ttl, read_entry)
 from awsenv.errors import UsageError
 from awsenv.model import Credentials
 
-VERSION = 1
-DEFAULT_MIN_TTL = 300  # exports, exec, shell: refresh credentials with less than 5 minutes left
-CREDENTIAL_PROCESS_MIN_TTL = 900  # beyond the SDKs' own 15-minute advisory refresh
+__all__ = ["CREDENTIAL_PROCESS_MIN_TTL", "DEFAULT_MIN_TTL", "DEFAULT_LOCK_TIMEOUT", "INDEX_DIR", "VERSION",
+           "CredentialCache", "cache_dir", "entry_key", "lock_timeout", "min_ttl"]
+
 # Longer than a device code lives (600 s) and than anyone takes to type an MFA code: a waiter outlasts the
 # process that is signing in. A killed holder frees its kernel lock at once, so this only bounds a stuck one.
 DEFAULT_LOCK_TIMEOUT = 900.0
-INDEX_DIR = "fast"  # the fast path's index (no secrets): see awsenv/fastpath.py
-
-
-def cache_dir(environ: Mapping[str, str] = os.environ) -> str:
-    if environ.get("AWSENV_CACHE_DIR"):
-        return environ["AWSENV_CACHE_DIR"]
-    base = environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "awsenv")
-
-
-def min_ttl(environ: Mapping[str, str] = os.environ, floor: float = 0) -> float:
-    """Seconds of life cached credentials must have left to be served: AWSENV_MIN_TTL, never below `floor`."""
-    raw = environ.get("AWSENV_MIN_TTL")
-    try:
-        value = float(raw) if raw else DEFAULT_MIN_TTL
-    except ValueError:
-        raise UsageError(f"AWSENV_MIN_TTL={raw!r} is not a number of seconds") from None
-    if value != value or value < 0:
-        raise UsageError(f"AWSENV_MIN_TTL={raw!r} is not a number of seconds")
-    return max(value, floor)
 
 
 def entry_key(parts: Mapping[str, object]) -> str:
@@ -47,15 +29,11 @@ def entry_key(parts: Mapping[str, object]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:40]
 
 
-def _parse_time(text: str) -> datetime:
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        raise ValueError("a time without a zone")  # whose clock? a miss, not a guess
-    return moment.astimezone(timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 def _format_time(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(timezone.utc).strftime(TIME_FORMAT)
 
 
 class CredentialCache:
@@ -67,23 +45,15 @@ class CredentialCache:
         return os.path.join(self.directory, key + suffix)
 
     def read(self, key: str) -> Optional[dict]:
-        """The entry as stored, or None when missing, unreadable, corrupt or of an unknown version."""
-        raw = files.read_no_follow(self._path(key))
-        if raw is None:
+        """The entry as stored, its "credentials" as Credentials, or None when missing, unreadable, corrupt or
+        of an unknown version (see awsenv.cache_format, which the cache-hit path reads it with too)."""
+        entry = read_entry(self._path(key))
+        if entry is None:
             return None
-        try:
-            entry = json.loads(raw)
-            if entry.get("version") != VERSION:
-                return None
-            raw_creds = entry["credentials"]
-            values = (raw_creds["AccessKeyId"], raw_creds["SecretAccessKey"], raw_creds.get("SessionToken") or "")
-            if not all(isinstance(value, str) for value in values) or not values[0] or not values[1]:
-                return None
-            entry["credentials"] = Credentials(values[0], values[1], values[2] or None,
-                                               _parse_time(entry["expiration"]))
-            return entry
-        except (ValueError, KeyError, TypeError, AttributeError):
-            return None
+        stored = entry["credentials"]
+        entry["credentials"] = Credentials(stored["AccessKeyId"], stored["SecretAccessKey"], stored["SessionToken"],
+                                           _EPOCH + timedelta(seconds=entry["expires_at"]))
+        return entry
 
     def get(self, key: str, min_ttl: float, now: Optional[datetime] = None) -> Optional[Credentials]:
         entry = self.read(key)

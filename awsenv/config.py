@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 from dataclasses import dataclass, fields
 from typing import Mapping
 
 from awsenv.errors import ConfigError
 from awsenv.model import Profile, SsoSession
+from awsenv.paths import config_path, credentials_path
+
+__all__ = ["AwsConfig", "config_path", "credentials_path", "load"]
 
 _PROFILE_KEYS = {f.name for f in fields(Profile)} - {"name", "stored_key"}
-
-
-def config_path(environ: Mapping[str, str] = os.environ) -> str:
-    return os.path.expanduser(environ.get("AWS_CONFIG_FILE") or "~/.aws/config")
-
-
-def credentials_path(environ: Mapping[str, str] = os.environ) -> str:
-    return os.path.expanduser(environ.get("AWS_SHARED_CREDENTIALS_FILE") or "~/.aws/credentials")
 
 
 @dataclass(frozen=True)
@@ -34,6 +28,8 @@ class AwsConfig:
             raise ConfigError(f"profile {name!r} is not in {' or '.join(self.files)}", hint=self.suggest(name)) from None
 
     def suggest(self, name: str) -> str:
+        import difflib
+
         close = difflib.get_close_matches(name, list(self.profiles), n=3, cutoff=0.5)
         if close:
             return "did you mean " + ", ".join(repr(c) for c in close) + "?"

@@ -49,6 +49,7 @@ class Engine:
         self.codes = CodeSource(options.mfa_code, cache.directory if cache else cache_dir(), log,
                                 may_prompt=options.may_prompt)
         self.calls: list[str] = []  # the AWS calls made, in order, for --debug and tests
+        self._static_keys: dict[str, str] = {}  # profile → cache key of its keys
 
     def is_cached(self, plan: Plan) -> bool:
         """Whether the target's credentials would be served from the cache with no AWS call."""
@@ -63,10 +64,12 @@ class Engine:
             # The index's generation changes whenever other keys are stored for the profile; never the secret.
             return entry_key({"kind": "stored-keys", "profile": step.profile, "generation": step.generation})
         if isinstance(step, StaticKeys):
-            profile = self.config.profile(step.profile)
-            return entry_key({"kind": "keys", "id": profile.aws_access_key_id,
-                              "secret": _digest(profile.aws_secret_access_key),
-                              "token": _digest(profile.aws_session_token)})
+            if step.profile not in self._static_keys:  # `awsenv list`: thousands of roles on the same keys
+                profile = self.config.profile(step.profile)
+                self._static_keys[step.profile] = entry_key({
+                    "kind": "keys", "id": profile.aws_access_key_id, "secret": _digest(profile.aws_secret_access_key),
+                    "token": _digest(profile.aws_session_token)})
+            return self._static_keys[step.profile]
         if isinstance(step, EnvironmentKeys):
             return entry_key({"kind": "keys", "id": os.environ.get("AWS_ACCESS_KEY_ID"),
                               "secret": _digest(os.environ.get("AWS_SECRET_ACCESS_KEY")),
@@ -172,10 +175,18 @@ def _chosen_each_time(step: Step) -> bool:
     return isinstance(step, SsoRoleCredentials) and not (step.account_id and step.role_name)
 
 
-def _fields(step: Step) -> dict:
-    from dataclasses import asdict
+_PLAIN = {str, int, bool, float, type(None)}
 
-    values = asdict(step)
+
+def _fields(step: Step) -> dict:
+    from dataclasses import asdict, is_dataclass
+
+    # A shallow copy, as asdict() would give for these flat records; asdict's deep copy costs more than the rest of
+    # `awsenv list` on a big config. A nested record (SsoSession) is still converted in full.
+    values = dict(vars(step)) if hasattr(step, "__dict__") else asdict(step)
+    for name, value in values.items():
+        if type(value) not in _PLAIN and is_dataclass(value):
+            values[name] = asdict(value)
     if isinstance(step, SsoRoleCredentials):
         values["session"] = {"name": step.session.name, "start_url": step.session.start_url,
                              "region": step.session.region}

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Mapping, Optional
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: the cache-hit path renders through here
+if TYPE_CHECKING:
+    from typing import Mapping, Optional
 
-from awsenv.model import Credentials, EnvDelta
+    from awsenv.model import Credentials, EnvDelta
 
 ACCESS_KEY_ID = "AWS_ACCESS_KEY_ID"
 SECRET_ACCESS_KEY = "AWS_SECRET_ACCESS_KEY"
@@ -33,17 +35,25 @@ SET_BY_AWSENV = (ACCESS_KEY_ID, SECRET_ACCESS_KEY, SESSION_TOKEN, REGION, DEFAUL
 
 
 def format_expiration(creds: Credentials) -> Optional[str]:
+    """As AWS writes it: UTC to the second (2026-01-02T03:04:05Z); the cache stores it the same way."""
     if creds.expiration is None:
         return None
     return creds.expiration.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def credentials_delta(creds: Credentials, profile: str, region: Optional[str]) -> EnvDelta:
+    return delta_for(creds.access_key_id, creds.secret_access_key, creds.session_token, format_expiration(creds),
+                     profile, region)
+
+
+def delta_for(access_key_id: str, secret_access_key: str, session_token: Optional[str], expiration: Optional[str],
+              profile: str, region: Optional[str]) -> EnvDelta:
+    """The variables to set and unset; `expiration` as format_expiration() writes it."""
     delta: dict[str, Optional[str]] = {
-        ACCESS_KEY_ID: creds.access_key_id,
-        SECRET_ACCESS_KEY: creds.secret_access_key,
-        SESSION_TOKEN: creds.session_token,
-        EXPIRATION: format_expiration(creds),
+        ACCESS_KEY_ID: access_key_id,
+        SECRET_ACCESS_KEY: secret_access_key,
+        SESSION_TOKEN: session_token,
+        EXPIRATION: expiration,
         PROFILE_MARKER: profile,
     }
     if region:

@@ -3,28 +3,26 @@
 When a command that prints credentials succeeds with the cache on, the full path records an index entry: for
 the request (flow, profile, --duration, --region, the config and credentials file paths) it keeps the identity
 of those two files as they were before they were read (device, inode, size, mtime_ns) and the cache key of the
-plan's final step. The next identical request stats the two files; if nothing changed and that cache entry still
-has enough life left, the answer is printed here, through the same rendering code as the full path. Anything
-unusual (an option this parser does not know, --no-cache, --write-profile, --mfa-code, --debug, a missing or
-stale index, an unsafe cache directory, any doubt) returns None and the full command line runs instead.
-The index holds no secret: file identities, a request hash, and the name of a cache entry.
+plan's final step, whatever kind of step that is. The next identical request stats the two files; if nothing
+changed and that cache entry still has enough life left, the answer is printed here, through the same rendering
+code as the full path. Anything unusual (an option this parser does not know, --no-cache, --write-profile,
+--mfa-code, --debug, a missing or stale index, an unsafe cache directory, any doubt) returns None and the full
+command line runs instead. The index holds no secret: file identities, the region, and the name of a cache entry.
+
+What this path loads is kept small on purpose (a test checks it under `python -X importtime`): awsenv's
+`cache_format`, `files`, `jsonlite`, `errors`, `paths`, `env`, `output` and the one `shells` dialect asked for,
+and from the standard library only what the interpreter has loaded at start plus `_json` and `_sha256`. No
+dataclasses, typing, enum, re, json, hashlib or datetime: each costs as much as a good part of Python's own start.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import stat
 import sys
-from dataclasses import dataclass
-from typing import Mapping, Optional
 
-from awsenv import files
-from awsenv.cache import CREDENTIAL_PROCESS_MIN_TTL, INDEX_DIR, CredentialCache, cache_dir, min_ttl
-from awsenv.model import Credentials
+from awsenv import cache_format
 
-INDEX_VERSION = 1
 CREDENTIAL_COMMANDS = ("user", "role", "sso", "export", "credential-process")
 _VALUE_OPTIONS = ("--shell", "--format", "--region", "--duration")
 _FLAG_OPTIONS = ("--no-browser",)
@@ -32,60 +30,62 @@ _FLAG_OPTIONS = ("--no-browser",)
 CHAIN_VARIABLE = "AWSENV_CREDENTIAL_PROCESS_CHAIN"
 
 
-@dataclass(frozen=True)
 class Invocation:
-    command: str
-    profile: str
-    options: Mapping[str, str]
+    """`COMMAND PROFILE [options]`: the simple forms of the credential commands."""
+
+    __slots__ = ("command", "profile", "options")
+
+    def __init__(self, command: str, profile: str, options: dict) -> None:
+        self.command, self.profile, self.options = command, profile, options
 
     @property
     def flow(self) -> str:
         return self.command if self.command in ("user", "role", "sso") else "export"
 
 
-def parse(argv: list[str]) -> Optional[Invocation]:
-    """`COMMAND PROFILE [options]` in the few forms served here, else None."""
-    if not argv or argv[0] not in CREDENTIAL_COMMANDS:
+def parse(argv: list, commands: tuple = CREDENTIAL_COMMANDS, value_options: tuple = _VALUE_OPTIONS,
+          flag_options: tuple = _FLAG_OPTIONS, takes_profile: bool = True) -> Invocation | None:
+    """`COMMAND PROFILE [options]` (or `COMMAND [options]`) in the few forms served here, else None.
+
+    Options are `--name value`, `--name=value` or a flag, each at most once; a value may not start with `-`."""
+    if not argv or argv[0] not in commands:
         return None
-    profile: Optional[str] = None
-    options: dict[str, str] = {}
+    profile = None
+    options: dict = {}
     words = iter(argv[1:])
     for word in words:
         if word.startswith("-"):
             name, has_value, value = word.partition("=")
-            if name in _FLAG_OPTIONS and not has_value:
+            if name in flag_options and not has_value and name not in options:
                 options[name] = ""
                 continue
-            if name not in _VALUE_OPTIONS or name in options:
+            if name not in value_options or name in options:
                 return None
             if not has_value:
                 value = next(words, None)
                 if value is None or value.startswith("-"):
                     return None
             options[name] = value
-        elif profile is None and word:
+        elif profile is None and word and takes_profile:
             profile = word
         else:
             return None
-    return Invocation(argv[0], profile, options) if profile is not None else None
+    if takes_profile and profile is None:
+        return None
+    return Invocation(argv[0], profile, options)
 
 
-def request_key(flow: str, profile: str, duration: Optional[str], region: Optional[str],
-                environ: Mapping[str, str] = os.environ) -> str:
-    from awsenv.config import config_path, credentials_path
-
-    parts = {"flow": flow, "profile": profile, "duration": duration, "region": region,
-             "files": [config_path(environ), credentials_path(environ)]}
-    text = json.dumps(parts, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()[:40]
+def request_key(flow: str, profile: str, duration: str | None, region: str | None, environ=os.environ) -> str:
+    return cache_format.request_key(flow, profile, duration, region, environ)
 
 
-def file_identities(environ: Mapping[str, str] = os.environ) -> Optional[list]:
-    """[path, [dev, inode, size, mtime_ns] or None when absent] for the config and credentials files."""
-    from awsenv.config import config_path, credentials_path
+def file_identities(environ=os.environ) -> list | None:
+    """[path, [dev, inode, size, mtime_ns] or None when absent] for the config and credentials files, and the index
+    of keys stored with `awsenv keys` (storing or rotating keys changes it)."""
+    from awsenv.paths import config_path, credentials_path, key_index_path
 
     found = []
-    for path in (config_path(environ), credentials_path(environ)):
+    for path in (config_path(environ), credentials_path(environ), key_index_path(environ)):
         try:
             info = os.stat(path)
         except FileNotFoundError:
@@ -97,16 +97,16 @@ def file_identities(environ: Mapping[str, str] = os.environ) -> Optional[list]:
     return found
 
 
-def remember(cache: CredentialCache, key: str, entry: str, region: Optional[str],
-             identities: Optional[list]) -> None:
+def remember(cache, key: str, entry: str, region: str | None, identities: list | None) -> None:
     """Record that `key`'s request is answered by cache entry `entry`, given files as in `identities`."""
+    from awsenv import files
+
     if identities is None:
         return
-    directory = os.path.join(cache.directory, INDEX_DIR)
-    record = {"version": INDEX_VERSION, "files": identities, "entry": entry, "region": region}
+    directory = os.path.join(cache.directory, cache_format.INDEX_DIR)
     try:
         files.ensure_private_dir(directory)
-        files.write_atomic(os.path.join(directory, key + ".json"), json.dumps(record).encode())
+        files.write_atomic(os.path.join(directory, key + ".json"), cache_format.encode_index(identities, entry, region))
     except (files.UnsafeDirectory, OSError):
         pass  # only a slower next call
 
@@ -119,30 +119,30 @@ def _private_dir(path: str) -> bool:
     return stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid() and stat.S_IMODE(info.st_mode) == 0o700
 
 
-def lookup(call: Invocation, environ: Mapping[str, str] = os.environ) -> Optional[tuple[Credentials, Optional[str]]]:
-    """The cached credentials and region that the full path would answer `call` with, or None."""
-    directory = cache_dir(environ)
-    index_dir = os.path.join(directory, INDEX_DIR)
+def lookup(call: Invocation, environ=os.environ) -> tuple | None:
+    """(the cache entry, the region) that the full path would answer `call` with, or None.
+
+    The entry is as awsenv.cache_format.read_entry returns it: "credentials", "expiration", "expires_at"."""
+    import time
+
+    directory = cache_format.cache_dir(environ)
+    index_dir = os.path.join(directory, cache_format.INDEX_DIR)
     if not (_private_dir(directory) and _private_dir(index_dir)):
         return None
     key = request_key(call.flow, call.profile, call.options.get("--duration"), call.options.get("--region"), environ)
-    raw = files.read_no_follow(os.path.join(index_dir, key + ".json"))
-    if raw is None:
+    record = cache_format.read_index(os.path.join(index_dir, key + ".json"))
+    if record is None or record.get("files") != file_identities(environ):
         return None
-    record = json.loads(raw)
-    if record.get("version") != INDEX_VERSION or record.get("files") != file_identities(environ):
-        return None
-    entry = CredentialCache(directory).read(record["entry"])
+    entry = cache_format.read_entry(os.path.join(directory, record["entry"] + ".json"))
     if entry is None:
         return None
-    floor = CREDENTIAL_PROCESS_MIN_TTL if call.command == "credential-process" else 0
-    creds: Credentials = entry["credentials"]
-    if creds.seconds_left() <= min_ttl(environ, floor):
+    floor = cache_format.CREDENTIAL_PROCESS_MIN_TTL if call.command == "credential-process" else 0
+    if entry["expires_at"] - time.time() <= cache_format.min_ttl(environ, floor):
         return None
-    return creds, record.get("region")
+    return entry, record.get("region")
 
 
-def serve(argv: list[str], environ: Mapping[str, str] = os.environ) -> Optional[int]:
+def serve(argv: list, environ=os.environ) -> int | None:
     """Print the answer to `argv` from the cache and return 0, or return None for the full command line."""
     call = parse(argv)
     if call is None:
@@ -151,25 +151,30 @@ def serve(argv: list[str], environ: Mapping[str, str] = os.environ) -> Optional[
         found = lookup(call, environ)
         if found is None:
             return None
-        creds, region = found
+        entry, region = found
+        keys = entry["credentials"]
+        fields = (keys["AccessKeyId"], keys["SecretAccessKey"], keys["SessionToken"], entry["expiration"])
         if call.command == "credential-process":
-            from awsenv.output import credential_process_json
+            from awsenv.output import process_document
 
             if call.profile in chain(environ):
                 return None  # the full path explains the loop
-            return _quietly(lambda: sys.stdout.write(credential_process_json(creds)))
-        import shlex
-
-        from awsenv.env import credentials_delta
+            document = process_document(*fields)
+            return _quietly(lambda: sys.stdout.write(document))
+        from awsenv.env import delta_for
         from awsenv.output import choose_dialect
 
         dialect = choose_dialect(call.options.get("--shell"), call.options.get("--format"))
-        delta = credentials_delta(creds, call.profile, region)
+        delta = delta_for(*fields, call.profile, region)
     except Exception:  # any doubt before output: the full path decides and reports
         return None
+    from awsenv.errors import AwsenvError
     from awsenv.output import emit
 
-    return _quietly(lambda: emit(delta, dialect, f"{call.command} {shlex.quote(call.profile)}", environ))
+    try:
+        return _quietly(lambda: emit(delta, dialect, call.command, call.profile, environ))
+    except AwsenvError:  # a value the dialect cannot hold: refused before anything is printed, reported in full
+        return None
 
 
 def _quietly(write) -> int:
@@ -179,16 +184,18 @@ def _quietly(write) -> int:
         sys.stdout.flush()
         return 0
     except BrokenPipeError:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush does not fail again
-        return 1
+        from awsenv.reporting import reader_gone
+
+        return reader_gone()
 
 
-def chain(environ: Mapping[str, str] = os.environ) -> list[str]:
+def chain(environ=os.environ) -> list:
     """The profiles that `awsenv credential-process` calls further up this process tree are serving."""
+    from awsenv import jsonlite
+
     raw = environ.get(CHAIN_VARIABLE)
     try:
-        names = json.loads(raw) if raw else []
+        names = jsonlite.loads(raw) if raw else []
     except ValueError:
         return []
     return [name for name in names if isinstance(name, str)] if isinstance(names, list) else []

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import stat
-from typing import Optional
 
 
 class UnsafeDirectory(Exception):
@@ -36,7 +35,7 @@ def ensure_private_dir(path: str) -> str:
     return path
 
 
-def read_no_follow(path: str) -> Optional[bytes]:
+def read_no_follow(path: str) -> bytes | None:
     """The file's bytes, or None when it is missing, a symlink, not a regular file, or someone else's."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)

@@ -14,21 +14,13 @@ from datetime import datetime, timezone
 from typing import Mapping, Optional
 
 from awsenv import files
+from awsenv.paths import data_dir, key_index_path
 from awsenv.errors import ConfigError
 from awsenv.model import StoredKeyInfo
 
 VERSION = 1
 
 
-def data_dir(environ: Mapping[str, str] = os.environ) -> str:
-    if environ.get("AWSENV_DATA_DIR"):
-        return environ["AWSENV_DATA_DIR"]
-    base = environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
-    return os.path.join(base, "awsenv")
-
-
-def index_path(environ: Mapping[str, str] = os.environ) -> str:
-    return os.path.join(data_dir(environ), "keys.json")
 
 
 def shorten(access_key_id: str) -> str:
@@ -36,7 +28,7 @@ def shorten(access_key_id: str) -> str:
 
 
 def _read_raw(environ: Mapping[str, str]) -> dict:
-    path = index_path(environ)
+    path = key_index_path(environ)
     raw = files.read_no_follow(path)
     if raw is None:
         if os.path.lexists(path):
@@ -78,7 +70,7 @@ def entry(profile: str, environ: Mapping[str, str] = os.environ) -> Optional[dic
 def _write(profiles: dict, environ: Mapping[str, str]) -> None:
     directory = data_dir(environ)
     files.ensure_private_dir(directory)
-    files.write_atomic(index_path(environ), json.dumps({"version": VERSION, "profiles": profiles},
+    files.write_atomic(key_index_path(environ), json.dumps({"version": VERSION, "profiles": profiles},
                                                        indent=1, sort_keys=True).encode())
 
 

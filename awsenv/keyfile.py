@@ -18,7 +18,7 @@ from typing import Optional
 from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
 
-from awsenv import files, key_index, locking
+from awsenv import files, key_index, locking, paths
 from awsenv.errors import ConfigError
 
 FORMAT = "awsenv-keyfile"
@@ -65,7 +65,7 @@ class EncryptedFile(KeyringBackend):
 
     @property
     def path(self) -> str:
-        return os.environ.get(PATH_VARIABLE) or os.path.join(key_index.data_dir(), "keyring.enc")
+        return os.environ.get(PATH_VARIABLE) or os.path.join(paths.data_dir(), "keyring.enc")
 
     # --- keyring's interface ---------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ import json
 import os
 from typing import Mapping, Optional
 
-from awsenv import key_index
+from awsenv import key_index, paths
 from awsenv.errors import AwsenvError, ConfigError
 from awsenv.model import Credentials, StoredKeyInfo
 
@@ -147,7 +147,7 @@ def store(profile: str, creds: Credentials, environ: Mapping[str, str] = os.envi
         return key_index.record(profile, creds.access_key_id, environ, generation=generation, **extra)
     except (UnsafeDirectory, OSError) as exc:
         raise ConfigError(f"profile {profile!r}: the keys are in the keyring, but awsenv's index "
-                          f"{key_index.index_path(environ)} could not be written: "
+                          f"{paths.key_index_path(environ)} could not be written: "
                           f"{getattr(exc, 'strerror', None) or exc}", hint="fix that directory and run again") from None
 
 

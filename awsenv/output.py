@@ -1,16 +1,22 @@
-"""Print an EnvDelta for the user's shell, on stdout only, and only where it can be loaded."""
+"""Print an EnvDelta for the user's shell, on stdout only, and only where it can be loaded. The cache-hit path
+prints through here too, so this module loads nothing heavy."""
 
 from __future__ import annotations
 
 import os
 import sys
-from typing import Mapping, Optional
 
+from awsenv import jsonlite
 from awsenv.env import PROFILE_MARKER, format_expiration
 from awsenv.errors import UsageError
-from awsenv.model import Credentials, EnvDelta
 from awsenv.shells import detect_shell, dialect_for, json_dialect
-from awsenv.shells.base import Dialect
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+if TYPE_CHECKING:
+    from typing import Mapping, Optional
+
+    from awsenv.model import Credentials, EnvDelta
+    from awsenv.shells.base import Dialect
 
 
 def choose_dialect(shell: Optional[str], fmt: Optional[str]) -> Dialect:
@@ -21,15 +27,19 @@ def choose_dialect(shell: Optional[str], fmt: Optional[str]) -> Dialect:
     return dialect_for(shell or detect_shell())
 
 
-def emit(delta: EnvDelta, dialect: Dialect, command_line: str, environ: Mapping[str, str] = os.environ) -> None:
-    """Render first (so a refusal leaves stdout empty), then print; on a terminal, say how to load it instead."""
+def emit(delta: EnvDelta, dialect: Dialect, command: str, profile: str,
+         environ: Mapping[str, str] = os.environ) -> None:
+    """Render first (so a refusal leaves stdout empty), then print; on a terminal, say how to load it instead
+    (`command profile` is what the user typed, e.g. `role prod`)."""
     text = dialect.render(delta)
     previous, current = environ.get(PROFILE_MARKER), delta.get(PROFILE_MARKER)
     if previous and current and previous != current:
         print(f"awsenv: replacing the credentials of profile {previous!r} with {current!r}", file=sys.stderr)
     if sys.stdout.isatty():
+        import shlex
+
         print("awsenv: not printing credentials to the terminal. Load them into this shell with:\n"
-              f"    {dialect.load_hint.format(args=command_line)}\n"
+              f"    {dialect.load_hint.format(args=f'{command} {shlex.quote(profile)}')}\n"
               "or install the shell integration (`awsenv init --help`) to type the command alone.",
               file=sys.stderr)
         return
@@ -39,12 +49,16 @@ def emit(delta: EnvDelta, dialect: Dialect, command_line: str, environ: Mapping[
 
 def credential_process_json(creds: Credentials) -> str:
     """The AWS `credential_process` document (Version 1): one JSON object and a newline."""
-    import json
+    return process_document(creds.access_key_id, creds.secret_access_key, creds.session_token,
+                            format_expiration(creds))
 
-    document = {"Version": 1, "AccessKeyId": creds.access_key_id, "SecretAccessKey": creds.secret_access_key}
-    if creds.session_token:
-        document["SessionToken"] = creds.session_token
-    expiration = format_expiration(creds)
+
+def process_document(access_key_id: str, secret_access_key: str, session_token: Optional[str],
+                     expiration: Optional[str]) -> str:
+    """credential_process_json() from the fields; `expiration` as format_expiration() writes it."""
+    document: dict = {"Version": 1, "AccessKeyId": access_key_id, "SecretAccessKey": secret_access_key}
+    if session_token:
+        document["SessionToken"] = session_token
     if expiration:
         document["Expiration"] = expiration
-    return json.dumps(document) + "\n"
+    return jsonlite.dumps_flat(document) + "\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -47,8 +48,10 @@ class World:
         return env
 
     def forget_awsenv_credentials(self) -> None:
+        """Drop the role's cached credentials (the IAM user's session stays cached for its own case)."""
         for entry in self.cache.glob("*.json"):
-            entry.unlink()
+            if json.loads(entry.read_text()).get("kind") == "AssumeRole":
+                entry.unlink()
 
     def close(self) -> None:
         self.server.shutdown()

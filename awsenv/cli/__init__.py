@@ -1,4 +1,4 @@
-"""The command line: the Typer app, its commands, and the one place errors become messages and exit codes."""
+"""The command line: the Typer app and its commands (errors become messages and exit codes in awsenv.reporting)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ from awsenv.cli import cache_cmds  # noqa: F401  (registers credential-process, 
 from awsenv.cli import populate_cmd  # noqa: F401  (registers populate)
 from awsenv.cli import keys_cmds  # noqa: F401  (registers keys add, import, list, remove, rotate)
 from awsenv.cli.app import app
-from awsenv.errors import AwsenvError
+from awsenv.reporting import guarded, internal_error, report
+
+__all__ = ["app", "internal_error", "report", "run"]
 
 
 _VALUE_OPTIONS = ("--shell", "--format", "--mfa-code", "--duration", "--region", "--write-profile")
@@ -44,37 +46,18 @@ def run(argv: list[str] | None = None) -> int:
 
     args = _normalise(sys.argv[1:] if argv is None else argv)
     command = typer.main.get_command(app)
-    try:
-        result = command.main(args=args, prog_name="awsenv", standalone_mode=False)
-        return result if isinstance(result, int) else 0
-    except AwsenvError as error:
-        report(error)
-        return error.exit_code
-    except (KeyboardInterrupt, typer.Abort):
-        print("awsenv: interrupted", file=sys.stderr)
-        return 130
-    except typer.Exit as done:
-        return done.exit_code
-    except Exception as error:
-        if hasattr(error, "show") and isinstance(getattr(error, "exit_code", None), int):
-            error.show(file=sys.stderr)  # click's usage errors (typer vendors click in newer releases)
-            return error.exit_code
-        return internal_error(error)
 
+    def invoke() -> int:
+        try:
+            return command.main(args=args, prog_name="awsenv", standalone_mode=False)
+        except typer.Abort:
+            raise KeyboardInterrupt from None
+        except typer.Exit as done:
+            return done.exit_code
+        except Exception as error:
+            if hasattr(error, "show") and isinstance(getattr(error, "exit_code", None), int):
+                error.show(file=sys.stderr)  # click's usage errors (typer vendors click in newer releases)
+                return error.exit_code
+            raise
 
-def internal_error(error: Exception) -> int:
-    """A bug: say so without the exception's text (it could hold a secret); --debug shows the traceback."""
-    import logging
-    import traceback
-
-    if logging.getLogger("awsenv").isEnabledFor(logging.DEBUG):
-        traceback.print_exc()
-    print(f"awsenv: internal error ({type(error).__name__}); run again with --debug for the traceback "
-          "and report it", file=sys.stderr)
-    return 70
-
-
-def report(error: AwsenvError) -> None:
-    print(f"awsenv: {error.message}", file=sys.stderr)
-    if error.hint:
-        print(f"awsenv: {error.hint}", file=sys.stderr)
+    return guarded(invoke)

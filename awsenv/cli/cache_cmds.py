@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from datetime import datetime, timezone
 from typing import Annotated, Optional
@@ -11,10 +10,10 @@ from typing import Annotated, Optional
 import typer
 
 from awsenv.cli.app import app
-from awsenv.cli.flows import profile_or_pick, request_for, write_profile_if_asked
 from awsenv.cli.options import (CredentialOptions, DurationOpt, FormatOpt, MfaCodeOpt, NoBrowserOpt, NoCacheOpt,
                                 UseDeviceCodeOpt,
                                 ProfileArg, RegionOpt, ShellOpt, WriteProfileOpt, complete_profile)
+from awsenv.credential_commands import print_credential_process
 from awsenv.errors import ConfigError
 
 
@@ -38,27 +37,8 @@ def credential_process(profile: ProfileArg = None, shell: ShellOpt = None, forma
 
     Example: aws s3 ls --profile prod-sdk
     """
-    from awsenv import fastpath
-    from awsenv.flow import CREDENTIAL_PROCESS_MIN_TTL, min_ttl, obtain
-    from awsenv.output import credential_process_json
-
-    name = profile_or_pick(profile, "credential-process")
-    serving = fastpath.chain()
-    if name in serving:
-        raise ConfigError(
-            f"profile {name!r} asks awsenv for its own credentials: a credential_process loop "
-            f"({' -> '.join(serving + [name])})",
-            hint=f"put `credential_process = awsenv credential-process {name}` in a separate profile "
-                 f"(e.g. [profile {name}-sdk]) and leave {name!r} with its role, keys or SSO settings")
-    os.environ[fastpath.CHAIN_VARIABLE] = json.dumps(serving + [name])  # seen by mfa_process, browsers, ...
-    options = CredentialOptions(shell, format, mfa_code, duration, region, no_cache, write_profile, no_browser,
-                                use_device_code)
-    request = request_for(name, "credential-process", options)
-    request.min_ttl = min_ttl(floor=CREDENTIAL_PROCESS_MIN_TTL)
-    result = obtain(request)
-    write_profile_if_asked(result, options)
-    sys.stdout.write(credential_process_json(result.credentials))
-    sys.stdout.flush()
+    print_credential_process(profile, CredentialOptions(shell, format, mfa_code, duration, region, no_cache,
+                                                        write_profile, no_browser, use_device_code))
 
 
 cache_app = typer.Typer(help="What awsenv has cached (no secrets shown), and forgetting it.", no_args_is_help=True)

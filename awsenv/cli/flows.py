@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import shlex
-import sys
-
 from awsenv.cli.app import app
 from awsenv.cli.options import (CredentialOptions, DurationOpt, FormatOpt, MfaCodeOpt, NoBrowserOpt, NoCacheOpt,
                                 ProfileArg, RegionOpt, ShellOpt, UseDeviceCodeOpt, WriteProfileOpt)
-from awsenv.env import credentials_delta
-from awsenv.flow import Request, Result, obtain
+from awsenv.credential_commands import print_credentials, profile_or_pick, request_for, write_profile_if_asked
+
+__all__ = ["print_credentials", "profile_or_pick", "request_for", "write_profile_if_asked"]
 
 _FLOWS = {
     "user": ("IAM user: GetSessionToken with the profile's keys, asking for the MFA code when mfa_serial is set.",
@@ -20,56 +18,6 @@ _FLOWS = {
             "awsenv sso dev"),
     "export": ("Whichever of user, role or sso fits the profile.", "awsenv export prod"),
 }
-
-
-def profile_or_pick(profile: str | None, flow: str) -> str:
-    """PROFILE as given; else $AWS_PROFILE (said on stderr); else a picker on the terminal; else a usage error."""
-    if profile:
-        return profile
-    import os
-
-    from_env = os.environ.get("AWS_PROFILE")
-    if from_env:
-        print(f"awsenv: using profile {from_env!r} from $AWS_PROFILE", file=sys.stderr)
-        return from_env
-    from awsenv import config
-    from awsenv.picker import pick_profile
-
-    profiles = config.load().profiles
-    fitting = [n for n, p in profiles.items() if p.flow != "none" and (flow in ("export", "credential-process",
-                                                                                "exec", "shell", "console")
-                                                                        or p.flow == flow)]
-    return pick_profile(fitting, flow)
-
-
-def request_for(profile: str, flow: str, options: CredentialOptions) -> Request:
-    return Request(profile=profile, flow=flow if flow in ("user", "role", "sso") else "export",
-                   mfa_code=options.mfa_code, duration=options.duration, region=options.region,
-                   use_cache=not options.no_cache, browser=not options.no_browser,
-                   use_device_code=options.use_device_code)
-
-
-def write_profile_if_asked(result: Result, options: CredentialOptions) -> None:
-    if options.write_profile is None:
-        return
-    from awsenv.config import credentials_path
-    from awsenv.credentials_file import write_profile
-    from awsenv.engine import say
-
-    name = options.write_profile or f"{result.plan.target}-temporary"
-    write_profile(credentials_path(), name, result.credentials, result.plan.region)
-    say(f"wrote profile {name!r} to {credentials_path()}")
-
-
-def print_credentials(flow: str, profile: str | None, options: CredentialOptions) -> None:
-    from awsenv.output import choose_dialect, emit
-
-    dialect = choose_dialect(options.shell, options.format)  # an unknown shell fails before any AWS call
-    name = profile_or_pick(profile, flow)
-    result = obtain(request_for(name, flow, options))
-    write_profile_if_asked(result, options)
-    delta = credentials_delta(result.credentials, name, result.plan.region)
-    emit(delta, dialect, f"{flow} {shlex.quote(name)}")
 
 
 def _register(flow: str) -> None:

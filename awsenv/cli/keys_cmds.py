@@ -148,7 +148,7 @@ def keys_list(as_json: Annotated[bool, typer.Option("--json", help="One JSON doc
 
     Example: awsenv keys list --check
     """
-    from awsenv import key_index
+    from awsenv import key_index, paths
 
     rows = [{"profile": name, "access_key_id": info.key_id, "stored_at": info.stored_at}
             for name, info in sorted(key_index.read_index().items())]
@@ -159,7 +159,7 @@ def keys_list(as_json: Annotated[bool, typer.Option("--json", help="One JSON doc
         sys.stdout.write(json.dumps(rows, indent=2) + "\n")
         return
     if not rows:
-        _say(f"no keys are stored (index: {key_index.index_path()})")
+        _say(f"no keys are stored (index: {paths.key_index_path()})")
         return
     table = [("PROFILE", "KEY", "STORED") + (("KEY AGE",) if check else ())]
     for row in rows:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Optional
+from typing import Annotated, Optional
 
 import typer
-from typing import Annotated
 
+from awsenv.credential_commands import CredentialOptions
 from awsenv.shells import SHELL_NAMES
+
+__all__ = ["CredentialOptions", "complete_profile", "complete_shell"]
 
 
 def complete_profile(incomplete: str) -> list[str]:
@@ -54,15 +55,3 @@ ServerOpt = Annotated[bool, typer.Option(
     "--server", help="Serve renewing credentials to the command from a server on 127.0.0.1 instead of giving it "
                      "keys: for commands that outlive a session.")]
 
-
-@dataclass
-class CredentialOptions:
-    shell: Optional[str] = None
-    format: Optional[str] = None
-    mfa_code: Optional[str] = None
-    duration: Optional[str] = None
-    region: Optional[str] = None
-    no_cache: bool = False
-    write_profile: Optional[str] = None
-    no_browser: bool = False
-    use_device_code: bool = False

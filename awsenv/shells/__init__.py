@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import os
-import shutil
-from typing import Mapping, Optional
 
 from awsenv.errors import UsageError
-from awsenv.shells.base import Dialect
-from awsenv.shells.cmd import Cmd
-from awsenv.shells.elvish import Elvish
-from awsenv.shells.fish import Fish
-from awsenv.shells.json_output import Json, Nu
-from awsenv.shells.posix import Posix
-from awsenv.shells.pwsh import Pwsh
-from awsenv.shells.tcsh import Tcsh
-from awsenv.shells.xonsh import Xonsh
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: the cache-hit path renders through here
+if TYPE_CHECKING:
+    from typing import Mapping, Optional
+
+    from awsenv.shells.base import Dialect
 
 SHELL_NAMES = ("bash", "zsh", "sh", "ksh", "fish", "pwsh", "tcsh", "csh", "nu", "elvish", "xonsh", "cmd")
 
@@ -27,20 +22,25 @@ _ALIASES = {
     "nu": "nu", "elvish": "elvish", "xonsh": "xonsh", "cmd": "cmd",
 }
 
-_DIALECTS: dict[str, type[Dialect]] = {
-    "bash": Posix, "zsh": Posix, "sh": Posix, "ksh": Posix, "fish": Fish, "pwsh": Pwsh,
-    "tcsh": Tcsh, "csh": Tcsh, "nu": Nu, "elvish": Elvish, "xonsh": Xonsh, "cmd": Cmd,
+# The dialect name → (module in awsenv.shells, class): only the one asked for is imported.
+_DIALECTS = {
+    "bash": ("posix", "Posix"), "zsh": ("posix", "Posix"), "sh": ("posix", "Posix"), "ksh": ("posix", "Posix"),
+    "fish": ("fish", "Fish"), "pwsh": ("pwsh", "Pwsh"), "tcsh": ("tcsh", "Tcsh"), "csh": ("tcsh", "Tcsh"),
+    "nu": ("json_output", "Nu"), "elvish": ("elvish", "Elvish"), "xonsh": ("xonsh", "Xonsh"), "cmd": ("cmd", "Cmd"),
 }
 
 
 def dialect_for(shell: str) -> Dialect:
     try:
-        return _DIALECTS[shell]()
+        module, name = _DIALECTS[shell]
     except KeyError:
         raise UsageError(f"unknown shell {shell!r}", hint="choose one of: " + " ".join(SHELL_NAMES)) from None
+    return getattr(__import__(f"awsenv.shells.{module}", fromlist=[name]), name)()
 
 
 def json_dialect() -> Dialect:
+    from awsenv.shells.json_output import Json
+
     return Json()
 
 
@@ -122,6 +122,8 @@ def _process_command(pid: int) -> tuple[list[str], Optional[str]]:
 
 def executable_for(shell: str, environ: Mapping[str, str] = os.environ) -> str:
     """The executable to start for a dialect name given with --shell."""
+    import shutil
+
     candidates = {"csh": ("csh", "tcsh"), "sh": ("sh", "dash"), "ksh": ("ksh", "mksh")}.get(shell, (shell,))
     for candidate in candidates:
         found = shutil.which(candidate, path=environ.get("PATH"))
@@ -131,6 +133,8 @@ def executable_for(shell: str, environ: Mapping[str, str] = os.environ) -> str:
 
 
 def _executable(name_or_path: str, environ: Mapping[str, str]) -> str:
+    import shutil
+
     name_or_path = name_or_path.lstrip("-")  # a login shell's argv[0] starts with "-"
     if os.sep in name_or_path:
         return name_or_path

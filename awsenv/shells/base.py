@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
-from typing import Optional
-
 from awsenv.errors import UsageError
-from awsenv.model import EnvDelta
 
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: the cache-hit path renders through here
+if TYPE_CHECKING:
+    from typing import Optional
+
+    from awsenv.model import EnvDelta
 
 
 class Dialect:
@@ -42,7 +42,7 @@ class Dialect:
 
 
 def check_name(name: str) -> None:
-    if not _NAME.fullmatch(name):
+    if not (name.isascii() and name.isidentifier()):  # [A-Za-z_][A-Za-z0-9_]*
         raise UsageError(f"{name!r} is not a valid environment variable name")
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 from awsenv.shells.base import Dialect, refuse_if_unfit
 
 
@@ -11,7 +9,7 @@ class Cmd(Dialect):
     name = "cmd"
     load_hint = "for /f \"delims=\" %i in ('awsenv {args}') do @%i"
 
-    def cannot_hold(self, value: str) -> Optional[str]:
+    def cannot_hold(self, value: str) -> str | None:
         if "\n" in value or "\r" in value:
             return "contains a line break, which cmd.exe cannot hold in `set`"
         if "%" in value or "!" in value:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
-from awsenv.model import EnvDelta
+from awsenv import jsonlite
 from awsenv.shells.base import Dialect, check_name, check_value
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+if TYPE_CHECKING:
+    from awsenv.model import EnvDelta
 
 
 class Json(Dialect):
@@ -17,7 +19,7 @@ class Json(Dialect):
             check_name(name)
             if value is not None:
                 check_value(self, name, value)
-        return json.dumps(dict(delta), ensure_ascii=False) + "\n"
+        return jsonlite.dumps_flat(delta, ensure_ascii=False) + "\n"
 
 
 class Nu(Json):

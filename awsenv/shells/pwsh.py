@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 from awsenv.shells.base import Dialect, refuse_if_unfit
 
 # PowerShell treats these as single quotes too (about_Quoting_Rules); each is doubled to be literal.
 _SINGLE_QUOTES = "'\u2018\u2019\u201a\u201b"
 # Piped into Invoke-Expression, every output line is run on its own, so a value must stay on one line:
 # line breaks are joined in as double-quoted escapes ("`n", "`r"), which hold no `$` to expand.
-_LINE_BREAK = re.compile(r"(\r|\n)")
 _ESCAPED = {"\n": '"`n"', "\r": '"`r"'}
 
 
@@ -21,7 +18,7 @@ class Pwsh(Dialect):
     def quote(self, value: str) -> str:
         refuse_if_unfit(self, value)
         parts = []
-        for piece in _LINE_BREAK.split(value):
+        for piece in _split_lines(value):
             if piece in _ESCAPED:
                 parts.append(_ESCAPED[piece])
             elif piece or not parts:
@@ -33,3 +30,14 @@ class Pwsh(Dialect):
 
     def unset(self, name: str) -> str:
         return f"Remove-Item -ErrorAction SilentlyContinue Env:{name}"
+
+
+def _split_lines(value: str) -> list[str]:
+    """`value` cut at each CR and LF, keeping them as pieces of their own: text, break, text, … (text may be "")."""
+    pieces = [""]
+    for char in value:
+        if char in _ESCAPED:
+            pieces += [char, ""]
+        else:
+            pieces[-1] += char
+    return pieces

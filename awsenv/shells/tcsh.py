@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 from awsenv.shells.base import Dialect, refuse_if_unfit
 
 
@@ -11,7 +9,7 @@ class Tcsh(Dialect):
     name = "tcsh"
     load_hint = 'eval "`awsenv {args}`"'
 
-    def cannot_hold(self, value: str) -> Optional[str]:
+    def cannot_hold(self, value: str) -> str | None:
         if "\n" in value:
             return "contains a line break, which tcsh cannot receive through eval (it becomes a space)"
         return None

@@ -1,0 +1,98 @@
+"""What `awsenv user|role|sso|export|credential-process PROFILE` do, apart from their command-line parsing: the
+Typer commands (awsenv.cli) call these, and so do their simple forms run without the framework (awsenv.simple_cli).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass
+from typing import Optional
+
+from awsenv.env import credentials_delta
+from awsenv.flow import Request, Result, obtain
+
+
+@dataclass
+class CredentialOptions:
+    shell: Optional[str] = None
+    format: Optional[str] = None
+    mfa_code: Optional[str] = None
+    duration: Optional[str] = None
+    region: Optional[str] = None
+    no_cache: bool = False
+    write_profile: Optional[str] = None
+    no_browser: bool = False
+    use_device_code: bool = False
+
+
+def profile_or_pick(profile: str | None, flow: str) -> str:
+    """PROFILE as given; else $AWS_PROFILE (said on stderr); else a picker on the terminal; else a usage error."""
+    if profile:
+        return profile
+    from_env = os.environ.get("AWS_PROFILE")
+    if from_env:
+        print(f"awsenv: using profile {from_env!r} from $AWS_PROFILE", file=sys.stderr)
+        return from_env
+    from awsenv import config
+    from awsenv.picker import pick_profile
+
+    profiles = config.load().profiles
+    fitting = [n for n, p in profiles.items() if p.flow != "none" and (flow in ("export", "credential-process",
+                                                                                "exec", "shell", "console")
+                                                                        or p.flow == flow)]
+    return pick_profile(fitting, flow)
+
+
+def request_for(profile: str, flow: str, options: CredentialOptions) -> Request:
+    return Request(profile=profile, flow=flow if flow in ("user", "role", "sso") else "export",
+                   mfa_code=options.mfa_code, duration=options.duration, region=options.region,
+                   use_cache=not options.no_cache, browser=not options.no_browser,
+                   use_device_code=options.use_device_code)
+
+
+def write_profile_if_asked(result: Result, options: CredentialOptions) -> None:
+    if options.write_profile is None:
+        return
+    from awsenv.config import credentials_path
+    from awsenv.credentials_file import write_profile
+    from awsenv.engine import say
+
+    name = options.write_profile or f"{result.plan.target}-temporary"
+    write_profile(credentials_path(), name, result.credentials, result.plan.region)
+    say(f"wrote profile {name!r} to {credentials_path()}")
+
+
+def print_credentials(flow: str, profile: str | None, options: CredentialOptions) -> None:
+    from awsenv.output import choose_dialect, emit
+
+    dialect = choose_dialect(options.shell, options.format)  # an unknown shell fails before any AWS call
+    name = profile_or_pick(profile, flow)
+    result = obtain(request_for(name, flow, options))
+    write_profile_if_asked(result, options)
+    delta = credentials_delta(result.credentials, name, result.plan.region)
+    emit(delta, dialect, flow, name)
+
+
+def print_credential_process(profile: str | None, options: CredentialOptions) -> None:
+    from awsenv import fastpath
+    from awsenv.errors import ConfigError
+    from awsenv.flow import CREDENTIAL_PROCESS_MIN_TTL, min_ttl
+    from awsenv.output import credential_process_json
+
+    name = profile_or_pick(profile, "credential-process")
+    serving = fastpath.chain()
+    if name in serving:
+        raise ConfigError(
+            f"profile {name!r} asks awsenv for its own credentials: a credential_process loop "
+            f"({' -> '.join(serving + [name])})",
+            hint=f"put `credential_process = awsenv credential-process {name}` in a separate profile "
+                 f"(e.g. [profile {name}-sdk]) and leave {name!r} with its role, keys or SSO settings")
+    os.environ[fastpath.CHAIN_VARIABLE] = json.dumps(serving + [name])  # seen by mfa_process, browsers, ...
+    request = request_for(name, "credential-process", options)
+    request.min_ttl = min_ttl(floor=CREDENTIAL_PROCESS_MIN_TTL)
+    result = obtain(request)
+    write_profile_if_asked(result, options)
+    sys.stdout.write(credential_process_json(result.credentials))
+    sys.stdout.flush()

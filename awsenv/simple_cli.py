@@ -1,0 +1,47 @@
+"""The simple forms of the most used commands, run without the command-line framework, whose import costs more
+than awsenv's own work around an AWS call or a config parse.
+
+    user|role|sso|export|credential-process PROFILE [--shell S] [--format F] [--region R] [--duration D] [--no-browser]
+    explain PROFILE [--json] [--region R] [--duration D]
+    list [--json]
+
+Each option at most once, a value never starting with `-`. Any other form (help, --debug, --mfa-code, --no-cache,
+--write-profile, `--`, an unknown option, a missing profile, …) goes to the Typer application, which alone defines
+the commands' names, options, help and usage errors; both run the same command bodies and report errors the same
+way (awsenv.reporting)."""
+
+from __future__ import annotations
+
+import os
+
+from awsenv import fastpath
+
+
+def run_simple(argv: list[str], environ=os.environ) -> int | None:
+    """Run a simple form and return its exit status, or None for the Typer application."""
+    if "_AWSENV_COMPLETE" in environ:  # shell completion is the framework's
+        return None
+    from awsenv.reporting import guarded
+
+    call = fastpath.parse(argv)
+    if call is not None:
+        from awsenv.credential_commands import CredentialOptions, print_credential_process, print_credentials
+
+        get = call.options.get
+        options = CredentialOptions(shell=get("--shell"), format=get("--format"), duration=get("--duration"),
+                                    region=get("--region"), no_browser="--no-browser" in call.options)
+        if call.command == "credential-process":
+            return guarded(lambda: print_credential_process(call.profile, options))
+        return guarded(lambda: print_credentials(call.command, call.profile, options))
+    call = fastpath.parse(argv, ("explain",), ("--duration", "--region"), ("--json",))
+    if call is not None:
+        from awsenv.inspection import show_explain
+
+        get = call.options.get
+        return guarded(lambda: show_explain(call.profile, "--json" in call.options, get("--duration"), get("--region")))
+    call = fastpath.parse(argv, ("list",), (), ("--json",), takes_profile=False)
+    if call is not None:
+        from awsenv.inspection import show_list
+
+        return guarded(lambda: show_list("--json" in call.options))
+    return None
