@@ -35,13 +35,11 @@ def refuse_nesting(environ: Mapping[str, str], force: bool) -> None:
                               "`awsenv unset`) first, or pass --force to start one inside it")
 
 
-def exec_command(argv: Sequence[str], delta: EnvDelta, environ: Mapping[str, str] = os.environ) -> NoReturn:
-    """Replace this process with `argv` (looked up on the child's PATH, no shell), the delta applied."""
-    env = apply(delta, environ)
-    sys.stdout.flush()
-    sys.stderr.flush()
+@contextmanager
+def starting(argv: Sequence[str]) -> Iterator[None]:
+    """A failure to start `argv` as awsenv's error for it: not found (127) or not executable (126)."""
     try:
-        os.execvpe(argv[0], list(argv), env)
+        yield
     except FileNotFoundError:
         raise CommandNotFound(f"command not found: {argv[0]}",
                               hint="check the name, or give its full path after --") from None
@@ -49,6 +47,15 @@ def exec_command(argv: Sequence[str], delta: EnvDelta, environ: Mapping[str, str
         raise CommandNotExecutable(f"cannot run {argv[0]}: permission denied") from None
     except OSError as error:
         raise CommandNotExecutable(f"cannot run {argv[0]}: {error.strerror}") from None
+
+
+def exec_command(argv: Sequence[str], delta: EnvDelta, environ: Mapping[str, str] = os.environ) -> NoReturn:
+    """Replace this process with `argv` (looked up on the child's PATH, no shell), the delta applied."""
+    env = apply(delta, environ)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    with starting(argv):
+        os.execvpe(argv[0], list(argv), env)
 
 
 @contextmanager

@@ -92,7 +92,7 @@ def _serve(name: str, region: Optional[str], renewal, argv: Sequence[str], extra
            prompting: _Prompting, environ: Mapping[str, str] = os.environ) -> int:
     from awsenv.credential_server import CredentialServer
     from awsenv.env import apply, server_delta
-    from awsenv.process import CommandNotExecutable, CommandNotFound
+    from awsenv.process import starting
     from awsenv.server_files import private_files
     from awsenv.supervise import signals_held, spawn, wait
 
@@ -110,15 +110,8 @@ def _serve(name: str, region: Optional[str], renewal, argv: Sequence[str], extra
             try:
                 renewal.start()
                 prompting.started = True
-                try:
+                with starting(argv):
                     pid = spawn(argv, env)
-                except FileNotFoundError:
-                    raise CommandNotFound(f"command not found: {argv[0]}",
-                                          hint="check the name, or give its full path after --") from None
-                except PermissionError:
-                    raise CommandNotExecutable(f"cannot run {argv[0]}: permission denied") from None
-                except OSError as error:
-                    raise CommandNotExecutable(f"cannot run {argv[0]}: {error.strerror}") from None
                 return wait(pid)
             finally:
                 renewal.stop()
