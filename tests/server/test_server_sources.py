@@ -27,3 +27,43 @@ def test_sso_profile_without_account_and_role_is_refused_before_anything_runs(ss
     assert (done.returncode, done.stdout) == (2, "")
     assert "sso_account_id" in done.stderr
     assert not marker.exists()
+
+
+def _assumed_keys(sts) -> list[str]:
+    return [c.issued for c in sts.calls if c.action == "AssumeRole" and c.status == 200]
+
+
+def test_a_role_on_a_credential_process_is_served(home, sts, tmp_path):
+    from tests.integration.test_credential_process_source import process_script, runs
+
+    home.write_config(f"""\
+        [profile vault]
+        credential_process = {process_script(home, "vault")}
+        [profile ops]
+        source_profile = vault
+        role_arn = arn:aws:iam::123456789012:role/Ops
+        region = eu-west-1
+        """)
+    done = home.run("exec", "--server", "ops", "--", *python(tmp_path, "calls.py", BOTO3_CALLS))
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["method"] == "container-role"
+    assert report["key"] in _assumed_keys(sts) and "AWS_ACCESS_KEY_ID" not in report["env"]
+    assert [c.caller for c in sts.calls if c.action == "AssumeRole"] == ["ASIAPROCESSKEY123456"]
+    assert len(runs(home, "vault")) == 1
+
+
+def test_a_role_on_keys_from_the_keyring_is_served(home, sts, tmp_path):
+    from tests.keys.conftest import keyfile_env
+
+    home.write_config("[profile base]\n[profile dev]\nrole_arn = arn:aws:iam::123456789012:role/dev\n"
+                      "source_profile = base\nregion = eu-west-1\n")
+    env = keyfile_env(home)
+    stored = home.run("keys", "add", "base", "--stdin", "--no-verify", env=env,
+                      input=json.dumps({"AccessKeyId": "AKIAIOSFODNN7STORED9", "SecretAccessKey": "stored/secret"}))
+    assert stored.returncode == 0, stored.stderr
+    done = home.run("exec", "--server", "dev", "--", *python(tmp_path, "calls.py", BOTO3_CALLS), env=env)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["method"] == "container-role" and report["key"] in _assumed_keys(sts)
+    assert [c.caller for c in sts.calls if c.action == "AssumeRole"] == ["AKIAIOSFODNN7STORED9"]
