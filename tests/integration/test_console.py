@@ -10,7 +10,6 @@ import urllib.parse
 
 import pytest
 
-from tests.servers import federation_server
 
 ROLE_ARN = "arn:aws:iam::210987654321:role/Admin"
 CONFIG = f"""\
@@ -40,13 +39,6 @@ KEYS = """\
     aws_access_key_id = AKIAIOSFODNN7GOVKEY1
     aws_secret_access_key = gov/secret
     """
-
-
-@pytest.fixture
-def federation(sts):
-    state, server = federation_server.start(sts.sessions.get)
-    yield state
-    server.shutdown()
 
 
 @pytest.fixture

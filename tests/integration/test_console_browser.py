@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers import federation_server
 
 CONFIG = """\
     [profile dev]
@@ -33,13 +32,6 @@ CONFIG = """\
     """
 KEYS = "[dev]\naws_access_key_id = AKIAIOSFODNN7DEVKEY1\naws_secret_access_key = dev/secret\n"
 COLOURS = {"blue", "turquoise", "green", "yellow", "orange", "red", "pink", "purple"}
-
-
-@pytest.fixture
-def federation(sts):
-    state, server = federation_server.start(sts.sessions.get)
-    yield state
-    server.shutdown()
 
 
 @pytest.fixture
