@@ -5,6 +5,7 @@ Built once per test run (the sdist and the wheel are shared by the tests of this
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -32,9 +33,13 @@ def _run(argv: list[str], what: str, **kwargs) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory) -> Path:
-    """`python -m build` of this checkout: the sdist, then the wheel built from the unpacked sdist."""
-    out = tmp_path_factory.mktemp("dist")
-    _run([sys.executable, "-m", "build", "--outdir", str(out), str(REPO)], "python -m build")
+    """`python -m build` of a clean copy of this checkout (no egg-info or build directory left by an earlier build
+    or an editable install): the sdist, then the wheel built from the unpacked sdist."""
+    source, out = tmp_path_factory.mktemp("source") / "awsenv", tmp_path_factory.mktemp("dist")
+    shutil.copytree(REPO, source, symlinks=True,
+                    ignore=shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info", "__pycache__",
+                                                  ".pytest_cache", ".hypothesis"))
+    _run([sys.executable, "-m", "build", "--outdir", str(out), str(source)], "python -m build")
     return out
 
 
