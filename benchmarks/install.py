@@ -30,7 +30,7 @@ def install(directory: Path) -> Path:
     dist, venv = directory / "dist", directory / "venv"
     print("benchmarks: building the wheel", file=sys.stderr)
     _run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(dist), str(REPO)], "building the wheel")
-    wheel = next(dist.glob("awsenv-*.whl"))
+    wheel = next(dist.glob("awsenv_sts-*.whl"))
     print(f"benchmarks: installing {wheel.name} into a throwaway virtualenv ({venv})", file=sys.stderr)
     _run([base_python(), "-m", "venv", str(venv)], "creating the virtualenv")
     python = venv / "bin" / "python"
