@@ -115,3 +115,19 @@ def test_a_cache_hit_loads_no_keyring(home, sts):
     full = modules("--debug", "user", "dev", "--shell", "sh")  # full path, cache hit in the engine
     assert "keyring" not in full
     assert sts.actions() == ["GetSessionToken"]
+
+
+def test_keys_stored_anew_are_used_at_once_even_on_the_fast_path(home, sts):
+    home.write_config("[profile dev]\n")
+    env = keyfile_env(home)
+    assert _add(home, env).returncode == 0
+    # Two guards keep the old session from being served: `keys add` drops it, and the fast path sees the key index
+    # change. The test fails only when both are gone (checked by hand: each alone suffices).
+    for _ in range(2):  # the second run is a cache hit served before the config is parsed
+        assert home.run("user", "dev", "--shell", "sh", env=env).returncode == 0
+    replaced = home.run("keys", "add", "dev", "--stdin", "--no-verify", env=env,
+                        input=json.dumps({"AccessKeyId": "AKIAIOSFODNN7STORED2", "SecretAccessKey": "new/secret"}))
+    assert replaced.returncode == 0, replaced.stderr
+    done = home.run("user", "dev", "--shell", "sh", env=env)
+    assert done.returncode == 0, done.stderr
+    assert [c.caller for c in sts.calls if c.action == "GetSessionToken"] == [KEY_ID, "AKIAIOSFODNN7STORED2"]

@@ -13,7 +13,8 @@ What it enforces (each rule is off until a test sets it):
   CreateAccessKey join and DeleteAccessKey removes them, a new key is refused for its first `new_key_refusals`
   requests (IAM's eventual consistency), and IAM refuses a GetSessionToken session opened without MFA.
 - `lifetime` (test-only, seconds): issued credentials expire that soon, and any call signed with them afterwards is
-  refused with ExpiredToken; `session_lifetime` does the same for GetSessionToken alone (None: like `lifetime`).
+  refused with ExpiredToken; `session_lifetime` does the same for the calls answered here (GetSessionToken,
+  GetFederationToken, AssumeRoleWithWebIdentity; None: like `lifetime`).
 A test can also hold the reply to a request (`hold_when`), to stop the client at that point.
 
 GetSessionToken, GetFederationToken and AssumeRoleWithWebIdentity are answered here with fresh keys per call (moto
