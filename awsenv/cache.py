@@ -122,6 +122,9 @@ class CredentialCache:
         path = self._path(key, ".lock")
         if os.path.islink(path):
             os.unlink(path)  # never followed (the lock opens with O_NOFOLLOW); in our own 0700 directory, dropped
+        elif os.path.lexists(path) and os.lstat(path).st_uid != os.geteuid():
+            # Only root can have put it there; holding it would not keep out the process it belongs to.
+            raise files.UnsafeDirectory(f"{path} is owned by uid {os.lstat(path).st_uid}, not by you")
         with locking.held(path, what, timeout=lock_timeout(environ)):
             yield
 

@@ -127,8 +127,10 @@ def read_index(path: str) -> dict | None:
     try:
         record = jsonlite.loads(raw)
         entry = record.get("entry")
+        region = record.get("region")
         if (record.get("version") != INDEX_VERSION or not isinstance(entry, str) or not entry.isalnum()
-                or not isinstance(record.get("files"), list)):  # an entry's name is a hash: never a path
+                or not isinstance(record.get("files"), list)  # an entry's name is a hash: never a path
+                or not (region is None or isinstance(region, str))):
             return None
     except (ValueError, AttributeError):
         return None

@@ -28,7 +28,16 @@ class ConfigText:
     exists: bool
 
 
+def refuse_dangling(path: str) -> None:
+    """A symlink on the way to the config file that points to nothing: an error, not an empty file to create."""
+    dangling = files.dangling_link(path)
+    if dangling:
+        raise ConfigError(f"cannot edit {path}: {dangling} is a symlink to {os.readlink(dangling)}, which does not "
+                          "exist", hint="create what it points to, or remove the link")
+
+
 def read(path: str) -> ConfigText:
+    refuse_dangling(path)
     real = os.path.realpath(path)
     if not os.path.lexists(real):
         return ConfigText(path, real, b"", 0o600, False)

@@ -25,6 +25,7 @@ class CredentialOptions:
     write_profile: Optional[str] = None
     no_browser: bool = False
     use_device_code: bool = False
+    overwrite_profile: bool = False  # --write-profile may replace a section awsenv did not write
 
 
 def profile_or_pick(profile: str | None, flow: str) -> str:
@@ -58,10 +59,18 @@ def write_profile_if_asked(result: Result, options: CredentialOptions) -> None:
     from awsenv.config import credentials_path
     from awsenv.credentials_file import write_profile
     from awsenv.engine import say
+    from awsenv.errors import AwsenvError
 
     name = options.write_profile or f"{result.plan.target}-temporary"
-    write_profile(credentials_path(), name, result.credentials, result.plan.region)
-    say(f"wrote profile {name!r} to {credentials_path()}")
+    path = credentials_path()
+    try:
+        write_profile(path, name, result.credentials, result.plan.region, take_over=options.overwrite_profile)
+    except OSError as exc:  # read-only, not ours, no space: the file is as it was
+        raise AwsenvError(f"cannot write profile {name!r} to {exc.filename or path}: {exc.strerror or exc}; "
+                          f"{path} is unchanged",
+                          hint="make that file and its directory writable, or set AWS_SHARED_CREDENTIALS_FILE "
+                               "to a file you can write") from None
+    say(f"wrote profile {name!r} to {path}")
 
 
 def print_credentials(flow: str, profile: str | None, options: CredentialOptions) -> None:

@@ -89,7 +89,18 @@ def _refuse_unmanaged(name: str, body: list[str]) -> None:
                          "overwrite it", hint="choose another name: --write-profile=NAME")
 
 
-def write_profile(path: str, name: str, creds: Credentials, region: Optional[str]) -> None:
+def _refuse_foreign(path: str, lines: list[str], name: str) -> None:
+    """A section of that name without the MARKER line was not written by awsenv: it is the user's to keep."""
+    bounds = _section_bounds(lines, name)
+    if bounds is None or any(line.strip() == MARKER for line in lines[bounds[0] + 1:bounds[1]]):
+        return
+    raise UsageError(f"{path}:{bounds[0] + 1}: profile {name!r} was not written by awsenv (it has no "
+                     f"'{MARKER}' line); awsenv will not overwrite it",
+                     hint="choose another name (--write-profile=NAME), or add --overwrite-profile to replace its "
+                          "credentials and let awsenv manage it from now on")
+
+
+def write_profile(path: str, name: str, creds: Credentials, region: Optional[str], take_over: bool = False) -> None:
     if not name or any(c in name for c in "[]\r\n") or name != name.strip():
         raise UsageError(f"{name!r} cannot be a profile name in the credentials file")
     values = {"aws_access_key_id": creds.access_key_id, "aws_secret_access_key": creds.secret_access_key}
@@ -104,6 +115,10 @@ def write_profile(path: str, name: str, creds: Credentials, region: Optional[str
         if any(c in value for c in "\r\n"):
             raise UsageError("a credential value contains a line break and cannot be written to the file")
 
+    dangling = files.dangling_link(path)
+    if dangling:
+        raise UsageError(f"cannot write profile {name!r}: {dangling} is a symlink to {os.readlink(dangling)}, "
+                         "which does not exist", hint="create what it points to, or remove the link")
     real = os.path.realpath(path)
     raw = files.read_no_follow(real)
     if raw is None and os.path.lexists(real):
@@ -112,7 +127,9 @@ def write_profile(path: str, name: str, creds: Credentials, region: Optional[str
     bom = b"\xef\xbb\xbf" if original.startswith(b"\xef\xbb\xbf") else b""
     text = original[len(bom):].decode("utf-8", "surrogateescape")
     newline = "\r\n" if "\r\n" in text else "\n"
-    lines = render_section(text.splitlines(keepends=True), name, values, newline)
+    lines = render_section(text.splitlines(keepends=True), name, values, newline)  # refuses long-lived keys
+    if not take_over:
+        _refuse_foreign(path, text.splitlines(keepends=True), name)
     if raw is None:
         directory = os.path.dirname(real)
         if not os.path.isdir(directory):

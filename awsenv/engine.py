@@ -6,6 +6,7 @@ import hashlib
 import logging
 import os
 import sys
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Callable, Optional
 
@@ -13,6 +14,7 @@ from awsenv import aws
 from awsenv.cache import CredentialCache, cache_dir, entry_key
 from awsenv.config import AwsConfig
 from awsenv.errors import ConfigError
+from awsenv.files import UnsafeDirectory
 from awsenv.mfa_codes import CodeSource
 from awsenv.model import (READ_IN_PLACE, SOURCE_STEPS, AssumeRole, Credentials, EnvironmentKeys, GetSessionToken,
                           Plan, SsoRoleCredentials, StaticKeys, Step, StoredKeys)
@@ -110,7 +112,14 @@ class Engine:
             trace.debug("%s for %s: served from cache entry %s", type(step).__name__, step.profile, key)
             return hit
         trace.debug("%s for %s: not cached (entry %s); taking its lock", type(step).__name__, step.profile, key)
-        with self.cache.lock(key, f"{type(step).__name__} for profile {step.profile!r}"):
+        with ExitStack() as held:
+            try:
+                held.enter_context(self.cache.lock(key, f"{type(step).__name__} for profile {step.profile!r}"))
+            except (UnsafeDirectory, OSError) as exc:
+                where = f"{exc.filename}: {exc.strerror}" if isinstance(exc, OSError) and exc.filename else exc
+                self.log(f"not caching credentials: {where}")
+                self.cache = None  # for the rest of this run: one warning, nothing written
+                return self._call(plan, index)
             hit = self.cache.get(key, self.options.min_ttl)  # another process may have done it meanwhile
             if hit is not None:
                 return hit

@@ -51,6 +51,19 @@ def read_no_follow(path: str) -> bytes | None:
             return None
 
 
+def dangling_link(path: str) -> str | None:
+    """The symlink on the way to `path` (the file or one of its directories) that points to nothing, if any: a write
+    through it would create files wherever it points."""
+    probe = os.path.abspath(path)
+    while True:
+        if os.path.islink(probe) and not os.path.exists(probe):
+            return probe
+        parent = os.path.dirname(probe)
+        if parent == probe:
+            return None
+        probe = parent
+
+
 def write_atomic(path: str, data: bytes, mode: int = 0o600, through_symlink: bool = False) -> None:
     """Replace `path` with `data` in one step: a temporary file in the same directory, fsync, rename.
 

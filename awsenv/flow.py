@@ -62,6 +62,7 @@ def obtain(request: Request, log: Callable[[str], None] = say) -> Result:
         for note in plan.notes:
             log(note)
     creds = engine.credentials(plan)
+    cache = engine.cache  # None when the cache turned out unusable on the way
     # A plan that reads the environment (credential_source, AWS_ROLE_ARN, ...) is never served by a stat of the files.
     if cache is not None and not isinstance(plan.steps[-1], READ_IN_PLACE) and not plan.reads_environment:
         key = fastpath.request_key(request.flow, request.profile, request.duration, request.region)

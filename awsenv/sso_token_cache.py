@@ -79,9 +79,15 @@ class SsoToken:
         return data
 
 
+_TEXT_FIELDS = ("startUrl", "region", "accessToken", "expiresAt", "refreshToken", "clientId", "clientSecret",
+                "registrationExpiresAt")
+
+
 def _from_json(data: dict, session: SsoSession) -> Optional[SsoToken]:
     if not isinstance(data, dict) or not data.get("accessToken") or not data.get("expiresAt"):
         return None
+    if any(data.get(name) is not None and not isinstance(data[name], str) for name in _TEXT_FIELDS):
+        return None  # a field of another type: not a file the AWS CLI or awsenv wrote
     start_url = data.get("startUrl") or session.start_url
     if start_url.rstrip("/") != session.start_url.rstrip("/"):
         return None  # written for another start URL (the session's URL changed since): not ours to use

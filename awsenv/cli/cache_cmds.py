@@ -11,7 +11,7 @@ import typer
 
 from awsenv.cli.app import app
 from awsenv.cli.options import (CredentialOptions, DurationOpt, FormatOpt, MfaCodeOpt, NoBrowserOpt, NoCacheOpt,
-                                UseDeviceCodeOpt,
+                                OverwriteProfileOpt, UseDeviceCodeOpt,
                                 ProfileArg, RegionOpt, ShellOpt, WriteProfileOpt, complete_profile)
 from awsenv.credential_commands import print_credential_process
 from awsenv.errors import ConfigError
@@ -21,7 +21,8 @@ from awsenv.errors import ConfigError
 def credential_process(profile: ProfileArg = None, shell: ShellOpt = None, format: FormatOpt = None,
                        mfa_code: MfaCodeOpt = None, duration: DurationOpt = None, region: RegionOpt = None,
                        no_cache: NoCacheOpt = False, write_profile: WriteProfileOpt = None,
-                       no_browser: NoBrowserOpt = False, use_device_code: UseDeviceCodeOpt = False) -> None:
+                       no_browser: NoBrowserOpt = False, use_device_code: UseDeviceCodeOpt = False,
+                       overwrite_profile: OverwriteProfileOpt = False) -> None:
     """Print the profile's credentials as AWS credential_process JSON (Version 1), for any SDK or the AWS CLI.
 
     Put it in another profile of ~/.aws/config, never in PROFILE itself:
@@ -38,7 +39,8 @@ def credential_process(profile: ProfileArg = None, shell: ShellOpt = None, forma
     Example: aws s3 ls --profile prod-sdk
     """
     print_credential_process(profile, CredentialOptions(shell, format, mfa_code, duration, region, no_cache,
-                                                        write_profile, no_browser, use_device_code))
+                                                        write_profile, no_browser, use_device_code,
+                                                        overwrite_profile))
 
 
 cache_app = typer.Typer(help="What awsenv has cached (no secrets shown), and forgetting it.", no_args_is_help=True)

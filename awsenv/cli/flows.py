@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from awsenv.cli.app import app
 from awsenv.cli.options import (CredentialOptions, DurationOpt, FormatOpt, MfaCodeOpt, NoBrowserOpt, NoCacheOpt,
-                                ProfileArg, RegionOpt, ShellOpt, UseDeviceCodeOpt, WriteProfileOpt)
+                                OverwriteProfileOpt, ProfileArg, RegionOpt, ShellOpt, UseDeviceCodeOpt, WriteProfileOpt)
 from awsenv.credential_commands import print_credentials, profile_or_pick, request_for, write_profile_if_asked
 
 __all__ = ["print_credentials", "profile_or_pick", "request_for", "write_profile_if_asked"]
@@ -26,9 +26,11 @@ def _register(flow: str) -> None:
     def command(profile: ProfileArg = None, shell: ShellOpt = None, format: FormatOpt = None,
                 mfa_code: MfaCodeOpt = None, duration: DurationOpt = None, region: RegionOpt = None,
                 no_cache: NoCacheOpt = False, write_profile: WriteProfileOpt = None,
-                no_browser: NoBrowserOpt = False, use_device_code: UseDeviceCodeOpt = False) -> None:
+                no_browser: NoBrowserOpt = False, use_device_code: UseDeviceCodeOpt = False,
+                overwrite_profile: OverwriteProfileOpt = False) -> None:
         print_credentials(flow, profile, CredentialOptions(shell, format, mfa_code, duration, region, no_cache,
-                                                           write_profile, no_browser, use_device_code))
+                                                           write_profile, no_browser, use_device_code,
+                                                           overwrite_profile))
 
     command.__doc__ = f"{summary}\n\nExample: eval \"$({example})\""
     app.command(flow)(command)

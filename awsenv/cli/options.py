@@ -45,6 +45,9 @@ WriteProfileOpt = Annotated[Optional[str], typer.Option(
     "--write-profile", is_flag=False, flag_value="", metavar="[NAME]",
     help="Also write the credentials into the shared credentials file as NAME (default PROFILE-temporary).",
     show_default=False)]
+OverwriteProfileOpt = Annotated[bool, typer.Option(
+    "--overwrite-profile", help="With --write-profile: replace the credentials of a section of that name that "
+                                "awsenv did not write (refused otherwise); awsenv manages it from then on.")]
 NoBrowserOpt = Annotated[bool, typer.Option(
     "--no-browser", help="SSO: print the sign-in URL instead of opening a browser.")]
 UseDeviceCodeOpt = Annotated[bool, typer.Option(

@@ -76,6 +76,7 @@ def populate(session: SessionArg, prefix: PrefixOpt = None, region: RegionOpt = 
     loaded = config.load()
     sso_session = loaded.sso_sessions.get(session)
     if sso_session is None:
+        config_file.refuse_dangling(config.config_path())  # the reason it has no sessions
         known = ", ".join(sorted(loaded.sso_sessions)) or "none"
         raise ConfigError(f"there is no [sso-session {session}] section in {loaded.files[0]} (sessions: {known})",
                           hint="add one with sso_start_url and sso_region (or run `aws configure sso-session`)")

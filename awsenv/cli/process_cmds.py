@@ -11,7 +11,7 @@ import typer
 
 from awsenv.cli.app import app
 from awsenv.cli.options import (CredentialOptions, DurationOpt, FormatOpt, MfaCodeOpt, NoBrowserOpt, NoCacheOpt,
-                                ProfileArg, RegionOpt, ServerOpt, ShellOpt, UseDeviceCodeOpt, WriteProfileOpt,
+                                OverwriteProfileOpt, ProfileArg, RegionOpt, ServerOpt, ShellOpt, UseDeviceCodeOpt, WriteProfileOpt,
                                 complete_shell)
 from awsenv.env import PROFILE_MARKER
 
@@ -45,7 +45,7 @@ def exec_(profile: ProfileArg = None, command: CommandArgs = None, shell: ShellO
           mfa_code: MfaCodeOpt = None, duration: DurationOpt = None, region: RegionOpt = None,
           no_cache: NoCacheOpt = False, write_profile: WriteProfileOpt = None,
           no_browser: NoBrowserOpt = False, use_device_code: UseDeviceCodeOpt = False,
-          server: ServerOpt = False) -> None:
+          server: ServerOpt = False, overwrite_profile: OverwriteProfileOpt = False) -> None:
     """Run a command with the profile's credentials in its environment: no shell in between, its arguments as
     given, its exit status passed through (127 when it does not exist). --shell and --format have no effect here.
     With --server the command gets a credential server that renews them instead (awsenv stays its parent).
@@ -59,7 +59,7 @@ def exec_(profile: ProfileArg = None, command: CommandArgs = None, shell: ShellO
         raise UsageError("exec needs a command",
                          hint="usage: awsenv exec PROFILE -- CMD [ARG...] (PROFILE defaults to $AWS_PROFILE)")
     options = CredentialOptions(shell, format, mfa_code, duration, region, no_cache, write_profile, no_browser,
-                                use_device_code)
+                                use_device_code, overwrite_profile)
     if server:
         from awsenv.cli.served import exec_served
 
@@ -74,7 +74,7 @@ def shell_(profile: ProfileArg = None, shell: ShellOpt = None, force: ForceOpt =
            mfa_code: MfaCodeOpt = None, duration: DurationOpt = None, region: RegionOpt = None,
            no_cache: NoCacheOpt = False, write_profile: WriteProfileOpt = None,
            no_browser: NoBrowserOpt = False, use_device_code: UseDeviceCodeOpt = False,
-           server: ServerOpt = False) -> int:
+           server: ServerOpt = False, overwrite_profile: OverwriteProfileOpt = False) -> int:
     """Start your shell (or --shell SHELL) with the profile's credentials set and the profile shown in its prompt;
     your own rc files are still read. `exit` returns here with the subshell's exit status.
 
@@ -90,7 +90,7 @@ def shell_(profile: ProfileArg = None, shell: ShellOpt = None, force: ForceOpt =
     else:
         name_and_path = detect_shell_process()
     options = CredentialOptions(shell, None, mfa_code, duration, region, no_cache, write_profile, no_browser,
-                                use_device_code)
+                                use_device_code, overwrite_profile)
     if server:
         from awsenv.cli.served import shell_served
 
