@@ -66,8 +66,7 @@ def write_profile_if_asked(result: Result, options: CredentialOptions) -> None:
     try:
         write_profile(path, name, result.credentials, result.plan.region, take_over=options.overwrite_profile)
     except OSError as exc:  # read-only, not ours, no space: the file is as it was
-        raise AwsenvError(f"cannot write profile {name!r} to {exc.filename or path}: {exc.strerror or exc}; "
-                          f"{path} is unchanged",
+        raise AwsenvError(f"cannot write profile {name!r} to {path}: {exc.strerror or exc}; the file is unchanged",
                           hint="make that file and its directory writable, or set AWS_SHARED_CREDENTIALS_FILE "
                                "to a file you can write") from None
     say(f"wrote profile {name!r} to {path}")
