@@ -406,7 +406,7 @@ def test_b16_no_home_means_no_cache_and_a_refused_write_profile(home, sts):
         env.update(AWS_CONFIG_FILE=str(shared / "config"), AWS_SHARED_CREDENTIALS_FILE=str(shared / "credentials"))
         del env["HOME"]
         as_nobody = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", AWSENV]
-        # --write-profile: the credentials file's directory is root's, so the write is refused.
+        # --write-profile: the credentials file is root's, so awsenv will not rewrite it (and could not).
         _check_without_cache(as_nobody, env, str(shared / "credentials"))
         assert sts.actions() == ["AssumeRole"] * 4
         assert sorted(p.name for p in shared.iterdir()) == ["config", "credentials"]
