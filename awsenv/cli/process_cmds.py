@@ -11,8 +11,8 @@ import typer
 
 from awsenv.cli.app import app
 from awsenv.cli.options import (CredentialOptions, DurationOpt, FormatOpt, MfaCodeOpt, NoBrowserOpt, NoCacheOpt,
-                                OverwriteProfileOpt, ProfileArg, RegionOpt, ServerOpt, ShellOpt, UseDeviceCodeOpt, WriteProfileOpt,
-                                complete_shell)
+                                OverwriteProfileOpt, ProfileArg, RegionOpt, ServerOpt, ShellOpt, UseDeviceCodeOpt,
+                                WriteProfileOpt, complete_shell)
 from awsenv.env import PROFILE_MARKER
 
 CommandArgs = Annotated[Optional[list[str]], typer.Argument(

@@ -14,7 +14,6 @@ import os
 import stat
 import subprocess
 import tempfile
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -39,6 +38,17 @@ def _warnings(stderr: str) -> list[str]:
 
 def _temporaries(*directories: Path) -> list[Path]:
     return [p for d in directories for p in d.iterdir() if p.name.startswith(".awsenv-")]
+
+
+def _together(runs: list) -> list[subprocess.CompletedProcess]:
+    """Run each (argv, env) at once, each in its own session with no terminal; their results, in order."""
+    procs = [subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                              text=True, start_new_session=True, cwd="/") for argv, env in runs]
+    results = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=120)
+        results.append(subprocess.CompletedProcess(proc.args, proc.returncode, out, err))
+    return results
 
 
 @pytest.fixture
@@ -84,13 +94,17 @@ def test_b12_a_section_awsenv_did_not_write_is_refused_unless_taken_over(role_ho
     original = BASE_KEYS + "\n# keep this\n" + USER_SECTION + "[after]\nregion = us-west-2\n"
     home.write_credentials(original)
     path = str(home.credentials)
-    for args in (("role", "deploy", "--shell", "sh", "--write-profile"),
-                 ("credential-process", "deploy", "--write-profile=deploy-temporary")):
-        done = home.run(*args)
-        assert done.returncode == 2 and done.stdout == "", (args, done.stderr)
+    refused = _together([([AWSENV, *args], home.env()) for args in (
+        ("role", "deploy", "--shell", "sh", "--write-profile"),
+        ("credential-process", "deploy", "--write-profile=deploy-temporary"),
+        ("role", "deploy", "--shell", "sh", "--write-profile=base", "--overwrite-profile"))])
+    for done in refused:
+        assert done.returncode == 2 and done.stdout == "", (done.args, done.stderr)
+    for done in refused[:2]:
         assert f"{path}:6: profile 'deploy-temporary' was not written by awsenv" in done.stderr
         assert "--overwrite-profile" in done.stderr and "--write-profile=NAME" in done.stderr
-        assert home.credentials.read_text() == original
+    assert "long-lived" in refused[2].stderr
+    assert home.credentials.read_text() == original
 
     done = home.run("role", "deploy", "--shell", "sh", "--write-profile", "--overwrite-profile")
     assert done.returncode == 0, done.stderr
@@ -104,11 +118,6 @@ def test_b12_a_section_awsenv_did_not_write_is_refused_unless_taken_over(role_ho
 
     again = home.run("role", "deploy", "--shell", "sh", "--write-profile")  # now awsenv's own: no flag needed
     assert again.returncode == 0, again.stderr
-
-    before = home.credentials.read_bytes()
-    done = home.run("role", "deploy", "--shell", "sh", "--write-profile=base", "--overwrite-profile")
-    assert done.returncode == 2 and done.stdout == "" and "long-lived" in done.stderr
-    assert home.credentials.read_bytes() == before
 
 
 # --- B13 ------------------------------------------------------------------------------------------------------------
@@ -180,18 +189,7 @@ def test_b13_populate_writes_a_symlinked_config_on_another_filesystem_through(ss
 
 # --- B14 ------------------------------------------------------------------------------------------------------------
 
-def _together(runs: list) -> list[subprocess.CompletedProcess]:
-    """Run each (argv, env) at once, each in its own session with no terminal; their results, in order."""
-    procs = [subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-                              text=True, start_new_session=True, cwd="/") for argv, env in runs]
-    results = []
-    for proc in procs:
-        out, err = proc.communicate(timeout=120)
-        results.append(subprocess.CompletedProcess(proc.args, proc.returncode, out, err))
-    return results
-
-
-def test_b14_a_symlink_planted_at_an_entry_a_lock_or_an_index_record_is_not_followed(role_home, sts, tmp_path):
+def test_b14_symlinks_planted_in_the_cache_are_not_followed_and_a_foreign_lock_means_no_cache(role_home, sts, tmp_path):
     home = role_home
     assert home.run("role", "deploy", "--shell", "sh").returncode == 0
     entry = entries(home)["AssumeRole"]
@@ -209,6 +207,18 @@ def test_b14_a_symlink_planted_at_an_entry_a_lock_or_an_index_record_is_not_foll
     assert victim.read_text() == "not yours\n" and _mode(victim) == 0o644
     assert not any(path.is_symlink() for path in planted)
     assert json.loads(entry.read_text())["kind"] == "AssumeRole"
+
+    # A lock file of another user (only root could have put it there): root can open and lock anyone's file, so
+    # awsenv checks the owner itself, and goes on without the cache rather than share a lock with another user.
+    entry.unlink()
+    lock = entry.with_suffix(".lock")
+    os.chown(lock, NOBODY, NOBODY)
+    done = home.run("role", "deploy", "--shell", "sh")
+    assert done.returncode == 0, done.stderr
+    assert parse_posix_exports(done.stdout)["AWS_SESSION_TOKEN"]
+    warnings = _warnings(done.stderr)
+    assert len(warnings) == 1 and "not caching" in warnings[0] and f"owned by uid {NOBODY}" in warnings[0]
+    assert not entry.exists() and os.lstat(lock).st_uid == NOBODY
 
 
 def test_b14_a_cache_directory_of_another_user_writable_by_others_or_a_symlink_is_refused(role_home, sts, tmp_path):
@@ -242,23 +252,6 @@ def test_b14_a_cache_directory_of_another_user_writable_by_others_or_a_symlink_i
     assert sts.actions() == ["AssumeRole"] * len(hostile)
 
 
-def test_b14_a_lock_file_owned_by_someone_else_means_no_cache_with_one_warning(role_home, sts):
-    """Root can open and lock anyone's file, so awsenv checks the lock file's owner itself; the command goes on
-    without the cache rather than share a lock with (or write next to) a process of another user."""
-    home = role_home
-    assert home.run("role", "deploy", "--shell", "sh").returncode == 0
-    entry = entries(home)["AssumeRole"]
-    entry.unlink()
-    lock = entry.with_suffix(".lock")
-    os.chown(lock, NOBODY, NOBODY)
-    done = home.run("role", "deploy", "--shell", "sh")
-    assert done.returncode == 0, done.stderr
-    assert parse_posix_exports(done.stdout)["AWS_SESSION_TOKEN"]
-    warnings = _warnings(done.stderr)
-    assert len(warnings) == 1 and "not caching" in warnings[0] and f"owned by uid {NOBODY}" in warnings[0]
-    assert not entry.exists() and os.lstat(lock).st_uid == NOBODY
-
-
 # --- B15 ------------------------------------------------------------------------------------------------------------
 
 def test_b15_corrupt_cache_entries_and_index_records_are_misses_that_get_overwritten(home, sts):
@@ -284,7 +277,8 @@ def test_b15_corrupt_cache_entries_and_index_records_are_misses_that_get_overwri
     names = list(entry_cases) + list(index_cases)
     home.write_base_keys()
     home.write_config(ROLE_CONFIG.split("[profile deploy]")[0] + "".join(
-        f"[profile r{n}]\nrole_arn = {ROLE}-{n}\nsource_profile = base\nregion = eu-west-1\n" for n in range(len(names))))
+        f"[profile r{n}]\nrole_arn = {ROLE}-{n}\nsource_profile = base\nregion = eu-west-1\n"
+        for n in range(len(names))))
     runs = [([AWSENV, "role", f"r{n}", "--shell", "sh"], home.env()) for n in range(len(names))]
     assert all(done.returncode == 0 for done in _together(runs))
     by_profile = {json.loads(p.read_text())["profile"]: p for p in home.cache.glob("*.json")}
