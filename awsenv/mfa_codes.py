@@ -76,7 +76,7 @@ class CodeSource:
     def _private_dir(self) -> bool:
         try:
             files.ensure_private_dir(self.state_dir or "")
-            return True
+            return os.access(self.state_dir or "", os.W_OK)  # read-only (e.g. a read-only filesystem): no record
         except (OSError, files.UnsafeDirectory):
             return False
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.cache_entries import ROLE, entries
-from tests.helpers import AWSENV, BASE_KEY_ID, parse_posix_exports
+from tests.helpers import AWSENV, BASE_KEY_ID, MFA_SERIAL, TOTP_SEED, parse_posix_exports
 from tests.servers.sso_server import organisation
 
 NOBODY = 65534
@@ -353,17 +353,18 @@ def _bare_env(home, **extra: str) -> dict:
     return env
 
 
-def _check_without_cache(argv_prefix: list, env: dict, credentials_path: str) -> None:
+def _check_without_cache(argv_prefix: list, env: dict, credentials_path: str, roles: tuple = ("deploy",)) -> None:
     """role, exec and credential-process work with one warning; --write-profile fails naming the file."""
-    role, run, process, write = _together([([*argv_prefix, *args], env) for args in (
-        ("role", "deploy", "--shell", "sh"),
+    run, process, write, *role_runs = _together([([*argv_prefix, *args], env) for args in (
         ("exec", "deploy", "--", "sh", "-c", 'test -n "$AWS_SESSION_TOKEN" && echo ok'),
         ("credential-process", "deploy"),
-        ("role", "deploy", "--shell", "sh", "--write-profile"))])
-    for done in (role, run, process):
-        warnings = _warnings(done.stderr)
+        ("role", "deploy", "--shell", "sh", "--write-profile"),
+        *(("role", name, "--shell", "sh") for name in roles))])
+    for done in (run, process, *role_runs):  # (an MFA profile's plan adds a note: not a warning)
+        warnings = [line for line in _warnings(done.stderr) if "cach" in line or "error" in line]
         assert done.returncode == 0 and len(warnings) == 1 and "not caching" in warnings[0], done.stderr
-    assert parse_posix_exports(role.stdout)["AWS_SESSION_TOKEN"]
+    for role in role_runs:
+        assert parse_posix_exports(role.stdout)["AWS_SESSION_TOKEN"]
     assert run.stdout == "ok\n"
     document = json.loads(process.stdout)
     assert document["Version"] == 1 and document["SessionToken"]
@@ -374,16 +375,20 @@ def _check_without_cache(argv_prefix: list, env: dict, credentials_path: str) ->
 
 def test_b16_a_read_only_home_means_no_cache_and_a_refused_write_profile(home, sts, tmp_path, mount):
     """HOME on a read-only filesystem, its ~/.cache/awsenv already there and private: the cache can be neither
-    locked nor written. The files are read; the credentials are printed; --write-profile fails naming the file."""
+    locked nor written, nor can a used MFA code be recorded. The files are read; the credentials are printed;
+    --write-profile fails naming the file."""
+    sts.seeds[MFA_SERIAL] = TOTP_SEED
     root = mount(tmp_path / "rohome")
     (root / ".aws").mkdir(mode=0o700)
-    (root / ".aws" / "config").write_text(ROLE_CONFIG)
+    (root / ".aws" / "config").write_text(ROLE_CONFIG + f"[profile deploy-mfa]\nrole_arn = {ROLE}\nsource_profile = "
+                                          f"base\nmfa_serial = {MFA_SERIAL}\nmfa_process = {home.mfa_process()}\n")
     (root / ".aws" / "credentials").write_text(BASE_KEYS)
     (root / ".cache" / "awsenv").mkdir(parents=True, mode=0o700)
     (root / ".cache").chmod(0o700)
     mount.read_only(root)
-    _check_without_cache([AWSENV], _bare_env(home, HOME=str(root)), str(root / ".aws" / "credentials"))
-    assert sts.actions() == ["AssumeRole"] * 4
+    _check_without_cache([AWSENV], _bare_env(home, HOME=str(root)), str(root / ".aws" / "credentials"),
+                         roles=("deploy", "deploy-mfa"))
+    assert sorted(sts.actions()) == ["AssumeRole"] * 5 + ["GetSessionToken"] and home.mfa_runs() == 1
 
 
 def test_b16_no_home_means_no_cache_and_a_refused_write_profile(home, sts):
