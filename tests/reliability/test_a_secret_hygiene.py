@@ -1,0 +1,195 @@
+"""Secret hygiene: no secret or MFA code in traces, error messages, tracebacks, process arguments or the wrong
+channel. Every case runs the installed CLI against the strict STS stand-in with canary secrets, and scans
+stdout, stderr, the files written under HOME and (with strace) every process's arguments for them."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+import stat
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import AWSENV, MFA_SERIAL, TOTP_SEED, need_binary, parse_posix_exports
+from tests.servers.loopback import QuietHandler, serve
+from tests.servers.sts_gate import RoleRule
+
+BASE_KEY_ID = "AKIACANARYBASEKEY123"
+BASE_SECRET = "canarySECRETbase/0123456789abcdefghijKL"
+PROD = "arn:aws:iam::210987654321:role/prod-admin"
+
+
+def _serial(name: str) -> str:
+    """An MFA device per profile (all on the same seed), so every run needs, and sends, a code of its own."""
+    return MFA_SERIAL if name == "prod" else f"{MFA_SERIAL}-{name}"
+
+
+def _canary_home(home, sts, *profiles: str, mfa: bool = True) -> None:
+    """[base]: canary long-lived keys; each of `profiles`: a role on them behind MFA from mfa_process."""
+    home.write_credentials(f"[base]\naws_access_key_id = {BASE_KEY_ID}\naws_secret_access_key = {BASE_SECRET}\n")
+    sections = ["[profile base]\nregion = us-east-1\n"]
+    for name in profiles:
+        sts.roles[PROD] = RoleRule(require_mfa=mfa)
+        sections.append(f"[profile {name}]\nrole_arn = {PROD}\nsource_profile = base\nregion = eu-central-1\n")
+        if mfa:
+            sts.seeds[_serial(name)] = TOTP_SEED
+            sections.append(f"mfa_serial = {_serial(name)}\nmfa_process = {home.mfa_process()}\n")
+    home.write_config("".join(sections))
+
+
+def _cached_secrets(home) -> set[str]:
+    """Every secret key and session token in awsenv's cache: what STS handed out during the test."""
+    found: set[str] = set()
+
+    def walk(value) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key in ("SecretAccessKey", "SessionToken") and isinstance(item, str):
+                    found.add(item)
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    for path in home.cache.rglob("*"):
+        if path.is_file():
+            try:
+                walk(json.loads(path.read_bytes()))
+            except ValueError:
+                pass
+    return found
+
+
+def _secrets(home, sts, issued=(), codes=()) -> dict[str, str]:
+    """name -> value of every secret the run could have held: the base secret, the MFA codes sent, what STS issued."""
+    found = {"base secret": BASE_SECRET}
+    for index, code in enumerate(sts.codes_sent() + list(codes)):
+        found[f"MFA code #{index}"] = code
+    for index, value in enumerate(sorted(_cached_secrets(home) | {v for v in issued if v})):
+        found[f"issued secret #{index}"] = value
+    return found
+
+
+def _leaks(text: str, secrets: dict[str, str]) -> list[str]:
+    return [name for name, value in secrets.items() if value and value in text]
+
+
+def _files_with_secrets(home, secrets: dict[str, str]) -> dict[str, list[str]]:
+    """Files under HOME holding a secret they should not: the base secret belongs in the credentials file only, issued
+    credentials in awsenv's cache entries (and a --write-profile section) only, an MFA code nowhere."""
+    found = {}
+    for path in home.root.rglob("*"):
+        if not path.is_file() or path.is_symlink():
+            continue
+        text = path.read_bytes().decode("utf-8", "replace")
+        allowed = set()
+        if path == home.credentials:
+            allowed = {name for name in secrets if not name.startswith("MFA")}
+        elif home.cache in path.parents:
+            allowed = {name for name in secrets if name.startswith("issued")}
+        leaked = [name for name in _leaks(text, secrets) if name not in allowed]
+        if leaked:
+            found[str(path.relative_to(home.root))] = leaked
+    return found
+
+
+# --- A1 -------------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("command, outcome", [("role", "ok"), ("exec", "ok"), ("role", "refused"),
+                                              ("exec", "refused")])
+def test_a1_debug_trace_never_shows_a_secret(home, sts, command, outcome):
+    """`--debug role` and `--debug exec` on success and on an AWS refusal: the trace is there, masks every key id to
+    its last 4 characters, never shows a secret, a session token or the MFA code, and botocore/urllib3 say nothing
+    (their DEBUG logs print signed headers and response bodies)."""
+    profile = f"{command}-{outcome}"
+    _canary_home(home, sts, profile)
+    if outcome == "refused":
+        sts.roles[PROD] = RoleRule(require_mfa=True, external_id="never-given")  # after the MFA session is issued
+    args = ["--shell", "sh"] if command == "role" else ["--", "true"]
+    done = home.run("--debug", command, profile, *args)
+
+    assert done.returncode == (0 if outcome == "ok" else 1), done.stderr
+    assert sts.actions() == ["GetSessionToken", "AssumeRole"] and sts.codes_sent()
+    exported = parse_posix_exports(done.stdout) if command == "role" and outcome == "ok" else {}
+    secrets = _secrets(home, sts, issued=(exported.get("AWS_SECRET_ACCESS_KEY"), exported.get("AWS_SESSION_TOKEN")))
+    assert "awsenv[debug]:" in done.stderr
+    assert not _leaks(done.stderr, secrets), done.stderr
+    key_ids = [BASE_KEY_ID] + [call.issued for call in sts.calls if call.issued]
+    assert not [key for key in key_ids if key in done.stderr], done.stderr
+    assert [line for line in done.stderr.splitlines() if not line.startswith("awsenv")] == [], done.stderr
+    if command == "exec" or outcome == "refused":
+        assert done.stdout == ""
+    assert _files_with_secrets(home, secrets) == {}
+
+
+# --- A2 -------------------------------------------------------------------------------------------------------------
+
+def _region_disabled_sts():
+    """A regional STS endpoint whose region is not activated: every call is refused with RegionDisabledException.
+    The MFA codes it was sent are kept, to look for them in the output."""
+    codes: list[str] = []
+
+    class Handler(QuietHandler):
+        def do_POST(self) -> None:  # noqa: N802
+            from urllib.parse import parse_qs
+
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+            codes.extend(parse_qs(body).get("TokenCode", []))
+            self.reply(403, (
+                '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>'
+                "<Code>RegionDisabledException</Code><Message>STS is not activated in this region for account "
+                "123456789012. Your account administrator can activate STS in this region using the IAM Console."
+                "</Message></Error><RequestId>off</RequestId></ErrorResponse>").encode(), "text/xml")
+
+    url, server = serve(Handler)
+    return url, server, codes
+
+
+@pytest.mark.parametrize("error", ["AccessDenied", "InvalidClientTokenId", "ExpiredToken", "RegionDisabledException"])
+def test_a2_sts_refusals_name_profile_and_code_never_a_secret(home, sts, error):
+    """Each STS refusal with an MFA code and canary keys in flight: exit 1, nothing on stdout, the message names the
+    profile, the failing call (with the role for AssumeRole), AWS's error code and message; no secret, no MFA code."""
+    _canary_home(home, sts, "prod")
+    env, server, codes = home.env(), None, []
+    if error == "AccessDenied":
+        sts.roles[PROD] = RoleRule(require_mfa=True, external_id="never-given")
+    elif error == "InvalidClientTokenId":
+        sts.invalid.add(BASE_KEY_ID)
+    elif error == "ExpiredToken":
+        sts.expired.add(BASE_KEY_ID)
+    else:
+        url, server, codes = _region_disabled_sts()
+        env = home.env(AWS_ENDPOINT_URL_STS=url)
+    try:
+        done = home.run("role", "prod", "--shell", "sh", env=env)
+    finally:
+        if server is not None:
+            server.shutdown()
+
+    assert (done.returncode, done.stdout) == (1, ""), done.stderr
+    secrets = _secrets(home, sts, codes=codes)
+    assert any(name.startswith("MFA") for name in secrets)  # a code was sent along
+    assert not _leaks(done.stderr, secrets), done.stderr
+    assert BASE_KEY_ID not in done.stderr
+    assert "'prod'" in done.stderr and PROD in done.stderr and error in done.stderr, done.stderr
+    if error == "AccessDenied":
+        assert f"AssumeRole of {PROD} failed" in done.stderr and "not authorized" in done.stderr
+    else:
+        assert "GetSessionToken failed" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert _files_with_secrets(home, secrets) == {}
+
+
+def test_a2_malformed_mfa_code_is_a_usage_error_that_does_not_echo_it(home, sts):
+    """A bad --mfa-code is a usage error (2, not AWS's 1), found before any call, and the value is not repeated."""
+    _canary_home(home, sts, "prod")
+    done = home.run("role", "prod", "--mfa-code", "98765x")
+    assert (done.returncode, done.stdout) == (2, "")
+    assert "six digits" in done.stderr and "98765x" not in done.stderr and BASE_SECRET not in done.stderr
+    assert sts.calls == []
