@@ -193,3 +193,142 @@ def test_a2_malformed_mfa_code_is_a_usage_error_that_does_not_echo_it(home, sts)
     assert (done.returncode, done.stdout) == (2, "")
     assert "six digits" in done.stderr and "98765x" not in done.stderr and BASE_SECRET not in done.stderr
     assert sts.calls == []
+
+
+# --- A3 -------------------------------------------------------------------------------------------------------------
+
+# Loaded through PYTHONPATH by the awsenv process, which takes the switch out of the environment so that the programs
+# it starts (mfa_process) are left alone: its stdout refuses every write with an error whose text quotes what was
+# written, i.e. the credentials, as a careless library would.
+REFUSING_STDOUT = '''
+import os
+import sys
+
+
+class RefusingStdout:
+    def __init__(self, real):
+        self._real = real
+
+    def write(self, text):
+        raise RuntimeError("the output writer refused " + repr(text))
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+
+if os.environ.pop("REFUSE_STDOUT", None):
+    sys.stdout = RefusingStdout(sys.stdout)
+'''
+
+
+def _no_traceback_shown(stderr: str) -> bool:
+    return "Traceback" not in stderr and not any(mark in stderr for mark in "╭│╰")
+
+
+def test_a3_unexpected_error_after_credentials_are_held_shows_no_secret(home, sts, tmp_path):
+    """An exception raised while printing, its text quoting the credentials: on the simple path (cache miss), on the
+    cache-hit path and through the Typer application, awsenv says "internal error" in one line, exit 70, nothing on
+    stdout, no traceback and no locals. --debug is the traceback switch: the traceback is then shown with every
+    secret masked. The fault is put in the awsenv process by a sitecustomize, because nothing outside the process
+    can make its writer raise after the credentials are in memory; a real full disk (/dev/full) is the second,
+    outside seam."""
+    from awsenv.cli.app import app
+
+    assert app.pretty_exceptions_enable is False or app.pretty_exceptions_show_locals is False
+    _canary_home(home, sts, "prod")
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(REFUSING_STDOUT)
+    env = home.env(PYTHONPATH=str(hook), REFUSE_STDOUT="1")
+
+    miss = home.run("role", "prod", "--shell", "sh", env=env)
+    hit = home.run("role", "prod", "--shell", "sh", env=env)
+    traced = home.run("--debug", "role", "prod", "--shell", "sh", env=env)
+    with open("/dev/full", "w") as full:
+        disk_full = subprocess.run([AWSENV, "role", "prod", "--shell", "sh"], env=home.env(), stdout=full,
+                                   stderr=subprocess.PIPE, text=True, timeout=60, start_new_session=True)
+
+    assert sts.actions() == ["GetSessionToken", "AssumeRole"]  # the later runs are cache hits: secrets held at once
+    secrets = _secrets(home, sts)
+    for done in (miss, hit):
+        assert (done.returncode, done.stdout) == (70, ""), done.stderr
+        assert done.stderr.splitlines()[-1] == ("awsenv: internal error (RuntimeError); run again with --debug for "
+                                                "the traceback and report it"), done.stderr
+        assert _no_traceback_shown(done.stderr) and "refused" not in done.stderr
+    assert (traced.returncode, traced.stdout) == (70, "")
+    assert "Traceback" in traced.stderr and "the output writer refused" in traced.stderr
+    assert "AWS_SECRET_ACCESS_KEY=****" in traced.stderr.replace("'", "")
+    assert not _leaks(traced.stderr, secrets), traced.stderr
+    assert not any(mark in traced.stderr for mark in "╭│╰")  # no Rich traceback, so no frame locals
+    assert disk_full.returncode != 0
+    assert _no_traceback_shown(disk_full.stderr) and not _leaks(disk_full.stderr, secrets), disk_full.stderr
+    assert len(disk_full.stderr.splitlines()) == 1, disk_full.stderr
+    assert _files_with_secrets(home, secrets) == {}
+
+
+# --- A4 -------------------------------------------------------------------------------------------------------------
+
+def test_a4_write_profile_starts_no_process_and_puts_no_secret_on_argv(home, sts, tmp_path):
+    """`--write-profile` under `strace -f -e trace=execve`: the only program executed is awsenv itself (nothing like
+    `aws configure set`, though Debian's aws is on PATH), and no secret appears in any argv or environment given to
+    execve; the section is written from Python, 0600."""
+    strace = need_binary("strace", "/usr/bin/strace")
+    _canary_home(home, sts, "prod", mfa=False)
+    log = tmp_path / "execve.log"
+    done = subprocess.run([strace, "-f", "-qq", "-v", "-s", "100000", "-e", "trace=execve", "-o", str(log),
+                           AWSENV, "role", "prod", "--shell", "sh", "--write-profile"],
+                          env=home.env(), capture_output=True, text=True, timeout=120, start_new_session=True,
+                          cwd=str(home.root))
+    assert done.returncode == 0, done.stderr
+
+    exported = parse_posix_exports(done.stdout)
+    secrets = _secrets(home, sts, issued=(exported["AWS_SECRET_ACCESS_KEY"], exported["AWS_SESSION_TOKEN"]))
+    calls = [line for line in log.read_text().splitlines() if "execve(" in line]
+    assert len(calls) == 1 and f'execve("{AWSENV}"' in calls[0], calls
+    assert not _leaks(log.read_text(), secrets)
+    assert not _leaks(done.stderr, secrets), done.stderr
+    written = home.credentials.read_text()
+    assert "[prod-temporary]" in written and exported["AWS_SESSION_TOKEN"] in written
+    assert stat.S_IMODE(home.credentials.stat().st_mode) == 0o600
+    assert _files_with_secrets(home, secrets) == {}
+
+
+# --- A5 -------------------------------------------------------------------------------------------------------------
+
+# The command awsenv runs: reports its whole environment and its own argv as the kernel holds it.
+REPORTING_CHILD = """
+import json, os
+print(json.dumps({"env": dict(os.environ), "cmdline": open("/proc/self/cmdline", "rb").read().decode("utf-8", "replace")}))
+"""
+
+
+def test_a5_exec_gives_fresh_keys_and_drops_stale_ones(home, sts):
+    """`awsenv exec prod -- CMD` in a shell still holding another session: CMD gets the fresh keys, the region, the
+    expiry and AWSENV_PROFILE; AWS_PROFILE, AWS_DEFAULT_PROFILE, AWS_SECURITY_TOKEN, AWS_CREDENTIAL_FILE and the
+    legacy key names are gone, no stale secret is left in any variable, and no secret is on CMD's argv."""
+    _canary_home(home, sts, "prod")
+    stale = {"AWS_PROFILE": "old", "AWS_DEFAULT_PROFILE": "old", "AWS_SECURITY_TOKEN": "canaryTOKENsecurity",
+             "AWS_CREDENTIAL_FILE": "/tmp/old-credentials", "AWS_ACCESS_KEY": "AKIAOLDLEGACYKEY0001",
+             "AWS_SECRET_KEY": "canarySECRETlegacy", "AWS_ACCESS_KEY_ID": "AKIAOLDOLDOLDOLDOLD1",
+             "AWS_SECRET_ACCESS_KEY": "canarySECRETold", "AWS_SESSION_TOKEN": "canaryTOKENold",
+             "AWS_CREDENTIAL_EXPIRATION": "2000-01-01T00:00:00Z", "AWSENV_PROFILE": "previous"}
+    done = home.run("exec", "prod", "--", sys.executable, "-c", REPORTING_CHILD, env=home.env(**stale))
+    assert done.returncode == 0, done.stderr
+
+    report = json.loads(done.stdout)
+    env = report["env"]
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN", "AWS_CREDENTIAL_FILE", "AWS_ACCESS_KEY",
+                 "AWS_SECRET_KEY"):
+        assert name not in env, name
+    old_values = [value for name, value in stale.items() if name != "AWSENV_PROFILE"]
+    assert not [name for name, value in env.items() if any(old in value for old in old_values)]
+    assert env["AWS_ACCESS_KEY_ID"] == sts.calls[-1].issued and env["AWS_ACCESS_KEY_ID"].startswith("ASIA")
+    assert env["AWS_SECRET_ACCESS_KEY"] in _cached_secrets(home)
+    assert env["AWS_SESSION_TOKEN"] in _cached_secrets(home)
+    assert env["AWS_REGION"] == env["AWS_DEFAULT_REGION"] == "eu-central-1"
+    assert env["AWS_CREDENTIAL_EXPIRATION"].endswith("Z") and env["AWS_CREDENTIAL_EXPIRATION"] > "2001"
+    assert env["AWSENV_PROFILE"] == "prod"
+    secrets = _secrets(home, sts)
+    assert not _leaks(report["cmdline"], secrets)
+    assert not _leaks(done.stderr, secrets), done.stderr
+    assert "replacing the credentials of profile 'previous' with 'prod'" in done.stderr
