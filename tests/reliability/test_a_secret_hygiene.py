@@ -332,3 +332,69 @@ def test_a5_exec_gives_fresh_keys_and_drops_stale_ones(home, sts):
     assert not _leaks(report["cmdline"], secrets)
     assert not _leaks(done.stderr, secrets), done.stderr
     assert "replacing the credentials of profile 'previous' with 'prod'" in done.stderr
+
+
+# --- A6 -------------------------------------------------------------------------------------------------------------
+
+# Loaded through PYTHONPATH by the awsenv process: a DeprecationWarning raised in the middle of the run (when the
+# output module is imported, on the full and on the cache-hit path alike).
+WARNING_MIDWAY = '''
+import sys
+import warnings
+
+
+def _warn_on_output(event, args):
+    if event == "import" and args[0] == "awsenv.output":
+        warnings.warn("canary deprecation raised while awsenv runs", DeprecationWarning)
+
+
+sys.addaudithook(_warn_on_output)
+'''
+EXPIRATION = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+
+
+def test_a6_credential_process_stdout_is_one_json_document_botocore_reads(home, sts, tmp_path):
+    """`credential-process` run by botocore's own ProcessProvider, with colours forced on every way tools look for
+    it and a DeprecationWarning shown mid-run, on a cache miss (MFA from mfa_process) and on a cache hit: stdout is
+    exactly one JSON object (Version 1, Expiration in UTC with Z) and a newline, no BOM, no ANSI escape, nothing
+    after it; botocore accepts it; stderr holds no secret and no MFA code."""
+    from botocore.credentials import ProcessProvider
+
+    _canary_home(home, sts, "prod")
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(WARNING_MIDWAY)
+    env = home.env(FORCE_COLOR="1", CLICOLOR_FORCE="1", CLICOLOR="1", TERM="xterm-256color", COLORTERM="truecolor",
+                   PYTHONWARNINGS="always", PYTHONPATH=str(hook))
+    runs: list[tuple[bytes, bytes]] = []
+
+    class RecordingPopen(subprocess.Popen):
+        def __init__(self, args, **kwargs):
+            super().__init__(args, env=env, cwd=str(home.root), start_new_session=True, **kwargs)
+
+        def communicate(self, *args, **kwargs):
+            out, err = super().communicate(timeout=60)
+            runs.append((out, err))
+            return out, err
+
+    documents = []
+    for _ in range(2):  # the first call fills the cache, the second is served from it
+        provider = ProcessProvider("sdk", lambda: {"profiles": {"sdk": {
+            "credential_process": f"{AWSENV} credential-process prod"}}}, popen=RecordingPopen)
+        frozen = provider.load().get_frozen_credentials()
+        out, err = runs[-1]
+        assert out.startswith(b"{") and out.endswith(b"}\n") and out.count(b"\n") == 1, out
+        assert b"\x1b" not in out and b"\xef\xbb\xbf" not in out
+        document = json.loads(out)
+        assert set(document) == {"Version", "AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"}
+        assert document["Version"] == 1 and EXPIRATION.fullmatch(document["Expiration"]), document
+        assert (frozen.access_key, frozen.secret_key, frozen.token) == (
+            document["AccessKeyId"], document["SecretAccessKey"], document["SessionToken"])
+        assert b"canary deprecation" in err  # the warning was raised, and went to stderr
+        documents.append(document)
+
+    assert documents[0] == documents[1] and sts.actions() == ["GetSessionToken", "AssumeRole"]
+    secrets = _secrets(home, sts, issued=(documents[0]["SecretAccessKey"], documents[0]["SessionToken"]))
+    for _, err in runs:
+        assert not _leaks(err.decode("utf-8", "replace"), secrets), err
+    assert _files_with_secrets(home, secrets) == {}
