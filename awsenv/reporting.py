@@ -28,11 +28,11 @@ def guarded(command) -> int:
 
 def reader_gone() -> int:
     """stdout's reader went away (`awsenv … | head`): end quietly with status 1, as click does, not a traceback."""
-    _stdout_to_nowhere()
+    drop_stdout()
     return 1
 
 
-def _stdout_to_nowhere() -> None:
+def drop_stdout() -> None:
     """Whatever is still buffered for stdout is dropped: after a failure nothing more reaches the reader (`eval` must
     get nothing), and the interpreter's final flush cannot fail again."""
     import os
@@ -50,7 +50,7 @@ def internal_error(error: Exception) -> int:
     secret this process holds masked (awsenv.redact). Never the frames' local variables."""
     import logging
 
-    _stdout_to_nowhere()
+    drop_stdout()
     if logging.getLogger("awsenv").isEnabledFor(logging.DEBUG):
         import traceback
 
