@@ -4,111 +4,29 @@ stdout, stderr, the files written under HOME and (with strace) every process's a
 
 from __future__ import annotations
 
-import functools
 import json
-import os
-import re
 import stat
 import subprocess
 import sys
-import textwrap
-from pathlib import Path
 
 import pytest
 
-from tests.helpers import AWSENV, MFA_SERIAL, TOTP_SEED, need_binary, parse_posix_exports
-from tests.servers.loopback import QuietHandler, serve
+from tests.helpers import AWSENV, need_binary, parse_posix_exports
+from tests.reliability.a_support import (BASE_KEY_ID, BASE_SECRET, EXPIRATION, PROD, REFUSING_STDOUT, REPORTING_CHILD,
+                                         WARNING_MIDWAY, cached_secrets, canary_home, files_with_secrets, leaks,
+                                         no_traceback_shown, region_disabled_sts, secrets_of)
 from tests.servers.sts_gate import RoleRule
-
-BASE_KEY_ID = "AKIACANARYBASEKEY123"
-BASE_SECRET = "canarySECRETbase/0123456789abcdefghijKL"
-PROD = "arn:aws:iam::210987654321:role/prod-admin"
-
-
-def _serial(name: str) -> str:
-    """An MFA device per profile (all on the same seed), so every run needs, and sends, a code of its own."""
-    return MFA_SERIAL if name == "prod" else f"{MFA_SERIAL}-{name}"
-
-
-def _canary_home(home, sts, *profiles: str, mfa: bool = True) -> None:
-    """[base]: canary long-lived keys; each of `profiles`: a role on them behind MFA from mfa_process."""
-    home.write_credentials(f"[base]\naws_access_key_id = {BASE_KEY_ID}\naws_secret_access_key = {BASE_SECRET}\n")
-    sections = ["[profile base]\nregion = us-east-1\n"]
-    for name in profiles:
-        sts.roles[PROD] = RoleRule(require_mfa=mfa)
-        sections.append(f"[profile {name}]\nrole_arn = {PROD}\nsource_profile = base\nregion = eu-central-1\n")
-        if mfa:
-            sts.seeds[_serial(name)] = TOTP_SEED
-            sections.append(f"mfa_serial = {_serial(name)}\nmfa_process = {home.mfa_process()}\n")
-    home.write_config("".join(sections))
-
-
-def _cached_secrets(home) -> set[str]:
-    """Every secret key and session token in awsenv's cache: what STS handed out during the test."""
-    found: set[str] = set()
-
-    def walk(value) -> None:
-        if isinstance(value, dict):
-            for key, item in value.items():
-                if key in ("SecretAccessKey", "SessionToken") and isinstance(item, str):
-                    found.add(item)
-                walk(item)
-        elif isinstance(value, list):
-            for item in value:
-                walk(item)
-
-    for path in home.cache.rglob("*"):
-        if path.is_file():
-            try:
-                walk(json.loads(path.read_bytes()))
-            except ValueError:
-                pass
-    return found
-
-
-def _secrets(home, sts, issued=(), codes=()) -> dict[str, str]:
-    """name -> value of every secret the run could have held: the base secret, the MFA codes sent, what STS issued."""
-    found = {"base secret": BASE_SECRET}
-    for index, code in enumerate(sts.codes_sent() + list(codes)):
-        found[f"MFA code #{index}"] = code
-    for index, value in enumerate(sorted(_cached_secrets(home) | {v for v in issued if v})):
-        found[f"issued secret #{index}"] = value
-    return found
-
-
-def _leaks(text: str, secrets: dict[str, str]) -> list[str]:
-    return [name for name, value in secrets.items() if value and value in text]
-
-
-def _files_with_secrets(home, secrets: dict[str, str]) -> dict[str, list[str]]:
-    """Files under HOME holding a secret they should not: the base secret belongs in the credentials file only, issued
-    credentials in awsenv's cache entries (and a --write-profile section) only, an MFA code nowhere."""
-    found = {}
-    for path in home.root.rglob("*"):
-        if not path.is_file() or path.is_symlink():
-            continue
-        text = path.read_bytes().decode("utf-8", "replace")
-        allowed = set()
-        if path == home.credentials:
-            allowed = {name for name in secrets if not name.startswith("MFA")}
-        elif home.cache in path.parents:
-            allowed = {name for name in secrets if name.startswith("issued")}
-        leaked = [name for name in _leaks(text, secrets) if name not in allowed]
-        if leaked:
-            found[str(path.relative_to(home.root))] = leaked
-    return found
-
 
 # --- A1 -------------------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("command, outcome", [("role", "ok"), ("exec", "ok"), ("role", "refused"),
-                                              ("exec", "refused")])
+@pytest.mark.parametrize("command, outcome", [("role", "ok"), ("exec", "ok"), ("exec", "refused")])
 def test_a1_debug_trace_never_shows_a_secret(home, sts, command, outcome):
-    """`--debug role` and `--debug exec` on success and on an AWS refusal: the trace is there, masks every key id to
-    its last 4 characters, never shows a secret, a session token or the MFA code, and botocore/urllib3 say nothing
-    (their DEBUG logs print signed headers and response bodies)."""
+    """`--debug role` and `--debug exec` on success, and on an AWS refusal after the MFA session was issued (the
+    same engine for both commands): the trace is there, masks every key id to its last 4 characters, never shows a
+    secret, a session token or the MFA code, and botocore/urllib3 say nothing (their DEBUG logs print signed headers
+    and response bodies)."""
     profile = f"{command}-{outcome}"
-    _canary_home(home, sts, profile)
+    canary_home(home, sts, profile)
     if outcome == "refused":
         sts.roles[PROD] = RoleRule(require_mfa=True, external_id="never-given")  # after the MFA session is issued
     args = ["--shell", "sh"] if command == "role" else ["--", "true"]
@@ -117,45 +35,24 @@ def test_a1_debug_trace_never_shows_a_secret(home, sts, command, outcome):
     assert done.returncode == (0 if outcome == "ok" else 1), done.stderr
     assert sts.actions() == ["GetSessionToken", "AssumeRole"] and sts.codes_sent()
     exported = parse_posix_exports(done.stdout) if command == "role" and outcome == "ok" else {}
-    secrets = _secrets(home, sts, issued=(exported.get("AWS_SECRET_ACCESS_KEY"), exported.get("AWS_SESSION_TOKEN")))
+    secrets = secrets_of(home, sts, issued=(exported.get("AWS_SECRET_ACCESS_KEY"), exported.get("AWS_SESSION_TOKEN")))
     assert "awsenv[debug]:" in done.stderr
-    assert not _leaks(done.stderr, secrets), done.stderr
+    assert not leaks(done.stderr, secrets), done.stderr
     key_ids = [BASE_KEY_ID] + [call.issued for call in sts.calls if call.issued]
     assert not [key for key in key_ids if key in done.stderr], done.stderr
     assert [line for line in done.stderr.splitlines() if not line.startswith("awsenv")] == [], done.stderr
     if command == "exec" or outcome == "refused":
         assert done.stdout == ""
-    assert _files_with_secrets(home, secrets) == {}
+    assert files_with_secrets(home, secrets) == {}
 
 
 # --- A2 -------------------------------------------------------------------------------------------------------------
-
-def _region_disabled_sts():
-    """A regional STS endpoint whose region is not activated: every call is refused with RegionDisabledException.
-    The MFA codes it was sent are kept, to look for them in the output."""
-    codes: list[str] = []
-
-    class Handler(QuietHandler):
-        def do_POST(self) -> None:  # noqa: N802
-            from urllib.parse import parse_qs
-
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
-            codes.extend(parse_qs(body).get("TokenCode", []))
-            self.reply(403, (
-                '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>'
-                "<Code>RegionDisabledException</Code><Message>STS is not activated in this region for account "
-                "123456789012. Your account administrator can activate STS in this region using the IAM Console."
-                "</Message></Error><RequestId>off</RequestId></ErrorResponse>").encode(), "text/xml")
-
-    url, server = serve(Handler)
-    return url, server, codes
-
 
 @pytest.mark.parametrize("error", ["AccessDenied", "InvalidClientTokenId", "ExpiredToken", "RegionDisabledException"])
 def test_a2_sts_refusals_name_profile_and_code_never_a_secret(home, sts, error):
     """Each STS refusal with an MFA code and canary keys in flight: exit 1, nothing on stdout, the message names the
     profile, the failing call (with the role for AssumeRole), AWS's error code and message; no secret, no MFA code."""
-    _canary_home(home, sts, "prod")
+    canary_home(home, sts, "prod")
     env, server, codes = home.env(), None, []
     if error == "AccessDenied":
         sts.roles[PROD] = RoleRule(require_mfa=True, external_id="never-given")
@@ -164,7 +61,7 @@ def test_a2_sts_refusals_name_profile_and_code_never_a_secret(home, sts, error):
     elif error == "ExpiredToken":
         sts.expired.add(BASE_KEY_ID)
     else:
-        url, server, codes = _region_disabled_sts()
+        url, server, codes = region_disabled_sts()
         env = home.env(AWS_ENDPOINT_URL_STS=url)
     try:
         done = home.run("role", "prod", "--shell", "sh", env=env)
@@ -173,9 +70,9 @@ def test_a2_sts_refusals_name_profile_and_code_never_a_secret(home, sts, error):
             server.shutdown()
 
     assert (done.returncode, done.stdout) == (1, ""), done.stderr
-    secrets = _secrets(home, sts, codes=codes)
+    secrets = secrets_of(home, sts, codes=codes)
     assert any(name.startswith("MFA") for name in secrets)  # a code was sent along
-    assert not _leaks(done.stderr, secrets), done.stderr
+    assert not leaks(done.stderr, secrets), done.stderr
     assert BASE_KEY_ID not in done.stderr
     assert "'prod'" in done.stderr and PROD in done.stderr and error in done.stderr, done.stderr
     if error == "AccessDenied":
@@ -183,12 +80,12 @@ def test_a2_sts_refusals_name_profile_and_code_never_a_secret(home, sts, error):
     else:
         assert "GetSessionToken failed" in done.stderr
     assert "Traceback" not in done.stderr
-    assert _files_with_secrets(home, secrets) == {}
+    assert files_with_secrets(home, secrets) == {}
 
 
 def test_a2_malformed_mfa_code_is_a_usage_error_that_does_not_echo_it(home, sts):
     """A bad --mfa-code is a usage error (2, not AWS's 1), found before any call, and the value is not repeated."""
-    _canary_home(home, sts, "prod")
+    canary_home(home, sts, "prod")
     done = home.run("role", "prod", "--mfa-code", "98765x")
     assert (done.returncode, done.stdout) == (2, "")
     assert "six digits" in done.stderr and "98765x" not in done.stderr and BASE_SECRET not in done.stderr
@@ -196,34 +93,6 @@ def test_a2_malformed_mfa_code_is_a_usage_error_that_does_not_echo_it(home, sts)
 
 
 # --- A3 -------------------------------------------------------------------------------------------------------------
-
-# Loaded through PYTHONPATH by the awsenv process, which takes the switch out of the environment so that the programs
-# it starts (mfa_process) are left alone: its stdout refuses every write with an error whose text quotes what was
-# written, i.e. the credentials, as a careless library would.
-REFUSING_STDOUT = '''
-import os
-import sys
-
-
-class RefusingStdout:
-    def __init__(self, real):
-        self._real = real
-
-    def write(self, text):
-        raise RuntimeError("the output writer refused " + repr(text))
-
-    def __getattr__(self, name):
-        return getattr(self._real, name)
-
-
-if os.environ.pop("REFUSE_STDOUT", None):
-    sys.stdout = RefusingStdout(sys.stdout)
-'''
-
-
-def _no_traceback_shown(stderr: str) -> bool:
-    return "Traceback" not in stderr and not any(mark in stderr for mark in "╭│╰")
-
 
 def test_a3_unexpected_error_after_credentials_are_held_shows_no_secret(home, sts, tmp_path):
     """An exception raised while printing, its text quoting the credentials: on the simple path (cache miss), on the
@@ -235,7 +104,7 @@ def test_a3_unexpected_error_after_credentials_are_held_shows_no_secret(home, st
     from awsenv.cli.app import app
 
     assert app.pretty_exceptions_enable is False or app.pretty_exceptions_show_locals is False
-    _canary_home(home, sts, "prod")
+    canary_home(home, sts, "prod")
     hook = tmp_path / "hook"
     hook.mkdir()
     (hook / "sitecustomize.py").write_text(REFUSING_STDOUT)
@@ -252,22 +121,22 @@ def test_a3_unexpected_error_after_credentials_are_held_shows_no_secret(home, st
                                             start_new_session=True))
 
     assert sts.actions() == ["GetSessionToken", "AssumeRole"]  # the later runs are cache hits: secrets held at once
-    secrets = _secrets(home, sts)
+    secrets = secrets_of(home, sts)
     for done in (miss, hit):
         assert (done.returncode, done.stdout) == (70, ""), done.stderr
         assert done.stderr.splitlines()[-1] == ("awsenv: internal error (RuntimeError); run again with --debug for "
                                                 "the traceback and report it"), done.stderr
-        assert _no_traceback_shown(done.stderr) and "refused" not in done.stderr
+        assert no_traceback_shown(done.stderr) and "refused" not in done.stderr
     assert (traced.returncode, traced.stdout) == (70, "")
     assert "Traceback" in traced.stderr and "the output writer refused" in traced.stderr
     assert "AWS_SECRET_ACCESS_KEY=****" in traced.stderr.replace("'", "")
-    assert not _leaks(traced.stderr, secrets), traced.stderr
+    assert not leaks(traced.stderr, secrets), traced.stderr
     assert not any(mark in traced.stderr for mark in "╭│╰")  # no Rich traceback, so no frame locals
     for done in disk_full:
         assert done.returncode == 1, done.stderr  # an environment problem, not a bug (70)
         assert "could not write the output to stdout: No space left on device" in done.stderr
-        assert _no_traceback_shown(done.stderr) and not _leaks(done.stderr, secrets), done.stderr
-    assert _files_with_secrets(home, secrets) == {}
+        assert no_traceback_shown(done.stderr) and not leaks(done.stderr, secrets), done.stderr
+    assert files_with_secrets(home, secrets) == {}
 
 
 # --- A4 -------------------------------------------------------------------------------------------------------------
@@ -277,7 +146,7 @@ def test_a4_write_profile_starts_no_process_and_puts_no_secret_on_argv(home, sts
     `aws configure set`, though Debian's aws is on PATH), and no secret appears in any argv or environment given to
     execve; the section is written from Python, 0600."""
     strace = need_binary("strace", "/usr/bin/strace")
-    _canary_home(home, sts, "prod", mfa=False)
+    canary_home(home, sts, "prod", mfa=False)
     log = tmp_path / "execve.log"
     done = subprocess.run([strace, "-f", "-qq", "-v", "-s", "100000", "-e", "trace=execve", "-o", str(log),
                            AWSENV, "role", "prod", "--shell", "sh", "--write-profile"],
@@ -286,31 +155,24 @@ def test_a4_write_profile_starts_no_process_and_puts_no_secret_on_argv(home, sts
     assert done.returncode == 0, done.stderr
 
     exported = parse_posix_exports(done.stdout)
-    secrets = _secrets(home, sts, issued=(exported["AWS_SECRET_ACCESS_KEY"], exported["AWS_SESSION_TOKEN"]))
+    secrets = secrets_of(home, sts, issued=(exported["AWS_SECRET_ACCESS_KEY"], exported["AWS_SESSION_TOKEN"]))
     calls = [line for line in log.read_text().splitlines() if "execve(" in line]
     assert len(calls) == 1 and f'execve("{AWSENV}"' in calls[0], calls
-    assert not _leaks(log.read_text(), secrets)
-    assert not _leaks(done.stderr, secrets), done.stderr
+    assert not leaks(log.read_text(), secrets)
+    assert not leaks(done.stderr, secrets), done.stderr
     written = home.credentials.read_text()
     assert "[prod-temporary]" in written and exported["AWS_SESSION_TOKEN"] in written
     assert stat.S_IMODE(home.credentials.stat().st_mode) == 0o600
-    assert _files_with_secrets(home, secrets) == {}
+    assert files_with_secrets(home, secrets) == {}
 
 
 # --- A5 -------------------------------------------------------------------------------------------------------------
-
-# The command awsenv runs: reports its whole environment and its own argv as the kernel holds it.
-REPORTING_CHILD = """
-import json, os
-print(json.dumps({"env": dict(os.environ), "cmdline": open("/proc/self/cmdline", "rb").read().decode("utf-8", "replace")}))
-"""
-
 
 def test_a5_exec_gives_fresh_keys_and_drops_stale_ones(home, sts):
     """`awsenv exec prod -- CMD` in a shell still holding another session: CMD gets the fresh keys, the region, the
     expiry and AWSENV_PROFILE; AWS_PROFILE, AWS_DEFAULT_PROFILE, AWS_SECURITY_TOKEN, AWS_CREDENTIAL_FILE and the
     legacy key names are gone, no stale secret is left in any variable, and no secret is on CMD's argv."""
-    _canary_home(home, sts, "prod")
+    canary_home(home, sts, "prod")
     stale = {"AWS_PROFILE": "old", "AWS_DEFAULT_PROFILE": "old", "AWS_SECURITY_TOKEN": "canaryTOKENsecurity",
              "AWS_CREDENTIAL_FILE": "/tmp/old-credentials", "AWS_ACCESS_KEY": "AKIAOLDLEGACYKEY0001",
              "AWS_SECRET_KEY": "canarySECRETlegacy", "AWS_ACCESS_KEY_ID": "AKIAOLDOLDOLDOLDOLD1",
@@ -327,35 +189,18 @@ def test_a5_exec_gives_fresh_keys_and_drops_stale_ones(home, sts):
     old_values = [value for name, value in stale.items() if name != "AWSENV_PROFILE"]
     assert not [name for name, value in env.items() if any(old in value for old in old_values)]
     assert env["AWS_ACCESS_KEY_ID"] == sts.calls[-1].issued and env["AWS_ACCESS_KEY_ID"].startswith("ASIA")
-    assert env["AWS_SECRET_ACCESS_KEY"] in _cached_secrets(home)
-    assert env["AWS_SESSION_TOKEN"] in _cached_secrets(home)
+    assert env["AWS_SECRET_ACCESS_KEY"] in cached_secrets(home)
+    assert env["AWS_SESSION_TOKEN"] in cached_secrets(home)
     assert env["AWS_REGION"] == env["AWS_DEFAULT_REGION"] == "eu-central-1"
     assert env["AWS_CREDENTIAL_EXPIRATION"].endswith("Z") and env["AWS_CREDENTIAL_EXPIRATION"] > "2001"
     assert env["AWSENV_PROFILE"] == "prod"
-    secrets = _secrets(home, sts)
-    assert not _leaks(report["cmdline"], secrets)
-    assert not _leaks(done.stderr, secrets), done.stderr
+    secrets = secrets_of(home, sts)
+    assert not leaks(report["cmdline"], secrets)
+    assert not leaks(done.stderr, secrets), done.stderr
     assert "replacing the credentials of profile 'previous' with 'prod'" in done.stderr
 
 
 # --- A6 -------------------------------------------------------------------------------------------------------------
-
-# Loaded through PYTHONPATH by the awsenv process: a DeprecationWarning raised in the middle of the run (when the
-# output module is imported, on the full and on the cache-hit path alike).
-WARNING_MIDWAY = '''
-import sys
-import warnings
-
-
-def _warn_on_output(event, args):
-    if event == "import" and args[0] == "awsenv.output":
-        warnings.warn("canary deprecation raised while awsenv runs", DeprecationWarning)
-
-
-sys.addaudithook(_warn_on_output)
-'''
-EXPIRATION = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
-
 
 def test_a6_credential_process_stdout_is_one_json_document_botocore_reads(home, sts, tmp_path):
     """`credential-process` run by botocore's own ProcessProvider, with colours forced on every way tools look for
@@ -364,7 +209,7 @@ def test_a6_credential_process_stdout_is_one_json_document_botocore_reads(home, 
     after it; botocore accepts it; stderr holds no secret and no MFA code."""
     from botocore.credentials import ProcessProvider
 
-    _canary_home(home, sts, "prod")
+    canary_home(home, sts, "prod")
     hook = tmp_path / "hook"
     hook.mkdir()
     (hook / "sitecustomize.py").write_text(WARNING_MIDWAY)
@@ -398,7 +243,7 @@ def test_a6_credential_process_stdout_is_one_json_document_botocore_reads(home, 
         documents.append(document)
 
     assert documents[0] == documents[1] and sts.actions() == ["GetSessionToken", "AssumeRole"]
-    secrets = _secrets(home, sts, issued=(documents[0]["SecretAccessKey"], documents[0]["SessionToken"]))
+    secrets = secrets_of(home, sts, issued=(documents[0]["SecretAccessKey"], documents[0]["SessionToken"]))
     for _, err in runs:
-        assert not _leaks(err.decode("utf-8", "replace"), secrets), err
-    assert _files_with_secrets(home, secrets) == {}
+        assert not leaks(err.decode("utf-8", "replace"), secrets), err
+    assert files_with_secrets(home, secrets) == {}
