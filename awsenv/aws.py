@@ -119,7 +119,8 @@ def explain_client_error(profile: str, operation: str, exc, params: dict, tempor
     error = exc.response.get("Error", {})
     code = error.get("Code", "Unknown")
     message = error.get("Message", "")
-    text = f"profile {profile!r}: {operation} failed: {code}: {message}".rstrip(": ")
+    call = f"{operation} of {params['RoleArn']}" if params.get("RoleArn") else operation  # which role of a chain
+    text = f"profile {profile!r}: {call} failed: {code}: {message}".rstrip(": ")
     lowered = message.lower()
     if "TokenCode" in params and ("mfa" in lowered or "multifactor" in lowered or "one time pass" in lowered):
         if "unable to validate" in lowered:

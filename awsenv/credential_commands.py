@@ -87,7 +87,7 @@ def print_credential_process(profile: str | None, options: CredentialOptions) ->
     from awsenv import fastpath
     from awsenv.errors import ConfigError
     from awsenv.flow import CREDENTIAL_PROCESS_MIN_TTL, min_ttl
-    from awsenv.output import credential_process_json
+    from awsenv.output import credential_process_json, write_product
 
     name = profile_or_pick(profile, "credential-process")
     serving = fastpath.chain()
@@ -102,5 +102,4 @@ def print_credential_process(profile: str | None, options: CredentialOptions) ->
     request.min_ttl = min_ttl(floor=CREDENTIAL_PROCESS_MIN_TTL)
     result = obtain(request)
     write_profile_if_asked(result, options)
-    sys.stdout.write(credential_process_json(result.credentials))
-    sys.stdout.flush()
+    write_product(credential_process_json(result.credentials))

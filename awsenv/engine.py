@@ -13,7 +13,7 @@ from typing import Callable, Optional
 from awsenv import aws
 from awsenv.cache import CredentialCache, cache_dir, entry_key
 from awsenv.config import AwsConfig
-from awsenv.errors import ConfigError
+from awsenv.errors import AwsError, ConfigError
 from awsenv.files import UnsafeDirectory
 from awsenv.mfa_codes import CodeSource
 from awsenv.model import (READ_IN_PLACE, SOURCE_STEPS, AssumeRole, Credentials, EnvironmentKeys, GetSessionToken,
@@ -87,7 +87,11 @@ class Engine:
         return entry_key(parts)
 
     def credentials(self, plan: Plan) -> Credentials:
-        return self._obtain(plan, len(plan.steps) - 1)
+        try:
+            return self._obtain(plan, len(plan.steps) - 1)
+        except AwsError as error:
+            _name_the_target(error, plan)
+            raise
 
     def _obtain(self, plan: Plan, index: int) -> Credentials:
         step = plan.steps[index]
@@ -177,6 +181,15 @@ class Engine:
             self.log("each code works once: wait for the next code on your device")
             code, origin = self.codes.next(step.profile, serial, None, again=True)
             return call(code)
+
+
+def _name_the_target(error: AwsError, plan: Plan) -> None:
+    """A refusal at a hop below the target (the source profile's keys, its MFA session) also says which profile and
+    role it was for: the user asked for those."""
+    if f"profile {plan.target!r}" in error.message:
+        return
+    role = getattr(plan.steps[-1], "role_arn", None)
+    error.message += f" (for profile {plan.target!r}" + (f", role {role})" if role else ")")
 
 
 def _chosen_each_time(step: Step) -> bool:

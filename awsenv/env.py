@@ -18,6 +18,9 @@ PROFILE_MARKER = "AWSENV_PROFILE"
 
 # Set by other tools or older sessions; they would override or confuse the exported keys.
 STALE = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN")
+# Older names for keys and for the credentials file that some tools still read: a command or subshell awsenv starts
+# must not find the parent's there (the export lines leave them to the user's shell).
+LEGACY = ("AWS_CREDENTIAL_FILE", "AWS_ACCESS_KEY", "AWS_SECRET_KEY")
 
 # The credential server (`exec --server`, `shell --server`): the two variables SDKs read to find it, and every
 # variable that would make an SDK pick credentials before it (static keys, a profile, web identity, another
@@ -27,7 +30,7 @@ CONTAINER_TOKEN = "AWS_CONTAINER_AUTHORIZATION_TOKEN"
 CONFIG_FILE = "AWS_CONFIG_FILE"
 SHARED_CREDENTIALS_FILE = "AWS_SHARED_CREDENTIALS_FILE"
 BEFORE_THE_SERVER = (ACCESS_KEY_ID, SECRET_ACCESS_KEY, SESSION_TOKEN, EXPIRATION, "AWS_SECURITY_TOKEN",
-                     "AWS_ACCESS_KEY", "AWS_SECRET_KEY", "AWS_CREDENTIAL_FILE", "AWS_PROFILE", "AWS_DEFAULT_PROFILE",
+                     *LEGACY, "AWS_PROFILE", "AWS_DEFAULT_PROFILE",
                      "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME",
                      "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")
 
@@ -44,6 +47,14 @@ def format_expiration(creds: Credentials) -> Optional[str]:
 def credentials_delta(creds: Credentials, profile: str, region: Optional[str]) -> EnvDelta:
     return delta_for(creds.access_key_id, creds.secret_access_key, creds.session_token, format_expiration(creds),
                      profile, region)
+
+
+def command_delta(creds: Credentials, profile: str, region: Optional[str]) -> EnvDelta:
+    """The environment changes for a command or subshell awsenv starts: the credentials, and every stale or legacy
+    name removed."""
+    delta = dict(credentials_delta(creds, profile, region))
+    delta.update({name: None for name in LEGACY})
+    return delta
 
 
 def delta_for(access_key_id: str, secret_access_key: str, session_token: Optional[str], expiration: Optional[str],

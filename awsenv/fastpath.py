@@ -155,12 +155,12 @@ def serve(argv: list, environ=os.environ) -> int | None:
         keys = entry["credentials"]
         fields = (keys["AccessKeyId"], keys["SecretAccessKey"], keys["SessionToken"], entry["expiration"])
         if call.command == "credential-process":
-            from awsenv.output import process_document
+            from awsenv.output import process_document, write_product
 
             if call.profile in chain(environ):
                 return None  # the full path explains the loop
             document = process_document(*fields)
-            return _quietly(lambda: sys.stdout.write(document))
+            return _quietly(lambda: write_product(document))
         from awsenv.env import delta_for
         from awsenv.output import choose_dialect
 
@@ -178,7 +178,10 @@ def serve(argv: list, environ=os.environ) -> int | None:
 
 
 def _quietly(write) -> int:
-    """Write and flush stdout; a reader that went away (`| head`) ends the run quietly, not with a traceback."""
+    """Write and flush stdout; a reader that went away (`| head`) ends the run quietly, not with a traceback, and a
+    stdout that cannot take the output is reported here (the full path must not print it a second time)."""
+    from awsenv.output import OutputFailed
+
     try:
         write()
         sys.stdout.flush()
@@ -187,6 +190,11 @@ def _quietly(write) -> int:
         from awsenv.reporting import reader_gone
 
         return reader_gone()
+    except OutputFailed as failed:
+        from awsenv.reporting import report
+
+        report(failed)
+        return failed.exit_code
 
 
 def chain(environ=os.environ) -> list:

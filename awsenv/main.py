@@ -8,9 +8,22 @@ import sys
 
 
 def main() -> None:
+    try:
+        code = _answer(sys.argv[1:])
+        sys.stdout.flush()
+    except KeyboardInterrupt:
+        print("awsenv: interrupted", file=sys.stderr)
+        code = 130
+    except Exception as error:  # a bug outside the paths' own reporting, or stdout failing at the last flush
+        from awsenv.reporting import internal_error, reader_gone
+
+        code = reader_gone() if isinstance(error, BrokenPipeError) else internal_error(error)
+    sys.exit(code)
+
+
+def _answer(argv: list[str]) -> int:
     from awsenv.fastpath import serve
 
-    argv = sys.argv[1:]
     code = serve(argv)
     if code is None:
         from awsenv.simple_cli import run_simple
@@ -20,5 +33,4 @@ def main() -> None:
         from awsenv.cli import run
 
         code = run()
-    sys.stdout.flush()
-    sys.exit(code)
+    return code

@@ -9,7 +9,7 @@ import time
 from contextlib import nullcontext
 from typing import Callable, Optional
 
-from awsenv import files, locking, mfa
+from awsenv import files, locking, mfa, redact
 from awsenv.errors import MfaUnavailable
 
 # A TOTP code is valid for one 30 s step, and AWS accepts one step either side: 90 s covers a code's life.
@@ -23,6 +23,7 @@ class CodeSource:
                  clock: Callable[[], float] = time.time, sleep: Callable[[float], None] = time.sleep,
                  may_prompt: Optional[Callable[[], bool]] = None) -> None:
         self.option_code = option_code
+        redact.remember_code(option_code)
         self.may_prompt = may_prompt  # asked before each prompt; None: always allowed
         self.state_dir = state_dir
         self.log = log
@@ -64,6 +65,7 @@ class CodeSource:
 
     def _claim(self, serial: str, code: str) -> bool:
         """Mark `code` used for `serial` unless it already was: check and record under one cross-process lock."""
+        redact.remember_code(code)
         path = self._record_path(serial)
         guard = (locking.held(path + ".lock", f"the MFA code record for {serial}", timeout=30)
                  if path and self._private_dir() else nullcontext())

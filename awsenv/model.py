@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Mapping, Optional, Union
 
+from awsenv import redact
+
 
 @dataclass(frozen=True)
 class Credentials:
@@ -13,6 +15,11 @@ class Credentials:
     secret_access_key: str = field(repr=False)
     session_token: Optional[str] = field(default=None, repr=False)
     expiration: Optional[datetime] = None  # tz-aware UTC; None for long-lived keys
+
+    def __post_init__(self) -> None:
+        # Every credential made is masked in --debug traces and tracebacks from now on.
+        redact.remember_secret(self.secret_access_key, self.session_token)
+        redact.remember_key_id(self.access_key_id)
 
     def __repr__(self) -> str:
         shown = self.access_key_id[:4] + "…" + self.access_key_id[-4:]

@@ -8,7 +8,7 @@ import sys
 
 from awsenv import jsonlite
 from awsenv.env import PROFILE_MARKER, format_expiration
-from awsenv.errors import UsageError
+from awsenv.errors import AwsenvError, UsageError
 from awsenv.shells import detect_shell, dialect_for, json_dialect
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
@@ -43,8 +43,32 @@ def emit(delta: EnvDelta, dialect: Dialect, command: str, profile: str,
               "or install the shell integration (`awsenv init --help`) to type the command alone.",
               file=sys.stderr)
         return
-    sys.stdout.write(text)
-    sys.stdout.flush()
+    write_product(text)
+
+
+class OutputFailed(AwsenvError):
+    """stdout could not take the product (a full disk, a closed descriptor)."""
+
+    exit_code = 1
+
+
+def write_product(text: str) -> None:
+    """Write `text` to stdout and flush it. A stdout that cannot take it is an error naming the cause, after which
+    nothing more reaches stdout (a reader that went away, BrokenPipeError, is left to the caller: it ends quietly)."""
+    try:
+        if sys.stdout is None:
+            raise OSError(0, "stdout is closed")
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        from awsenv.reporting import drop_stdout
+
+        drop_stdout()
+        raise OutputFailed(f"could not write the output to stdout: {error.strerror or error}",
+                           hint="nothing usable was printed; check where stdout goes (a full disk?) and run again"
+                           ) from None
 
 
 def credential_process_json(creds: Credentials) -> str:

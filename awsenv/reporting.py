@@ -28,26 +28,43 @@ def guarded(command) -> int:
 
 def reader_gone() -> int:
     """stdout's reader went away (`awsenv … | head`): end quietly with status 1, as click does, not a traceback."""
-    import os
-
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush does not fail again
+    drop_stdout()
     return 1
 
 
-def internal_error(error: Exception) -> int:
-    """A bug: say so without the exception's text (it could hold a secret); --debug shows the traceback."""
-    import logging
-    import traceback
+def drop_stdout() -> None:
+    """Whatever is still buffered for stdout is dropped: after a failure nothing more reaches the reader (`eval` must
+    get nothing), and the interpreter's final flush cannot fail again."""
+    import os
 
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (AttributeError, OSError, ValueError):  # no stdout at all (closed at start), or not a file
+        pass
+
+
+def internal_error(error: Exception) -> int:
+    """A bug: say so without the exception's text (it could hold a secret); --debug shows the traceback, with every
+    secret this process holds masked (awsenv.redact). Never the frames' local variables."""
+    import logging
+
+    drop_stdout()
     if logging.getLogger("awsenv").isEnabledFor(logging.DEBUG):
-        traceback.print_exc()
+        import traceback
+
+        from awsenv.redact import scrub
+
+        print(scrub("".join(traceback.format_exception(error))), end="", file=sys.stderr)
     print(f"awsenv: internal error ({type(error).__name__}); run again with --debug for the traceback "
           "and report it", file=sys.stderr)
     return 70
 
 
 def report(error: AwsenvError) -> None:
-    print(f"awsenv: {error.message}", file=sys.stderr)
+    from awsenv.redact import scrub  # a message quoting AWS or a program's output must not carry a secret on
+
+    print(scrub(f"awsenv: {error.message}"), file=sys.stderr)
     if error.hint:
-        print(f"awsenv: {error.hint}", file=sys.stderr)
+        print(scrub(f"awsenv: {error.hint}"), file=sys.stderr)

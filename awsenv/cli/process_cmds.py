@@ -25,13 +25,13 @@ InitShellArg = Annotated[str, typer.Argument(
 
 def _credentials_delta(flow: str, profile: Optional[str], options: CredentialOptions):
     from awsenv.cli.flows import profile_or_pick, request_for, write_profile_if_asked
-    from awsenv.env import credentials_delta
+    from awsenv.env import command_delta
     from awsenv.flow import obtain
 
     name = profile_or_pick(profile, flow)
     result = obtain(request_for(name, flow, options))
     write_profile_if_asked(result, options)
-    return name, credentials_delta(result.credentials, name, result.plan.region)
+    return name, command_delta(result.credentials, name, result.plan.region)
 
 
 def _say_replacing(name: str) -> None:

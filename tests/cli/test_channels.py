@@ -52,15 +52,6 @@ def test_missing_profile_argument_without_terminal_is_a_usage_error(home, sts):
     assert "PROFILE" in done.stderr
 
 
-def test_debug_trace_never_shows_a_secret(home, sts):
-    _dev(home)
-    done = home.run("--debug", "user", "dev", "--shell", "sh")
-    assert done.returncode == 0, done.stderr
-    secret = next(line for line in done.stdout.splitlines() if "AWS_SECRET_ACCESS_KEY" in line).split("'")[1]
-    token = next(line for line in done.stdout.splitlines() if "AWS_SESSION_TOKEN" in line).split("'")[1]
-    assert secret not in done.stderr and token not in done.stderr and "dev/secret" not in done.stderr
-
-
 def test_terminal_stdout_gets_instructions_not_secrets(home, sts):
     """The user forgot `eval`: the credentials must not be dumped on the screen."""
     _dev(home)

@@ -51,28 +51,6 @@ def test_arguments_reach_the_command_verbatim_without_a_shell(home, sts):
     assert json.loads(done.stdout)["argv"] == args
 
 
-def test_credentials_replace_stale_ones_and_never_appear_in_argv(home, sts):
-    _dev(home)
-    stale = {"AWS_PROFILE": "old", "AWS_DEFAULT_PROFILE": "old", "AWS_SECURITY_TOKEN": "old-token",
-             "AWS_ACCESS_KEY_ID": "AKIAOLDOLDOLDOLDOLD1", "AWS_SECRET_ACCESS_KEY": "old-secret",
-             "AWS_SESSION_TOKEN": "old-session", "AWSENV_PROFILE": "previous"}
-    done = _run_child(home, **stale)
-    assert done.returncode == 0, done.stderr
-    report = json.loads(done.stdout)
-    env = report["env"]
-    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN"):
-        assert name not in env
-    assert env["AWS_ACCESS_KEY_ID"] == sts.calls[0].issued and env["AWS_ACCESS_KEY_ID"].startswith("ASIA")
-    assert env["AWS_SECRET_ACCESS_KEY"] not in ("old-secret", "")
-    assert env["AWS_SESSION_TOKEN"] not in ("old-session", "")
-    assert env["AWS_REGION"] == env["AWS_DEFAULT_REGION"] == "eu-west-1"
-    assert env["AWS_CREDENTIAL_EXPIRATION"].endswith("Z")
-    for secret in (env["AWS_SECRET_ACCESS_KEY"], env["AWS_SESSION_TOKEN"]):
-        assert secret not in report["cmdline"]
-        assert secret not in done.stderr
-    assert "replacing the credentials of profile 'previous' with 'dev'" in done.stderr
-
-
 def test_stdin_passes_through(home, sts):
     _dev(home)
     done = _run_child(home, stdin="line one\nline two\n")

@@ -88,12 +88,3 @@ def test_refuses_to_overwrite_long_lived_keys(home, sts):
     assert done.stdout == ""
     assert "long-lived" in done.stderr
     assert home.credentials.read_bytes() == before
-
-
-def test_works_with_nothing_on_path(home, sts):
-    """The file is edited in-process: no `aws configure set` (whose argv would carry the secret), no helper."""
-    _setup(home)
-    done = home.run("user", "dev", "--shell", "sh", "--write-profile",
-                    env=home.env(PATH="/nonexistent"))
-    assert done.returncode == 0, done.stderr
-    assert b"[dev-temporary]" in home.credentials.read_bytes()
