@@ -7,14 +7,18 @@ terminal driven by pexpect, and from the IAM Identity Center stand-in's controls
 
 from __future__ import annotations
 
+import io
 import socket
 import time
+from datetime import datetime, timedelta, timezone
 
 import pexpect
 import pyotp
 import pytest
 
+from awsenv.errors import AwsError
 from tests.helpers import AWSENV, MFA_SERIAL, TOTP_SEED, parse_posix_exports
+from tests.reliability.de_support import FakeClock, oidc, sign_in  # noqa: F401 (oidc: a fixture)
 from tests.servers.sts_gate import RoleRule
 
 PROD = "arn:aws:iam::111111111111:role/prod-admin"
@@ -244,3 +248,107 @@ def test_e30_three_refused_codes_on_the_terminal_end_the_run(home, gate):
     assert out.read_text() == ""
     assert gate.codes_sent() == wrong
     assert _entries(home) == []
+
+
+# --- E31 -------------------------------------------------------------------------------------------------------
+
+def _grants(sso) -> list:
+    return [c.params.get("grantType") for c in sso.calls if c.api == "CreateToken"]
+
+
+def test_e31_expired_access_token_with_a_valid_refresh_token_is_refreshed_silently(sso_home, sso):
+    old = sso_home.write_token(seconds=-60)
+    done = sso_home.run("sso", "dev", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    assert _grants(sso) == ["refresh_token"] and sso.count("StartDeviceAuthorization") == 0
+    assert sso_home.token()["accessToken"] != old["accessToken"]
+
+
+def test_e31_expired_registration_without_a_terminal_says_run_awsenv_login(sso_home, sso):
+    past = (datetime.now(timezone.utc) - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    sso_home.write_token(seconds=-60, registrationExpiresAt=past)
+    done = sso_home.run("sso", "dev")
+    assert done.returncode == 1 and done.stdout == ""
+    assert "awsenv login dev" in done.stderr
+    assert sso.count("CreateToken") == 0 and sso.count("StartDeviceAuthorization") == 0  # nothing to try
+
+
+def test_e31_refresh_refused_without_a_terminal_says_run_awsenv_login(sso_home, sso):
+    sso.fail_refresh = True
+    sso_home.write_token(seconds=-60)
+    done = sso_home.run("sso", "dev")
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert "awsenv login dev" in done.stderr and "expired" in done.stderr
+    assert _grants(sso) == ["refresh_token"]
+    assert sso.count("StartDeviceAuthorization") == 0
+
+
+def test_e31_refresh_refused_signs_in_again_when_someone_can_approve(sso_home, sso):
+    sso.fail_refresh = True
+    sso_home.write_token(seconds=-60)
+    done = sso_home.run("sso", "dev", "--format", "json", browser=True)
+    assert done.returncode == 0, done.stderr
+    assert _grants(sso) == ["refresh_token", "authorization_code"]
+    assert len(sso_home.browser_opens()) == 1
+
+
+@pytest.mark.parametrize("outcome", ["approved after pending", "expired_token", "access_denied"])
+def test_e31_device_code_polling_outcomes(sso_home, sso, outcome):
+    """Through the CLI, with the server's interval 0: AuthorizationPending twice then a token; an expired device
+    code; the user choosing Deny. SlowDown costs 5 real seconds, so it is checked on awsenv's clock below."""
+    sso.pending_polls = 2
+    sso.expire_devices = outcome == "expired_token"
+    sso.deny_devices = outcome == "access_denied"
+    done = sso_home.run("sso", "dev", "--format", "json", "--use-device-code", browser=True)
+    if outcome == "approved after pending":
+        assert done.returncode == 0, done.stderr
+        assert [c.error for c in sso.calls if c.api == "CreateToken"] == [
+            "AuthorizationPendingException", "AuthorizationPendingException", None]
+        return
+    assert done.returncode == 1 and done.stdout == ""
+    assert ("expired before it was approved" if outcome == "expired_token" else "was denied") in done.stderr
+    assert sso.count("CreateToken") == 1  # no more polling after a final answer
+    assert not sso_home.token_path().exists()
+
+
+def test_e31_polls_at_the_server_interval_and_slows_down_by_5_seconds(sso, oidc):
+    """In-process, on awsenv's own injectable clock (see de_support): SlowDown would cost 5 real seconds."""
+    sso.interval, sso.slow_down_polls, sso.pending_polls = 2, 2, 1
+    clock, stderr = FakeClock(), io.StringIO()
+    token = sign_in(oidc, clock, stderr)
+    assert token.access_token in sso.tokens
+    assert clock.sleeps == [2, 7, 12, 12]  # SlowDown, SlowDown, pending, approved
+    assert "verify?user_code=" in stderr.getvalue()
+
+
+def test_e31_device_code_polling_stops_when_its_lifetime_is_over(sso, oidc):
+    sso.interval, sso.device_seconds, sso.approve_on_verify = 5, 12, True
+    clock = FakeClock()
+    with pytest.raises(AwsError, match="expired before it was approved"):
+        sign_in(oidc, clock, io.StringIO())
+    assert clock.sleeps == [5, 5, 2]  # never waits past the deadline
+    assert sso.count("CreateToken") == 3
+
+
+def test_e31_token_refused_by_the_portal_is_dropped_and_one_new_sign_in_is_made(sso_home, sso):
+    old = sso_home.write_token()
+    sso.revoke(old["accessToken"])
+    done = sso_home.run("sso", "dev", "--shell", "bash", browser=True)
+    assert done.returncode == 0, done.stderr
+    assert parse_posix_exports(done.stdout)["AWS_ACCESS_KEY_ID"] == sso.issued_keys[-1]
+    assert [c.status for c in sso.calls if c.api == "GetRoleCredentials"] == [401, 200]
+    assert sso.count("Authorize") == 1
+    assert sso_home.token()["accessToken"] != old["accessToken"]
+
+
+def test_e31_token_refused_without_a_way_to_sign_in_stops_after_one_try(sso_home, sso):
+    old = sso_home.write_token()
+    sso.revoke(old["accessToken"])
+    done = sso_home.run("sso", "dev")
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert "awsenv login dev" in done.stderr
+    assert sso.count("GetRoleCredentials") == 1
+    assert not sso_home.token_path().exists()  # the refused token is gone: the next login starts clean
