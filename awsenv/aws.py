@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from datetime import datetime, timezone
 from typing import Optional
 
@@ -126,7 +127,7 @@ _ALLOW_ALL = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*
 
 def _call(profile: str, operation: str, source: Credentials, region: Optional[str], params: dict,
           mfa_serial: Optional[str]) -> Credentials:
-    from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 
     try:
         client = _client(profile, source, region)
@@ -134,6 +135,11 @@ def _call(profile: str, operation: str, source: Credentials, region: Optional[st
         response = method(**params)
     except ClientError as exc:
         raise explain_client_error(profile, operation, exc, params, temporary=bool(source.session_token)) from None
+    except ParamValidationError as exc:
+        # botocore's own check of the request, before sending it; its text may quote values, so only names are told
+        names = sorted(set(re.findall(r"parameter (\w+)", str(exc)))) or ["?"]
+        raise UsageError(f"profile {profile!r}: {operation} would be refused: {', '.join(names)} out of what STS "
+                         "accepts", hint="check the profile's values (`awsenv explain` shows the request)") from None
     except BotoCoreError as exc:
         raise StsUnreachable(*unreachable(profile, operation, exc, region or DEFAULT_STS_REGION,
                                           MAX_ATTEMPTS)) from None
