@@ -97,14 +97,15 @@ def test_e28_mfa_code_is_sent_again_after_a_5xx_and_reported_when_an_answer_was_
     assert done.returncode == 0, done.stderr
     first = gate.codes_sent()
     assert [c.status for c in gate.calls] == [503, 200] and first[0] == first[1]
-    assert home.mfa_runs() == 1
+    assert home.mfa_runs() == 1  # the code was not asked for again
     gate.calls.clear()
     gate.faults = ["lost"]
-    lost = home.run("user", "base", "--shell", "bash", "--no-cache")
+    following = pyotp.TOTP(TOTP_SEED).at(time.time() + 30)  # a code not used yet: STS accepts one step either side
+    lost = home.run("user", "base", "--shell", "bash", "--no-cache", "--mfa-code", following)
     assert lost.returncode == 1 and lost.stdout == ""
     assert MFA_PHRASE in lost.stderr and "earlier attempt" in lost.stderr
     assert [c.status for c in gate.calls] == [200, 403]  # served, answer lost; the retry refused as used
-    assert gate.codes_sent()[0] not in lost.stderr
+    assert gate.codes_sent() == [following, following] and following not in lost.stderr
 
 
 # --- E29 -------------------------------------------------------------------------------------------------------
