@@ -12,7 +12,9 @@ from awsenv.model import Credentials
 from awsenv.sts_faults import clock_off, expired_on_arrival, unreachable
 
 DEFAULT_STS_REGION = "us-east-1"
-MAX_ATTEMPTS = 3  # in all, the first included: botocore's standard retry mode: throttling, 5xx and dropped connections, with jittered backoff
+# Attempts in all, the first included (botocore's standard mode retries throttling, 5xx and dropped connections,
+# with jittered backoff).
+MAX_ATTEMPTS = 3
 CONNECT_TIMEOUT = 5
 READ_TIMEOUT = 15
 
@@ -195,8 +197,9 @@ def explain_client_error(profile: str, operation: str, exc, params: dict, tempor
     if code == "ValidationError" and "maxsessionduration" in lowered and "RoleArn" in params:
         return AwsError(f"profile {profile!r}: {operation} refused: role {params['RoleArn']} allows at most its "
                         f"maximum session duration, less than the {params.get('DurationSeconds')} s asked for (STS "
-                        "does not say how much)", hint="ask for a shorter --duration (1h always works), or raise the role's "
-                                              "maximum session duration in IAM")
+                        "does not say how much)",
+                        hint="ask for a shorter --duration (1h always works), or raise the role's maximum session "
+                             "duration in IAM")
     if code == "ValidationError" and "DurationSeconds" in message:
         return AwsError(text, hint="ask for a shorter --duration, or raise the role's maximum session duration")
     if code in ("ExpiredToken", "ExpiredTokenException"):

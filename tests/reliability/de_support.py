@@ -1,14 +1,17 @@
-"""The device-code polling loop run in-process on a controllable clock (awsenv's own `sleep`/`clock` parameters),
-so a SlowDown's extra 5 s and a device code's whole lifetime cost no real time."""
+"""What the time and network tests share: several CLI runs at once, and the device-code polling loop run
+in-process on a controllable clock (awsenv's own `sleep`/`clock` parameters), so a SlowDown's extra 5 s and a
+device code's whole lifetime cost no real time."""
 
 from __future__ import annotations
 
 import io
+import subprocess
 
 import pytest
 
 from awsenv import sso_device, sso_oidc
 from awsenv.model import SsoSession
+from tests.helpers import AWSENV
 
 SESSION = SsoSession("corp", "https://example.awsapps.com/start", "us-east-1", ("sso:account:access",))
 
@@ -44,3 +47,15 @@ def sign_in(oidc, clock: FakeClock, stderr: io.StringIO):
     client, registration = oidc
     return sso_device.sign_in(client, "dev", SESSION, registration, browser=False, sleep=clock.sleep, clock=clock,
                               display=sso_device.Display(stderr, terminal=False))
+
+
+def run_all(home, runs: list[tuple[tuple[str, ...], dict]]) -> list[subprocess.CompletedProcess]:
+    """Several `awsenv` runs at once (independent of each other), their results in order."""
+    procs = [subprocess.Popen([AWSENV, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              stdin=subprocess.DEVNULL, start_new_session=True, cwd=str(home.root))
+             for args, env in runs]
+    results = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=60)
+        results.append(subprocess.CompletedProcess(proc.args, proc.returncode, out, err))
+    return results

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import textwrap
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.helpers import AWSENV, BASE_KEY_ID, parse_posix_exports
+from tests.helpers import parse_posix_exports
+from tests.reliability.de_support import run_all
 from tests.servers.sts_gate import RoleRule, Session
 
 HOP1 = "arn:aws:iam::333333333333:role/hop-one"
@@ -120,7 +120,7 @@ def test_d25_time_zones_and_a_dst_change_give_the_same_expiry_decision(home, gat
     # the full path's cache hit (--region makes it another request for the cache-hit index)
     runs.append((("role", "one", "--shell", "bash", "--region", "eu-west-1"),
                  home.env(TZ=zones[-1], AWSENV_MIN_TTL="3000")))
-    results = _run_all(home, runs)
+    results = run_all(home, runs)
     for (args, env), done in zip(runs, results):
         zone = env["TZ"]
         assert done.returncode == 0, (zone, args, done.stderr)
@@ -176,18 +176,6 @@ def test_d26_chained_role_asking_2h_is_capped_at_1h_with_the_same_words_as_sts_r
 BAD_DURATIONS = ["0", "-1", "899", "43201", "129601", "1.5", "1h30", "abc", ""]
 
 
-def _run_all(home, runs: list[tuple[tuple[str, ...], dict]]) -> list[subprocess.CompletedProcess]:
-    """Several `awsenv` runs at once (each needs no server), their results in order."""
-    procs = [subprocess.Popen([AWSENV, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                              stdin=subprocess.DEVNULL, start_new_session=True, cwd=str(home.root))
-             for args, env in runs]
-    results = []
-    for proc in procs:
-        out, err = proc.communicate(timeout=60)
-        results.append(subprocess.CompletedProcess(proc.args, proc.returncode, out, err))
-    return results
-
-
 def test_d27_durations_out_of_range_are_usage_errors_before_any_call(home, gate, tmp_path):
     """Every bad value, through --duration and through duration_seconds in the profile: exit 2, the accepted
     range and units shown, and no request to STS. A role's own lower maximum is only known to STS: its refusal
@@ -202,7 +190,7 @@ def test_d27_durations_out_of_range_are_usage_errors_before_any_call(home, gate,
         runs.append((("role", "one"), home.env(AWS_CONFIG_FILE=str(config))))
     for value in ("899", "129601", "1h30"):
         runs.append((("user", "base", "--duration", value), home.env()))
-    for (args, _), done in zip(runs, _run_all(home, runs)):
+    for (args, _), done in zip(runs, run_all(home, runs)):
         what = args[1:] if "--duration" in args else f"duration_seconds in {args}"
         assert done.returncode == 2, (what, done.stderr)
         assert done.stdout == ""

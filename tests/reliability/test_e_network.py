@@ -18,7 +18,7 @@ import pytest
 
 from awsenv.errors import AwsError
 from tests.helpers import AWSENV, MFA_SERIAL, TOTP_SEED, parse_posix_exports
-from tests.reliability.de_support import FakeClock, oidc, sign_in  # noqa: F401 (oidc: a fixture)
+from tests.reliability.de_support import FakeClock, oidc, run_all, sign_in  # noqa: F401 (oidc: a fixture)
 from tests.servers.sts_gate import RoleRule
 
 PROD = "arn:aws:iam::111111111111:role/prod-admin"
@@ -184,13 +184,14 @@ def test_e30_rejected_codes_without_a_terminal_fail_at_once(home, gate):
     totp = pyotp.TOTP(TOTP_SEED)
     reused = totp.now()
     gate.used_codes.add((MFA_SERIAL, reused))
-    for profile, code in (("prod", _wrong_codes(1)[0]), ("prod", reused), ("other-device", reused)):
-        mark = len(gate.calls)
-        done = home.run("--debug", "role", profile, "--duration", "2h", "--mfa-code", code)
+    cases = (("prod", _wrong_codes(1)[0]), ("prod", reused), ("other-device", reused))
+    results = run_all(home, [(("--debug", "role", profile, "--duration", "2h", "--mfa-code", code), home.env())
+                             for profile, code in cases])
+    for (profile, code), done in zip(cases, results):
         assert done.returncode == 1 and done.stdout == ""
         assert MFA_PHRASE in done.stderr, done.stderr
         assert code not in done.stderr
-        assert len(gate.calls) == mark + 1  # no retry of a refusal, no prompt
+    assert len(gate.calls) == 3  # no retry of a refusal, no prompt
     assert _entries(home) == []
 
 
