@@ -71,13 +71,11 @@ def test_d24_credentials_already_expired_by_the_local_clock_are_never_cached(hom
     home.write_base_keys()
     home.write_config("[profile base]\nregion = us-east-1\n")
     gate.clock_offset = -1200
-    for attempt in (1, 2):
-        done = home.run("user", "base", "--duration", "15m", "--shell", "bash")
-        assert done.returncode == 1 and done.stdout == ""
-        assert "already past by this machine's clock" in done.stderr
-        assert "your system clock looks off by about 20 min; sync it (NTP)" in done.stderr
-        assert _entries(home) == []
-        assert len(gate.calls) == attempt  # nothing cached: the second run asks STS again
+    done = home.run("user", "base", "--duration", "15m", "--shell", "bash")
+    assert done.returncode == 1 and done.stdout == ""
+    assert "already past by this machine's clock" in done.stderr
+    assert "your system clock looks off by about 20 min; sync it (NTP)" in done.stderr
+    assert _entries(home) == [] and len(gate.calls) == 1
 
 
 # --- D25 -------------------------------------------------------------------------------------------------------
@@ -99,7 +97,7 @@ def _times_without_zone(text: str) -> list[str]:
 
 
 def test_d25_time_zones_and_a_dst_change_give_the_same_expiry_decision(home, gate):
-    """TZ is the seam: the cache is written under UTC and read under zones hours away, one of them changing to
+    """TZ is the seam: the cache is written under UTC and read under a zone 8 h away and under one that changes to
     summer time between now and the credentials' expiry."""
     _chain_config(home)
     first = home.run("role", "one", "--shell", "bash", env=home.env(TZ="UTC"))
@@ -111,15 +109,15 @@ def test_d25_time_zones_and_a_dst_change_give_the_same_expiry_decision(home, gat
     left = (datetime.fromisoformat(issued["AWS_CREDENTIAL_EXPIRATION"].replace("Z", "+00:00"))
             - datetime.now(timezone.utc)).total_seconds()
     assert 3500 < left <= 3600
-    zones = ["America/Los_Angeles", "Australia/Lord_Howe", _dst_soon(datetime.now(timezone.utc))]
+    zones = ["America/Los_Angeles", _dst_soon(datetime.now(timezone.utc))]
     runs = []
     for zone in zones:
         runs += [(("role", "one", "--shell", "bash"), home.env(TZ=zone, AWSENV_MIN_TTL="3000")),  # cache-hit path
-                 (("list", "--json"), home.env(TZ=zone, AWSENV_MIN_TTL="3700")),
-                 (("list",), home.env(TZ=zone)), (("explain", "one"), home.env(TZ=zone))]
-    # the full path's cache hit (--region makes it another request for the cache-hit index)
-    runs.append((("role", "one", "--shell", "bash", "--region", "eu-west-1"),
-                 home.env(TZ=zones[-1], AWSENV_MIN_TTL="3000")))
+                 (("list", "--json"), home.env(TZ=zone, AWSENV_MIN_TTL="3700"))]
+    # what people read, and the full path's cache hit (--region makes it another request for the cache-hit index)
+    runs += [(("list",), home.env(TZ=zones[-1])), (("explain", "one"), home.env(TZ=zones[-1])),
+             (("role", "one", "--shell", "bash", "--region", "eu-west-1"),
+              home.env(TZ=zones[-1], AWSENV_MIN_TTL="3000"))]
     results = run_all(home, runs)
     for (args, env), done in zip(runs, results):
         zone = env["TZ"]
@@ -181,17 +179,20 @@ def test_d27_durations_out_of_range_are_usage_errors_before_any_call(home, gate,
     range and units shown, and no request to STS. A role's own lower maximum is only known to STS: its refusal
     names the role (STS does not say the maximum)."""
     _chain_config(home)
-    runs = []
+    runs, labels = [], []
     for value in BAD_DURATIONS:
         runs.append((("role", "one", "--duration", value), home.env()))
+        labels.append(f"role --duration {value!r}")
+    for value in ("0", "-1", "43201", "1.5", "abc", ""):  # each kind of mistake once, read from the profile
+        labels.append(f"role with duration_seconds = {value!r}")
         config = tmp_path / f"config-{len(runs)}"
         config.write_text(f"[profile base]\n[profile one]\nrole_arn = {HOP1}\nsource_profile = base\n"
                           f"duration_seconds = {value}\n")
         runs.append((("role", "one"), home.env(AWS_CONFIG_FILE=str(config))))
-    for value in ("899", "129601", "1h30"):
+    for value in ("899", "129601"):
         runs.append((("user", "base", "--duration", value), home.env()))
-    for (args, _), done in zip(runs, run_all(home, runs)):
-        what = args[1:] if "--duration" in args else f"duration_seconds in {args}"
+        labels.append(f"user --duration {value!r}")
+    for (args, _), what, done in zip(runs, labels, run_all(home, runs)):
         assert done.returncode == 2, (what, done.stderr)
         assert done.stdout == ""
         accepted = "900..129600 s (15m to 36h)" if args[0] == "user" else "900..43200 s (15m to 12h)"
