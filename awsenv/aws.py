@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import os
+import re
 from datetime import datetime, timezone
 from typing import Optional
 
-from awsenv.errors import AwsError
+from awsenv.errors import AwsError, UsageError
 from awsenv.model import Credentials
+from awsenv.sts_faults import clock_off, expired_on_arrival, unreachable
 
 DEFAULT_STS_REGION = "us-east-1"
+# Attempts in all, the first included (botocore's standard mode retries throttling, 5xx and dropped connections,
+# with jittered backoff).
+MAX_ATTEMPTS = 3
+CONNECT_TIMEOUT = 5
+READ_TIMEOUT = 15
 
 
 class MfaCodeRejected(AwsError):
@@ -17,6 +25,22 @@ class MfaCodeRejected(AwsError):
 
 class SourceRefused(AwsError):
     """AWS refused the credentials the call was signed with (expired or unknown session)."""
+
+
+class StsUnreachable(AwsError):
+    """No answer from STS (network, proxy, DNS, timeouts): cached credentials still valid may be served instead."""
+
+
+def read_timeout(environ=os.environ) -> float:
+    """Seconds to wait for STS's answer to one attempt: AWSENV_READ_TIMEOUT, else 15."""
+    raw = environ.get("AWSENV_READ_TIMEOUT")
+    try:
+        value = float(raw) if raw else READ_TIMEOUT
+    except ValueError:
+        value = -1.0
+    if not 0 < value < 3600:
+        raise UsageError(f"AWSENV_READ_TIMEOUT={raw!r} is not a number of seconds (0 < s < 3600)")
+    return value
 
 
 def botocore_session(profile: str):
@@ -31,16 +55,19 @@ def botocore_session(profile: str):
     return session
 
 
-def _client(profile: str, creds: Credentials, region: Optional[str], carries_mfa_code: bool):
+def _client(profile: str, creds: Credentials, region: Optional[str]):
     from botocore.config import Config
 
     # The profile selects its own endpoint_url / services settings; credentials are always passed explicitly.
     session = botocore_session(profile)
     config = Config(
-        connect_timeout=5,
-        read_timeout=15,
-        # A one-time code must never be sent twice, so a call carrying one is never retried.
-        retries={"mode": "standard", "max_attempts": 1 if carries_mfa_code else 3},
+        connect_timeout=CONNECT_TIMEOUT,
+        read_timeout=read_timeout(),
+        # Set here, not left to AWS_RETRY_MODE / AWS_MAX_ATTEMPTS: botocore's default is still "legacy".
+        # A call carrying an MFA code is retried too: STS uses a code up only when it answers with credentials, so
+        # a retry after a throttle or a 5xx goes through; after an answer lost on the way, STS may refuse it as used,
+        # and that refusal is reported as such (see explain_client_error).
+        retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
     )
     return session.create_client(
         "sts",
@@ -102,17 +129,31 @@ _ALLOW_ALL = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*
 
 def _call(profile: str, operation: str, source: Credentials, region: Optional[str], params: dict,
           mfa_serial: Optional[str]) -> Credentials:
-    from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 
     try:
-        client = _client(profile, source, region, carries_mfa_code=bool(mfa_serial))
+        client = _client(profile, source, region)
         method = getattr(client, _METHODS[operation])
-        return _credentials(method(**params))
+        response = method(**params)
     except ClientError as exc:
         raise explain_client_error(profile, operation, exc, params, temporary=bool(source.session_token)) from None
+    except ParamValidationError as exc:
+        # botocore's own check of the request, before sending it; its text may quote values, so only names are told
+        names = sorted(set(re.findall(r"parameter (\w+)", str(exc)))) or ["?"]
+        raise UsageError(f"profile {profile!r}: {operation} would be refused: {', '.join(names)} out of what STS "
+                         "accepts", hint="check the profile's values (`awsenv explain` shows the request)") from None
     except BotoCoreError as exc:
-        raise AwsError(f"profile {profile!r}: {operation} could not reach STS: {type(exc).__name__}",
-                       hint="check the network, proxy settings and the STS endpoint (AWS_ENDPOINT_URL_STS)") from None
+        raise StsUnreachable(*unreachable(profile, operation, exc, region or DEFAULT_STS_REGION,
+                                          MAX_ATTEMPTS)) from None
+    creds = _credentials(response)
+    if creds.seconds_left() <= 0:
+        # Never handed out nor cached: every SDK would take them for expired at once.
+        raise AwsError(*expired_on_arrival(profile, operation, creds.expiration, _server_date(response)))
+    return creds
+
+
+def _server_date(response: dict) -> Optional[str]:
+    return response.get("ResponseMetadata", {}).get("HTTPHeaders", {}).get("date")
 
 
 def explain_client_error(profile: str, operation: str, exc, params: dict, temporary: bool = False) -> AwsError:
@@ -120,15 +161,24 @@ def explain_client_error(profile: str, operation: str, exc, params: dict, tempor
     code = error.get("Code", "Unknown")
     message = error.get("Message", "")
     call = f"{operation} of {params['RoleArn']}" if params.get("RoleArn") else operation  # which role of a chain
-    text = f"profile {profile!r}: {call} failed: {code}: {message}".rstrip(": ")
+    attempts = exc.response.get("ResponseMetadata", {}).get("RetryAttempts", 0) + 1
+    tried = f" after {attempts} attempts" if attempts > 1 else ""
+    text = f"profile {profile!r}: {call} failed{tried}: {code}: {message}".rstrip(": ")
     lowered = message.lower()
     if "TokenCode" in params and ("mfa" in lowered or "multifactor" in lowered or "one time pass" in lowered):
+        text = (f"profile {profile!r}: MFA code rejected — codes are single-use, wait for the next one "
+                f"({call}{tried}: {code}: {message})")
+        lost = (" (an earlier attempt of this request got no answer: STS may have used the code then)"
+                if attempts > 1 else "")
         if "unable to validate" in lowered:
             return MfaCodeRejected(text, hint="AWS could not validate the code: check that mfa_serial is the ARN of "
                                               "the device you read it from; a code already used also fails this way, "
-                                              "so wait for the next code")
+                                              "so wait for the next code" + lost)
         return MfaCodeRejected(text, hint="that code was wrong or already used (each code works once): "
-                                          "wait for the next code and try again")
+                                          "wait for the next code and try again" + lost)
+    skew = clock_off(code, message, exc.response.get("ResponseMetadata", {}).get("HTTPHeaders", {}).get("date"))
+    if skew is not None:
+        return AwsError(f"profile {profile!r}: {operation} failed: {code}: {skew[0]}", hint=skew[1])
     if code == "AccessDenied" and operation == "AssumeRole":
         hints = ["the role's trust policy must allow this caller"]
         if "ExternalId" in params:
@@ -139,9 +189,18 @@ def explain_client_error(profile: str, operation: str, exc, params: dict, tempor
             hints.append("if it requires MFA, set mfa_serial in the profile")
         return AwsError(text, hint="; ".join(hints))
     if code == "ValidationError" and "chaining" in lowered:
-        return AwsError(f"profile {profile!r}: {operation} asked for {params.get('DurationSeconds')}s, but a role "
-                        "assumed with temporary credentials (role chaining) lasts at most 1h",
+        from awsenv.durations import chaining_cap
+
+        return AwsError(f"profile {profile!r}: {operation} refused: "
+                        f"{chaining_cap(int(params.get('DurationSeconds') or 0))}: a role assumed with temporary "
+                        "credentials (role chaining) lasts at most 1h",
                         hint="ask for --duration 1h or less; `awsenv explain` shows which hops are chained")
+    if code == "ValidationError" and "maxsessionduration" in lowered and "RoleArn" in params:
+        return AwsError(f"profile {profile!r}: {operation} refused: role {params['RoleArn']} allows at most its "
+                        f"maximum session duration, less than the {params.get('DurationSeconds')} s asked for (STS "
+                        "does not say how much)",
+                        hint="ask for a shorter --duration (1h always works), or raise the role's maximum session "
+                             "duration in IAM")
     if code == "ValidationError" and "DurationSeconds" in message:
         return AwsError(text, hint="ask for a shorter --duration, or raise the role's maximum session duration")
     if code in ("ExpiredToken", "ExpiredTokenException"):
@@ -159,4 +218,6 @@ def explain_client_error(profile: str, operation: str, exc, params: dict, tempor
         return AwsError(text, hint="the secret key does not match the access key (or the clock is off)")
     if code == "RegionDisabledException":
         return AwsError(text, hint="STS is not activated in this region: use --region with an enabled region")
+    if attempts > 1:
+        return AwsError(text, hint="STS kept refusing or failing on every retry: try again in a minute")
     return AwsError(text, hint="see the AWS error above")

@@ -22,6 +22,8 @@ from awsenv.model import (READ_IN_PLACE, SOURCE_STEPS, AssumeRole, Credentials, 
 
 trace = logging.getLogger("awsenv")
 
+MFA_PROMPTS = 3  # codes asked for on the terminal before a refused one ends the run
+
 
 def _digest(secret: Optional[str]) -> Optional[str]:
     return hashlib.sha256(secret.encode()).hexdigest()[:16] if secret else None
@@ -127,10 +129,24 @@ class Engine:
             hit = self.cache.get(key, self.options.min_ttl)  # another process may have done it meanwhile
             if hit is not None:
                 return hit
-            creds = self._call(plan, index)
+            try:
+                creds = self._call(plan, index)
+            except aws.StsUnreachable as down:
+                return self._still_valid(key, step, down)
             self.cache.put(key, creds, {"profile": step.profile, "kind": type(step).__name__,
                                         "target": plan.target})
             return creds
+
+    def _still_valid(self, key: str, step: Step, down: aws.StsUnreachable) -> Credentials:
+        """Offline: cached credentials due for renewal but not yet expired are served, the failed renewal logged
+        (as botocore does in its advisory window); with none, the failure stands."""
+        stale = self.cache.get(key, 0) if self.cache is not None else None
+        if stale is None:
+            raise down
+        minutes = int(stale.seconds_left() // 60)
+        self.log(f"{down.message}; serving the cached credentials of profile {step.profile!r}, still valid until "
+                 f"{stale.expiration:%Y-%m-%dT%H:%M:%SZ} ({minutes} min left)")
+        return stale
 
     def _call(self, plan: Plan, index: int) -> Credentials:
         step = plan.steps[index]
@@ -172,15 +188,16 @@ class Engine:
         if not serial:
             return call(None)
         code, origin = self.codes.next(step.profile, serial, getattr(step, "mfa_process", None))
-        try:
-            return call(code)
-        except aws.MfaCodeRejected as first:
-            if origin != "prompt":
-                raise
-            self.log(f"{first.message}")
-            self.log("each code works once: wait for the next code on your device")
-            code, origin = self.codes.next(step.profile, serial, None, again=True)
-            return call(code)
+        for prompt in range(1, MFA_PROMPTS + 1):
+            try:
+                return call(code)
+            except aws.MfaCodeRejected as rejected:
+                # Only a code typed at the terminal is asked for again: --mfa-code and mfa_process fail at once.
+                if origin != "prompt" or prompt == MFA_PROMPTS:
+                    raise
+                self.log(f"{rejected.message}")
+                code, origin = self.codes.next(step.profile, serial, None, again=True)
+        raise AssertionError("unreachable")
 
 
 def _name_the_target(error: AwsError, plan: Plan) -> None:

@@ -9,6 +9,7 @@ from awsenv.config import AwsConfig
 from awsenv.durations import (
     ASSUME_ROLE_RANGE,
     CHAINED_MAX,
+    chaining_cap,
     GET_SESSION_TOKEN_RANGE,
     check_range,
     format_seconds,
@@ -52,7 +53,7 @@ def resolve_plan(config: AwsConfig, name: str, flow: str = "export", duration: O
             f"profile {name!r} is {_article(actual)} profile, not {_article(flow)} profile",
             hint=f"use `awsenv {actual} {name}` or `awsenv export {name}`",
         )
-    requested = _requested_duration(profile, duration)
+    requested = _requested_duration(profile, duration, actual)
     if actual == "user":
         steps, notes = _user_steps(profile, requested)
     elif actual == "sso":
@@ -105,15 +106,17 @@ def _both_places(config: AwsConfig, steps: list[Step]) -> list[str]:
     return []
 
 
-def _requested_duration(profile: Profile, duration: Optional[str | int]) -> Optional[int]:
+def _requested_duration(profile: Profile, duration: Optional[str | int], flow: str = "role") -> Optional[int]:
+    bounds, what = (GET_SESSION_TOKEN_RANGE, "GetSessionToken") if flow == "user" else (ASSUME_ROLE_RANGE,
+                                                                                         "AssumeRole")
     if duration is not None:
-        return duration if isinstance(duration, int) else parse_duration(duration)
-    if profile.duration_seconds:
+        return duration if isinstance(duration, int) else parse_duration(duration, bounds, what)
+    if profile.duration_seconds is not None:  # an empty value too is a mistake, not "no duration"
         try:
-            return parse_duration(profile.duration_seconds)
-        except UsageError:
+            return parse_duration(profile.duration_seconds, bounds, what)
+        except UsageError as error:
             raise ConfigError(f"profile {profile.name!r}: duration_seconds {profile.duration_seconds!r} is not a "
-                              "number of seconds") from None
+                              "number of seconds", hint=error.hint) from None
     return None
 
 
@@ -252,8 +255,7 @@ def _assume(profile: Profile, wanted: Optional[int], mfa: bool, chained: bool,
     duration = wanted if wanted is not None else CHAINED_MAX
     if chained and duration > CHAINED_MAX:
         if notes is not None:
-            notes.append(f"{profile.name}: role chaining caps the session at 1h (asked for {format_seconds(duration)}); "
-                         "asking STS for 1h")
+            notes.append(f"{profile.name}: {chaining_cap(duration)}; asking STS for 1h")
         duration = CHAINED_MAX
     return AssumeRole(
         profile=profile.name,

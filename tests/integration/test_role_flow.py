@@ -321,14 +321,6 @@ def test_refused_keys_are_reported_with_what_to_check(home, sts):
     assert len(sts.calls) == 1  # no retry: the keys are not from the cache
 
 
-def test_role_longer_than_its_maximum_is_explained(home, sts):
-    _chain(home, sts)
-    sts.roles[HOP1] = RoleRule(max_duration=3600)
-    done = home.run("role", "one", "--duration", "2h")
-    assert done.returncode == 1 and done.stdout == ""
-    assert "'one'" in done.stderr and "maximum session duration" in done.stderr
-
-
 def test_user_flow_reuses_the_mfa_session_a_role_opened(home, sts):
     _mfa_roles(home, sts)
     home.config.write_text(home.config.read_text().replace(

@@ -9,6 +9,7 @@ in `calls`. What a test can control, on the `SsoServer` object:
 - `slow_down_polls`: the first polls of each device answer SlowDown;
 - `expire_devices`: every device code is reported expired;
 - `fail_refresh`: CreateToken with a refresh token answers InvalidGrant;
+- `deny_devices`: device-code polls answer AccessDeniedException (the user chose Deny);
 - `role_seconds`: how long role credentials last; `token_seconds`: how long access tokens last;
 - `assignments` and `page_size`: the accounts and roles the token may use, served in pages (`organisation()`:
   account names with spaces, non-ASCII letters and duplicates);
@@ -95,6 +96,7 @@ class SsoServer(AuthCodeGrants):
     refresh_tokens: dict = field(default_factory=dict)  # refresh token -> client id
     issued_keys: list = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    deny_devices: bool = False  # the user chooses Deny: device-code polls answer AccessDeniedException
 
     def reset(self) -> None:
         with self.lock:
@@ -178,6 +180,8 @@ class SsoServer(AuthCodeGrants):
         device.polls += 1
         if self.expire_devices or time.time() > device.expires:
             return _error(400, "ExpiredTokenException", "the device code has expired")
+        if self.deny_devices:
+            return _error(400, "AccessDeniedException", "the user denied the authorization request")
         if device.polls <= self.slow_down_polls:
             return _error(400, "SlowDownException", "slow down")
         if self.approve_on_verify:

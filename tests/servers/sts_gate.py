@@ -17,6 +17,17 @@ What it enforces (each rule is off until a test sets it):
   GetFederationToken, AssumeRoleWithWebIdentity; None: like `lifetime`).
 A test can also hold the reply to a request (`hold_when`), to stop the client at that point.
 
+Faults (off until a test sets them; `clear_faults()` turns them off again):
+- `faults`: one entry per request, taken in order before any rule is checked (so a refused request consumes no MFA
+  code: STS uses a code up only when it answers with credentials): "Throttling" (400), "ServiceUnavailable" (503),
+  "InternalFailure" (500), "reset" (the connection is reset, no answer), "timeout" (no answer for `fault_delay`
+  seconds, then the connection closes), "lost" (the request is answered here as usual, the code used up, then the
+  connection is reset before the answer leaves: the client cannot tell it succeeded);
+- `clock_offset`: seconds this server's clock runs ahead of the machine's (negative: behind): its Date header and
+  every Expiration it hands out are shifted by it;
+- `skew_code`: with it set, a request signed more than 5 minutes away from this server's clock is refused with that
+  code ("SignatureDoesNotMatch" as STS does, or "RequestExpired"), as AWS refuses requests from a skewed clock.
+
 GetSessionToken, GetFederationToken and AssumeRoleWithWebIdentity are answered here with fresh keys per call (moto
 returns one fixed key); AssumeRole and GetCallerIdentity go to moto, so the identity of an assumed role is moto's.
 """
@@ -26,6 +37,7 @@ from __future__ import annotations
 import re
 import secrets
 import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -91,6 +103,10 @@ class StsGate:
     hold_when: Optional[object] = None  # (action, caller) -> bool: reply held until `release` is set
     held: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
+    faults: list = field(default_factory=list)  # see "Faults" above
+    fault_delay: float = 3.0  # seconds a "timeout" fault keeps the client waiting
+    clock_offset: int = 0
+    skew_code: Optional[str] = None
 
     def reset(self) -> None:
         with self.lock:
@@ -270,6 +286,78 @@ class StsGate:
             return None
         return (datetime.now(timezone.utc) + timedelta(seconds=seconds)).replace(microsecond=0)  # as announced
 
+    # --- faults ----------------------------------------------------------------------------------------
+
+    def clear_faults(self) -> None:
+        with self.lock:
+            self.faults.clear()
+            self.fault_delay = 3.0
+            self.clock_offset = 0
+            self.skew_code = None
+
+    def take_fault(self, body: bytes, headers: dict) -> Optional[str]:
+        """The fault for this request, if any ("reset", "timeout", "lost" or an error code), recorded as a call."""
+        with self.lock:
+            if not self.faults:
+                return None
+            fault = self.faults.pop(0)
+            if fault != "lost":
+                params = {k: v[0] for k, v in urllib.parse.parse_qs(body.decode(), keep_blank_values=True).items()}
+                match = _CREDENTIAL.search(headers.get("authorization", ""))
+                self.calls.append(Call(params.pop("Action", ""), match.group(1) if match else None, params,
+                                       _FAULT_STATUS.get(fault, 0), fault))
+            return fault
+
+    def skew_refusal(self, body: bytes, headers: dict) -> Optional[tuple[int, bytes]]:
+        """With `skew_code` set: the refusal of a request signed more than 5 minutes away from this clock."""
+        stamp = headers.get("x-amz-date", "")
+        if self.skew_code is None or not stamp:
+            return None
+        signed = datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+        here = datetime.now(timezone.utc) + timedelta(seconds=self.clock_offset)
+        if abs((here - signed).total_seconds()) <= 300:
+            return None
+        if self.skew_code == "SignatureDoesNotMatch":
+            message = (f"Signature expired: {stamp} is now earlier than {(here - timedelta(minutes=5)):%Y%m%dT%H%M%SZ}"
+                       f" ({here:%Y%m%dT%H%M%SZ} - 5 min.)" if signed < here else
+                       f"Signature not yet current: {stamp} is still later than "
+                       f"{(here + timedelta(minutes=5)):%Y%m%dT%H%M%SZ} ({here:%Y%m%dT%H%M%SZ} + 5 min.)")
+        else:
+            message = "Request has expired."
+        params = {k: v[0] for k, v in urllib.parse.parse_qs(body.decode(), keep_blank_values=True).items()}
+        match = _CREDENTIAL.search(headers.get("authorization", ""))
+        with self.lock:
+            self.calls.append(Call(params.pop("Action", ""), match.group(1) if match else None, params, 400,
+                                   self.skew_code))
+        return (403 if self.skew_code == "SignatureDoesNotMatch" else 400), _error_xml(self.skew_code, message)
+
+    def shift_expirations(self, payload: bytes) -> bytes:
+        """Every Expiration in an answer, as this server's clock (`clock_offset`) states it."""
+        if not self.clock_offset:
+            return payload
+
+        def shifted(match: re.Match) -> bytes:
+            text = match.group(1).decode().replace("Z", "+00:00")
+            moment = datetime.fromisoformat(text) + timedelta(seconds=self.clock_offset)
+            return b"<Expiration>" + _iso(moment.astimezone(timezone.utc)).encode() + b"</Expiration>"
+
+        return re.sub(rb"<Expiration>([^<]+)</Expiration>", shifted, payload)
+
+
+_FAULT_STATUS = {"Throttling": 400, "ServiceUnavailable": 503, "InternalFailure": 500}
+_FAULT_MESSAGE = {"Throttling": "Rate exceeded", "ServiceUnavailable": "Service is unavailable. Please try again.",
+                  "InternalFailure": "An internal error occurred. Please try again."}
+
+
+def _reset_connection(handler) -> None:
+    """Close the client's connection with a TCP reset, no answer sent."""
+    import socket
+    import struct
+
+    handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    handler.close_connection = True
+    handler.connection.close()
+
 
 def _iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -306,8 +394,29 @@ def start(moto_url: str) -> tuple[StsGate, ThreadingHTTPServer]:
         def do_POST(self) -> None:  # noqa: N802
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length)
-            status, payload = gate.handle(body, {k.lower(): v for k, v in self.headers.items()})
-            self.reply(status, payload, "text/xml")
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            fault = gate.take_fault(body, headers)
+            if fault in ("reset", "timeout"):
+                if fault == "timeout":
+                    time.sleep(gate.fault_delay)
+                _reset_connection(self)
+                return
+            if fault in _FAULT_STATUS:
+                self.reply(_FAULT_STATUS[fault], _error_xml(fault, _FAULT_MESSAGE[fault]), "text/xml")
+                return
+            refusal = gate.skew_refusal(body, headers)
+            if refusal is not None:
+                self.reply(*refusal, "text/xml")
+                return
+            status, payload = gate.handle(body, headers)
+            if fault == "lost":
+                _reset_connection(self)
+                return
+            self.reply(status, gate.shift_expirations(payload) if status == 200 else payload, "text/xml")
+
+        def date_time_string(self, timestamp=None) -> str:
+            # The Date header of every answer, by this server's clock (`clock_offset`).
+            return super().date_time_string(time.time() + gate.clock_offset if timestamp is None else timestamp)
 
     gate.url, server = serve(Handler)
     return gate, server

@@ -28,26 +28,6 @@ def test_token_far_from_expiry_is_not_refreshed(sso_home, sso):
     assert _grants(sso) == []
 
 
-def test_expired_token_whose_refresh_fails_needs_awsenv_login_without_a_terminal(sso_home, sso):
-    sso.fail_refresh = True
-    sso_home.write_token(seconds=-60)
-    done = sso_home.run("sso", "dev")
-    assert done.returncode == 1
-    assert done.stdout == ""
-    assert "awsenv login dev" in done.stderr and "expired" in done.stderr
-    assert _grants(sso) == ["refresh_token"]
-    assert sso.count("StartDeviceAuthorization") == 0
-
-
-def test_expired_token_whose_refresh_fails_signs_in_again_when_a_browser_can_open(sso_home, sso):
-    sso.fail_refresh = True
-    sso_home.write_token(seconds=-60)
-    done = sso_home.run("sso", "dev", "--format", "json", browser=True)
-    assert done.returncode == 0, done.stderr
-    assert _grants(sso) == ["refresh_token", "authorization_code"]
-    assert len(sso_home.browser_opens()) == 1
-
-
 def test_token_that_cannot_be_refreshed_but_still_works_is_used_with_a_warning(sso_home, sso):
     sso.fail_refresh = True
     sso_home.write_token(seconds=600)
@@ -55,28 +35,6 @@ def test_token_that_cannot_be_refreshed_but_still_works_is_used_with_a_warning(s
     assert done.returncode == 0, done.stderr
     assert "awsenv login dev" in done.stderr
     assert sso.count("StartDeviceAuthorization") == 0
-
-
-def test_token_refused_by_the_portal_is_dropped_and_one_new_sign_in_is_made(sso_home, sso):
-    old = sso_home.write_token()
-    sso.revoke(old["accessToken"])
-    done = sso_home.run("sso", "dev", "--shell", "bash", browser=True)
-    assert done.returncode == 0, done.stderr
-    assert parse_posix_exports(done.stdout)["AWS_ACCESS_KEY_ID"] == sso.issued_keys[-1]
-    assert [c.status for c in sso.calls if c.api == "GetRoleCredentials"] == [401, 200]
-    assert sso.count("Authorize") == 1
-    assert sso_home.token()["accessToken"] != old["accessToken"]
-
-
-def test_token_refused_without_a_way_to_sign_in_stops_after_one_try(sso_home, sso):
-    old = sso_home.write_token()
-    sso.revoke(old["accessToken"])
-    done = sso_home.run("sso", "dev")
-    assert done.returncode == 1
-    assert done.stdout == ""
-    assert "awsenv login dev" in done.stderr
-    assert sso.count("GetRoleCredentials") == 1
-    assert not sso_home.token_path().exists()  # the refused token is gone: the next login starts clean
 
 
 def test_role_credentials_expiry_is_the_portal_s(sso_home, sso):

@@ -14,14 +14,6 @@ def _error(code: str, message: str) -> ClientError:
     return ClientError({"Error": {"Code": code, "Message": message}}, "AssumeRole")
 
 
-def test_chaining_limit_is_explained_in_words():
-    error = explain_client_error("prod", "AssumeRole", _error(
-        "ValidationError", "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by "
-                           "role chaining."), {**ROLE, "DurationSeconds": 7200})
-    assert "'prod'" in error.message and "7200" in error.message and "at most 1h" in error.message
-    assert "--duration 1h" in error.hint and error.exit_code == 1
-
-
 @pytest.mark.parametrize("message, hint_word", [
     ("MultiFactorAuthentication failed with invalid MFA one time pass code.", "next code"),
     ("MultiFactorAuthentication failed, unable to validate MFA code.", "mfa_serial"),

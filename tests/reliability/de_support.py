@@ -1,0 +1,61 @@
+"""What the time and network tests share: several CLI runs at once, and the device-code polling loop run
+in-process on a controllable clock (awsenv's own `sleep`/`clock` parameters), so a SlowDown's extra 5 s and a
+device code's whole lifetime cost no real time."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+
+import pytest
+
+from awsenv import sso_device, sso_oidc
+from awsenv.model import SsoSession
+from tests.helpers import AWSENV
+
+SESSION = SsoSession("corp", "https://example.awsapps.com/start", "us-east-1", ("sso:account:access",))
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def oidc(sso, monkeypatch, tmp_path):
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SSO_OIDC", sso.url)
+    monkeypatch.setenv("AWSENV_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("HOME", str(tmp_path))  # the registration is saved in ~/.aws/sso/cache
+    config = tmp_path / "config"
+    config.write_text("[profile dev]\nsso_session = corp\n[sso-session corp]\n"
+                      f"sso_start_url = {SESSION.start_url}\nsso_region = {SESSION.region}\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    client = sso_oidc.client("dev", SESSION)
+    return client, sso_oidc.register(client, "dev", SESSION)
+
+
+def sign_in(oidc, clock: FakeClock, stderr: io.StringIO):
+    client, registration = oidc
+    return sso_device.sign_in(client, "dev", SESSION, registration, browser=False, sleep=clock.sleep, clock=clock,
+                              display=sso_device.Display(stderr, terminal=False))
+
+
+def run_all(home, runs: list[tuple[tuple[str, ...], dict]]) -> list[subprocess.CompletedProcess]:
+    """Several `awsenv` runs at once (independent of each other), their results in order."""
+    procs = [subprocess.Popen([AWSENV, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              stdin=subprocess.DEVNULL, start_new_session=True, cwd=str(home.root))
+             for args, env in runs]
+    results = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=60)
+        results.append(subprocess.CompletedProcess(proc.args, proc.returncode, out, err))
+    return results
