@@ -8,6 +8,7 @@ import re
 from typing import Optional
 
 from awsenv import files
+from awsenv.edit_lock import editing
 from awsenv.env import format_expiration
 from awsenv.errors import UsageError
 from awsenv.model import Credentials
@@ -104,6 +105,11 @@ def write_profile(path: str, name: str, creds: Credentials, region: Optional[str
         if any(c in value for c in "\r\n"):
             raise UsageError("a credential value contains a line break and cannot be written to the file")
 
+    with editing(path):  # read, change and replace as one step: parallel writers keep each other's sections
+        _replace_section(path, name, values)
+
+
+def _replace_section(path: str, name: str, values: dict[str, str]) -> None:
     real = os.path.realpath(path)
     raw = files.read_no_follow(real)
     if raw is None and os.path.lexists(real):

@@ -12,7 +12,7 @@ from typing import Callable, Optional
 from awsenv import aws
 from awsenv.cache import CredentialCache, cache_dir, entry_key
 from awsenv.config import AwsConfig
-from awsenv.errors import ConfigError
+from awsenv.errors import AwsenvError, ConfigError
 from awsenv.mfa_codes import CodeSource
 from awsenv.model import (READ_IN_PLACE, SOURCE_STEPS, AssumeRole, Credentials, EnvironmentKeys, GetSessionToken,
                           Plan, SsoRoleCredentials, StaticKeys, Step, StoredKeys)
@@ -114,7 +114,11 @@ class Engine:
             hit = self.cache.get(key, self.options.min_ttl)  # another process may have done it meanwhile
             if hit is not None:
                 return hit
-            creds = self._call(plan, index)
+            try:
+                creds = self._call(plan, index)
+            except AwsenvError as error:
+                _say_what_was_cached(error, self.cache.read(key), step.profile)
+                raise
             self.cache.put(key, creds, {"profile": step.profile, "kind": type(step).__name__,
                                         "target": plan.target})
             return creds
@@ -168,6 +172,20 @@ class Engine:
             self.log("each code works once: wait for the next code on your device")
             code, origin = self.codes.next(step.profile, serial, None, again=True)
             return call(code)
+
+
+def _say_what_was_cached(error: AwsenvError, entry: Optional[dict], profile: str) -> None:
+    """Put in front of a failed renewal's message why the cached credentials were not served instead."""
+    if entry is None or getattr(error, "cached_entry_told", False):
+        return  # nothing cached, or a step nearer the root already said it
+    error.cached_entry_told = True
+    left = entry["credentials"].seconds_left()
+    if left <= 0:
+        error.message = f"the cached credentials of profile {profile!r} expired and renewing them failed: " \
+                        f"{error.message}"
+    else:
+        error.message = (f"the cached credentials of profile {profile!r} have only {left // 60:.0f} min left, too "
+                         f"few to hand out, and renewing them failed: {error.message}")
 
 
 def _chosen_each_time(step: Step) -> bool:
