@@ -77,7 +77,7 @@ def _wait_for(path, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while not path.exists():
         assert time.monotonic() < deadline, f"{path} never appeared"
-        time.sleep(0.05)
+        time.sleep(0.1)
 
 
 def _stalling_mfa_process(home) -> None:
@@ -213,7 +213,7 @@ def test_c18_holder_killed_during_its_sts_call_frees_the_lock_at_once(home, sts)
         return True
 
     sts.hold_when = hold_the_first_assume_role
-    holder = _start(home, "credential-process", "prod")
+    holder, waiter = _start(home, "credential-process", "prod"), None
     try:
         assert sts.held.wait(30), "the holder never reached its AssumeRole call"
         waiter = _start(home, "credential-process", "prod")
@@ -225,7 +225,9 @@ def test_c18_holder_killed_during_its_sts_call_frees_the_lock_at_once(home, sts)
         out, err = waiter.communicate(timeout=60)
     finally:
         sts.release.set()  # the held reply goes to a closed connection
-        _kill_session(holder)
+        for proc in (holder, waiter):
+            if proc is not None:
+                _kill_session(proc)
     assert waiter.returncode == 0, err
     assert time.monotonic() - killed_at < 10  # no stale-lock timeout: the kernel released the lock
     assert json.loads(out)["AccessKeyId"] == sts.calls[-1].issued
@@ -241,13 +243,16 @@ def test_c18_holder_killed_at_its_mfa_prompt_frees_the_lock_at_once(home, sts):
     holder = _start(home, "credential-process", "prod")
     _wait_for(home.root / "stalled")  # the holder has the lock and waits for its MFA code
     waiter = _start(home, "credential-process", "prod")
-    time.sleep(1.0)
-    assert waiter.poll() is None  # waiting on the lock, not racing the holder
-    (home.root / "stall").unlink()
-    holder.kill()
-    holder.wait()
-    killed_at = time.monotonic()
-    out, err = waiter.communicate(timeout=60)
+    try:
+        time.sleep(1.0)
+        assert waiter.poll() is None  # waiting on the lock, not racing the holder
+        (home.root / "stall").unlink()
+        holder.kill()
+        holder.wait()
+        killed_at = time.monotonic()
+        out, err = waiter.communicate(timeout=60)
+    finally:
+        _kill_session(waiter)
     assert waiter.returncode == 0, err
     assert time.monotonic() - killed_at < 10  # no stale-lock timeout: the kernel released the lock
     assert json.loads(out)["Version"] == 1
@@ -317,6 +322,23 @@ class _Reader(threading.Thread):
             self.reads += 1
 
 
+def _slow_disk(home) -> str:
+    """A directory for PYTHONPATH whose sitecustomize makes each fsync in the child take 100 ms longer: a slow disk,
+    which widens the gap between reading the file and replacing it to where parallel writers overlap. (Nothing
+    outside the process can slow its fsync, so the seam is inside the child; awsenv's own code is untouched.)"""
+    folder = home.root / "slow-disk"
+    folder.mkdir()
+    (folder / "sitecustomize.py").write_text(textwrap.dedent("""\
+        import os, time
+        _fsync = os.fsync
+        def _slow_fsync(fd):
+            time.sleep(0.1)
+            _fsync(fd)
+        os.fsync = _slow_fsync
+        """))
+    return str(folder)
+
+
 def test_c19_parallel_write_profile_keeps_every_section_and_readers_never_see_a_partial_file(home, sts):
     home.write_credentials(ORIGINAL)
     home.write_config(f"""\
@@ -329,10 +351,15 @@ def test_c19_parallel_write_profile_keeps_every_section_and_readers_never_see_a_
         role_arn = {PROD}-beta
         source_profile = base
         """)
+    for name in ("alpha", "beta"):  # cached first, so the writers below all reach the file at about one time
+        assert home.run("role", name, "--shell", "sh").returncode == 0
     reader = _Reader(home)
     reader.start()
-    names = ["alpha", "beta"] * WRITERS
-    procs = [_start(home, "role", name, "--shell", "sh", "--write-profile") for name in names]
+    # Each writer its own section, so a lost update shows in the final file, not only a lost role.
+    sections = [f"{name}-{number}" for number in range(WRITERS) for name in ("alpha", "beta")]
+    env = home.env(PYTHONPATH=_slow_disk(home))
+    procs = [_start(home, "role", section.split("-")[0], "--shell", "sh", f"--write-profile={section}", env=env)
+             for section in sections]
     try:
         for proc in procs:
             out, err = proc.communicate(timeout=120)
@@ -345,10 +372,10 @@ def test_c19_parallel_write_profile_keeps_every_section_and_readers_never_see_a_
     assert final.startswith(ORIGINAL)  # every original byte, in place
     parsed = configparser.ConfigParser(interpolation=None)
     parsed.read_string(final)
-    assert parsed.sections() == ["base", "other", "alpha-temporary", "beta-temporary"] or \
-        parsed.sections() == ["base", "other", "beta-temporary", "alpha-temporary"]
+    assert parsed.sections()[:2] == ["base", "other"] and sorted(parsed.sections()[2:]) == sorted(sections)
     issued = {c.params["RoleArn"].rsplit("-", 1)[1]: c.issued for c in sts.calls if c.action == "AssumeRole"}
-    assert issued == {name: parsed[f"{name}-temporary"]["aws_access_key_id"] for name in ("alpha", "beta")}
+    assert {section: parsed[section]["aws_access_key_id"] for section in sections} == \
+        {section: issued[section.split("-")[0]] for section in sections}
     _assert_no_lock_held_and_no_temporaries(home)
 
 
