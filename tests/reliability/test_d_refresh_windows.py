@@ -5,15 +5,14 @@ keeps the SDKs' own 15-minute window so they do not run it again on every call."
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
-import textwrap
 from datetime import timedelta
 
 import pytest
 
 from tests.cache_entries import drop_fast_index, entries, set_expiry
-from tests.helpers import AWSENV, parse_posix_exports
+from tests.helpers import parse_posix_exports
+from tests.integration.test_credential_process_clients import _boto3, _runs, _sdk_profile
 
 
 def _expiry_served(home, *args: str, **env: str) -> str:
@@ -57,7 +56,6 @@ UNREACHABLE = "http://127.0.0.1:9"
 
 @pytest.mark.parametrize("command", [
     ("role", "deploy", "--shell", "sh"),
-    ("export", "deploy", "--format", "json"),
     ("credential-process", "deploy"),
     ("exec", "deploy", "--", sys.executable, "-c", "import os; print(os.environ.get('AWS_ACCESS_KEY_ID'))"),
 ])
@@ -75,46 +73,21 @@ def test_d22_expired_entry_is_never_served_even_when_sts_is_unreachable(role_hom
         assert not secret or secret not in done.stderr
 
 
-def _counting_credential_process(home) -> str:
-    """An executable that logs each run and then is the installed `awsenv credential-process deploy`."""
-    script = home.root / "counted-awsenv"
-    script.write_text(textwrap.dedent(f"""\
-        #!/bin/sh
-        echo run >> {home.root / 'process_runs'}
-        exec {AWSENV} credential-process deploy
-        """))
-    script.chmod(0o755)
-    return str(script)
-
-
-_SDK_READS = """\
-import json, sys
-import botocore.session
-session = botocore.session.Session(profile="deploy-sdk")
-credentials = session.get_credentials()
-keys = set()
-for _ in range(100):  # an API call reads the credentials each time, refreshing them when botocore thinks it due
-    keys.add(credentials.get_frozen_credentials().access_key)
-print(json.dumps(sorted(keys)))
-"""
-
-
-def test_d23_credential_process_with_12_minutes_left_is_renewed_so_botocore_does_not_run_it_again(role_home, sts):
-    """A real botocore Session reads the credentials 100 times, as 100 API calls would. botocore renews what has
-    under 15 minutes left (its advisory window) by running the process again; were awsenv to serve the 12-minute
-    entry, every read would run it."""
+def test_d23_boto3_runs_awsenv_once_for_many_calls_even_near_its_window(role_home, sts):
+    """A real boto3 Session on `credential_process = awsenv credential-process deploy` (through a wrapper that
+    counts the runs). botocore renews what has under 15 minutes left (its advisory window) by running the process
+    again; were awsenv to serve an entry with 12 minutes left, each of the 100 API calls would run it."""
     home = role_home
-    with open(home.config, "a") as config:
-        config.write(f"[profile deploy-sdk]\ncredential_process = {_counting_credential_process(home)}\n")
-    assert home.run("credential-process", "deploy").returncode == 0
-    planted = set_expiry(entries(home)["AssumeRole"], timedelta(minutes=12))
-    sdk = subprocess.run([sys.executable, "-c", _SDK_READS], env=home.env(), capture_output=True, text=True,
-                         timeout=60)
-    assert sdk.returncode == 0, sdk.stderr
-    keys = json.loads(sdk.stdout)
-    runs = (home.root / "process_runs").read_text().splitlines()
-    assert len(runs) == 1  # botocore's first read; its 100 reads found no reason to run it again
-    assert sts.actions() == ["AssumeRole", "AssumeRole"]  # the 12-minute entry was renewed, not served
-    assert keys == [sts.calls[-1].issued]
-    assert json.loads(entries(home)["AssumeRole"].read_text())["expiration"] != planted
-
+    _sdk_profile(home)
+    arns = _boto3(home, sts, 25)
+    assert len(arns) == 1 and ":assumed-role/deploy/" in arns[0]
+    assert _runs(home) == 1 and sts.actions() == ["AssumeRole"]
+    assert _boto3(home, sts, 5) == arns and _runs(home) == 2 and sts.actions() == ["AssumeRole"]
+    # 12 minutes left is inside botocore's 15-minute advisory window: awsenv refreshes instead of serving it,
+    # so the SDK gets credentials it will not ask to refresh again on every call.
+    entry = next(p for p in home.cache.glob("*.json") if json.loads(p.read_text())["kind"] == "AssumeRole")
+    set_expiry(entry, timedelta(minutes=12))
+    planted = json.loads(entry.read_text())["expiration"]
+    assert _boto3(home, sts, 100) == arns
+    assert _runs(home) == 3 and sts.actions() == ["AssumeRole", "AssumeRole"]
+    assert json.loads(entry.read_text())["expiration"] != planted
