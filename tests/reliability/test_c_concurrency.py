@@ -276,7 +276,7 @@ def test_c18_waiters_give_up_on_a_holder_stuck_at_its_mfa_prompt_and_name_it(hom
         for waiter in waiters:
             assert (waiter.returncode, waiter.stdout) == (1, ""), waiter.stderr
             assert f"process {holder.pid} holds the lock" in waiter.stderr and "'prod'" in waiter.stderr
-            assert "MFA" in waiter.stderr  # what the holder may be waiting for
+            assert "and is waiting for an MFA code for profile 'base' from its mfa_process" in waiter.stderr
         assert holder.poll() is None and sts.calls == []
     finally:
         _kill_session(holder)
