@@ -2,7 +2,7 @@
 token refresh; a killed or stuck lock holder never wedges the others; parallel writers of the shared credentials file
 keep each other's sections.
 
-The stampedes start 16 callers rather than the 50 of the catalogue: the lock is the same for 16 or 50, and 16 fit
+The stampedes start 16 callers rather than 50: the lock is the same for 16 or 50, and 16 fit
 a 2-core machine and the suite's time budget.
 """
 
