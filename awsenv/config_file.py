@@ -3,13 +3,11 @@ checked by botocore again, and written atomically (a symlink stays a symlink, th
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import stat
-from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator, Optional
+from typing import Optional
 
 from awsenv import files
 from awsenv.errors import ConfigError
@@ -116,24 +114,11 @@ def check(before: dict, after: dict, changes: Changes, path: str) -> None:
                           "nothing was written", hint="run with --dry-run to see the change, and report it")
 
 
-@contextmanager
-def locked(text_path: str) -> Iterator[None]:
-    """One `awsenv populate` at a time per config file (the lock lives in awsenv's cache directory)."""
-    import logging
+def locked(text_path: str):
+    """One writer at a time for the config file (`awsenv populate`, `awsenv keys import --for-sdk`)."""
+    from awsenv.edit_lock import editing
 
-    from awsenv import locking
-    from awsenv.cache import cache_dir, lock_timeout
-
-    try:
-        directory = files.ensure_private_dir(cache_dir())
-    except (files.UnsafeDirectory, OSError) as exc:
-        logging.getLogger("awsenv").debug("no lock for editing %s (%s)", text_path, exc)
-        yield
-        return
-    key = hashlib.sha256(os.path.realpath(text_path).encode()).hexdigest()[:16]
-    with locking.held(os.path.join(directory, f"config-{key}.lock"), f"another `awsenv populate` writing {text_path}",
-                      timeout=lock_timeout()):
-        yield
+    return editing(text_path)
 
 
 def write(text: ConfigText, data: bytes) -> None:

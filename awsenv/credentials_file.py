@@ -8,6 +8,7 @@ import re
 from typing import Optional
 
 from awsenv import files
+from awsenv.edit_lock import editing
 from awsenv.env import format_expiration
 from awsenv.errors import UsageError
 from awsenv.model import Credentials
@@ -119,6 +120,11 @@ def write_profile(path: str, name: str, creds: Credentials, region: Optional[str
     if dangling:
         raise UsageError(f"cannot write profile {name!r}: {dangling} is a symlink to {os.readlink(dangling)}, "
                          "which does not exist", hint="create what it points to, or remove the link")
+    with editing(path):  # read, change and replace as one step: parallel writers keep each other's sections
+        _replace_section(path, name, values, take_over)
+
+
+def _replace_section(path: str, name: str, values: dict[str, str], take_over: bool) -> None:
     real = os.path.realpath(path)
     raw = files.read_no_follow(real)
     if raw is None and os.path.lexists(real):

@@ -13,7 +13,7 @@ from typing import Callable, Optional
 from awsenv import aws
 from awsenv.cache import CredentialCache, cache_dir, entry_key
 from awsenv.config import AwsConfig
-from awsenv.errors import AwsError, ConfigError
+from awsenv.errors import AwsenvError, AwsError, ConfigError
 from awsenv.files import UnsafeDirectory
 from awsenv.mfa_codes import CodeSource
 from awsenv.model import (READ_IN_PLACE, SOURCE_STEPS, AssumeRole, Credentials, EnvironmentKeys, GetSessionToken,
@@ -131,18 +131,22 @@ class Engine:
                 return hit
             try:
                 creds = self._call(plan, index)
-            except aws.StsUnreachable as down:
-                return self._still_valid(key, step, down)
+            except AwsenvError as error:
+                stale = self._still_valid(key, step, error) if isinstance(error, aws.StsUnreachable) else None
+                if stale is not None:
+                    return stale
+                _say_what_was_cached(error, self.cache.read(key), step.profile)
+                raise
             self.cache.put(key, creds, {"profile": step.profile, "kind": type(step).__name__,
                                         "target": plan.target})
             return creds
 
-    def _still_valid(self, key: str, step: Step, down: aws.StsUnreachable) -> Credentials:
+    def _still_valid(self, key: str, step: Step, down: aws.StsUnreachable) -> Optional[Credentials]:
         """Offline: cached credentials due for renewal but not yet expired are served, the failed renewal logged
-        (as botocore does in its advisory window); with none, the failure stands."""
+        (as botocore does in its advisory window); with none, None (the failure stands)."""
         stale = self.cache.get(key, 0) if self.cache is not None else None
         if stale is None:
-            raise down
+            return None
         minutes = int(stale.seconds_left() // 60)
         self.log(f"{down.message}; serving the cached credentials of profile {step.profile!r}, still valid until "
                  f"{stale.expiration:%Y-%m-%dT%H:%M:%SZ} ({minutes} min left)")
@@ -207,6 +211,20 @@ def _name_the_target(error: AwsError, plan: Plan) -> None:
         return
     role = getattr(plan.steps[-1], "role_arn", None)
     error.message += f" (for profile {plan.target!r}" + (f", role {role})" if role else ")")
+
+
+def _say_what_was_cached(error: AwsenvError, entry: Optional[dict], profile: str) -> None:
+    """Put in front of a failed renewal's message why the cached credentials were not served instead."""
+    if entry is None or getattr(error, "cached_entry_told", False):
+        return  # nothing cached, or a step nearer the root already said it
+    error.cached_entry_told = True
+    left = entry["credentials"].seconds_left()
+    if left <= 0:
+        error.message = f"the cached credentials of profile {profile!r} expired and renewing them failed: " \
+                        f"{error.message}"
+    else:
+        error.message = (f"the cached credentials of profile {profile!r} have only {left // 60:.0f} min left, too "
+                         f"few to hand out, and renewing them failed: {error.message}")
 
 
 def _chosen_each_time(step: Step) -> bool:

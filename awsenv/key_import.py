@@ -14,6 +14,7 @@ from typing import Callable, Optional
 
 from awsenv import files
 from awsenv.credentials_file import MARKER, _key_of, _section_bounds, render_section
+from awsenv.edit_lock import editing
 from awsenv.errors import ConfigError, UsageError
 from awsenv.model import Credentials
 
@@ -144,6 +145,11 @@ def _is_companion(config_lines: list[str], header: str, source: str) -> bool:
 
 def commit_file(plan: ImportPlan) -> None:
     """Replace the credentials file with its new bytes, unless it changed since it was read."""
+    with editing(plan.path):  # no other awsenv writes the file between this check and the replace
+        _replace_if_unchanged(plan)
+
+
+def _replace_if_unchanged(plan: ImportPlan) -> None:
     real = os.path.realpath(plan.path)
     if files.read_no_follow(real) != plan.original:
         raise ConfigError(f"{plan.path} changed while the keys were being stored; it was left as it is",
@@ -157,6 +163,12 @@ def write_companions(config_path: str, plan: ImportPlan, regions: dict[str, Opti
     """Add `[profile NAME-sdk]` with credential_process = awsenv credential-process NAME to the config file."""
     if not plan.companions:
         return
+    with editing(config_path):
+        _add_companions(config_path, plan, regions, say)
+
+
+def _add_companions(config_path: str, plan: ImportPlan, regions: dict[str, Optional[str]],
+                    say: Callable[[str], None]) -> None:
     real = os.path.realpath(config_path)
     raw = files.read_no_follow(real) or b""
     bom, lines, newline = _split(raw)

@@ -1,4 +1,7 @@
-"""A cross-process lock per cache key: a kernel lock (flock) that dies with its holder."""
+"""A cross-process lock per cache key: a kernel lock (flock) that dies with its holder.
+
+The holder writes its pid into the lock file, and, while it waits on the user (an MFA code, a browser sign-in),
+what it waits for: a waiter that gives up names both."""
 
 from __future__ import annotations
 
@@ -6,9 +9,12 @@ import fcntl
 import os
 import time
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Iterator, Optional
 
 from awsenv.errors import AwsenvError
+
+_held: list[int] = []  # the lock files this process holds, as open descriptors
+
 
 @contextmanager
 def held(path: str, what: str, timeout: float) -> Iterator[None]:
@@ -23,22 +29,56 @@ def held(path: str, what: str, timeout: float) -> Iterator[None]:
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
+                    pid, note = _holder(fd)
                     raise AwsenvError(
-                        f"timed out after {timeout:.0f}s waiting for {what}: process {_holder(fd)} holds the lock",
+                        f"timed out after {timeout:.0f}s waiting for {what}: process {pid} holds the lock"
+                        + (f" and is {note}" if note else ""),
                         hint="let that process finish (it may be waiting for an MFA code or a browser login), "
                              "or stop it",
                     ) from None
                 time.sleep(delay)
                 delay = min(delay * 2, 0.2)
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode(), 0)
-        yield
+        _describe(fd, _note)
+        _held.append(fd)
+        try:
+            yield
+        finally:
+            _held.remove(fd)
     finally:
         os.close(fd)  # closing releases the flock
 
 
-def _holder(fd: int) -> str:
+_note: Optional[str] = None
+
+
+@contextmanager
+def waiting_on_user(note: str) -> Iterator[None]:
+    """While this block runs, processes waiting on a lock this process holds are told `note` if they give up."""
+    global _note
+    previous, _note = _note, note
+    for fd in _held:
+        _describe(fd, note)
     try:
-        return os.pread(fd, 32, 0).decode().strip() or "unknown"
+        yield
+    finally:
+        _note = previous
+        for fd in _held:
+            _describe(fd, previous)
+
+
+def _describe(fd: int, note: Optional[str]) -> None:
+    text = str(os.getpid()) + (f"\n{note}" if note else "")
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, text.encode(), 0)
     except OSError:
-        return "unknown"
+        pass
+
+
+def _holder(fd: int) -> tuple[str, str]:
+    """The holder's pid and what it said it waits for ("" when nothing), as written in the lock file."""
+    try:
+        pid, _, note = os.pread(fd, 512, 0).decode(errors="replace").strip().partition("\n")
+    except OSError:
+        return "unknown", ""
+    return pid.strip() or "unknown", note.strip()

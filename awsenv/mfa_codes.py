@@ -42,7 +42,8 @@ class CodeSource:
         if mfa_process and not again:
             deadline = self.clock() + WAIT_FOR_NEXT
             while True:
-                code = mfa.run_mfa_process(mfa_process, profile)
+                with locking.waiting_on_user(f"waiting for an MFA code for profile {profile!r} from its mfa_process"):
+                    code = mfa.run_mfa_process(mfa_process, profile)
                 if self._claim(serial, code):
                     return code, "process"
                 if self.clock() >= deadline:
@@ -56,7 +57,8 @@ class CodeSource:
                                  hint="set mfa_process in the profile to a command that prints the code")
         note = "A code works once; wait for the next one. " if again else ""
         while True:
-            code = mfa.prompt_code(profile, serial, note)
+            with locking.waiting_on_user(f"waiting for an MFA code for profile {profile!r} to be typed"):
+                code = mfa.prompt_code(profile, serial, note)
             if self._claim(serial, code):
                 return code, "prompt"
             note = "That code was already used; wait for the next one. "

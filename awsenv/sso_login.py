@@ -93,7 +93,8 @@ def access_token(profile: str, session: SsoSession, browser: bool, log: Callable
                         f"{int(token.seconds_left() // 60)} min and cannot be refreshed: "
                         f"run `awsenv login {profile}` to renew it")
                     return token
-        return _sign_in(profile, session, browser, token, log, force, use_device_code)
+        with locking.waiting_on_user(f"waiting for the IAM Identity Center sign-in of profile {profile!r}"):
+            return _sign_in(profile, session, browser, token, log, force, use_device_code)
 
 
 def _state(token: Optional[SsoToken], reject: Optional[str]) -> str:

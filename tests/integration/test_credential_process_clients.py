@@ -1,4 +1,5 @@
-"""`awsenv credential-process` as the AWS CLI v2 and boto3 run it: accepted, cached, refreshed rarely, loops caught."""
+"""`awsenv credential-process` as the AWS CLI v2 and boto3 run it: accepted, cached, loops caught. (Refreshed rarely:
+tests/reliability/test_d_refresh_windows.py.)"""
 
 from __future__ import annotations
 
@@ -7,9 +8,8 @@ import subprocess
 import sys
 import textwrap
 import time
-from datetime import timedelta
 
-from tests.cache_entries import ROLE, set_expiry
+from tests.cache_entries import ROLE
 from tests.helpers import AWSENV, aws_cli_v2
 
 
@@ -61,21 +61,6 @@ def _boto3(home, sts, calls: int) -> list[str]:
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
-
-
-def test_boto3_uses_awsenv_once_for_many_calls_even_near_the_window(role_home, sts):
-    home = role_home
-    _sdk_profile(home)
-    arns = _boto3(home, sts, 25)
-    assert len(arns) == 1 and ":assumed-role/deploy/" in arns[0]
-    assert _runs(home) == 1 and sts.actions() == ["AssumeRole"]
-    assert _boto3(home, sts, 5) == arns and _runs(home) == 2 and sts.actions() == ["AssumeRole"]
-    # 12 minutes left is inside botocore's 15-minute advisory window: awsenv refreshes instead of serving it,
-    # so the SDK gets credentials it will not ask to refresh again on every call.
-    entry = next(p for p in home.cache.glob("*.json") if json.loads(p.read_text())["kind"] == "AssumeRole")
-    set_expiry(entry, timedelta(minutes=12))
-    assert _boto3(home, sts, 25) == arns
-    assert _runs(home) == 3 and sts.actions() == ["AssumeRole", "AssumeRole"]
 
 
 def test_a_credential_process_loop_fails_fast_instead_of_waiting_on_itself(role_home, sts):

@@ -1,6 +1,6 @@
 """credential_process as a profile's own source and as the root of a role chain: run without a shell, Version 1
-checked, cached until its Expiration (never without one), its stderr passed through but never quoted, and a burst of
-parallel callers running it once."""
+checked, cached until its Expiration (never without one), its stderr passed through but never quoted. (A burst of
+parallel callers: tests/reliability/test_c_concurrency.py.)"""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import textwrap
 from pathlib import Path
 
 from tests.aws_data_path import aws_data_path
-from tests.helpers import AWSENV, aws_cli_v2, parse_posix_exports, run_parallel
+from tests.helpers import AWSENV, aws_cli_v2, parse_posix_exports
 
 OPS = "arn:aws:iam::123456789012:role/Ops"
 PROCESS_KEY = "ASIAPROCESSKEY123456"
@@ -108,29 +108,6 @@ def test_a_role_on_a_process_is_signed_by_the_process_key_and_matches_the_aws_cl
     assert cli.returncode == 0, cli.stderr
     theirs = [(c.action, c.caller, c.params.get("RoleArn")) for c in sts.calls[start:] if c.action == "AssumeRole"]
     assert theirs == [("AssumeRole", PROCESS_KEY, OPS)]
-
-
-def _same_documents(results) -> dict:
-    documents = []
-    for result in results:
-        assert result.returncode == 0, result.stderr
-        documents.append(json.loads(result.stdout))
-    assert len({json.dumps(d, sort_keys=True) for d in documents}) == 1
-    return documents[0]
-
-
-def test_sixteen_cold_callers_of_a_role_on_an_expiring_process_run_it_once_and_assume_once(home, sts):
-    setup(home, sleep=1)
-    _same_documents(run_parallel(home.env(), 16, "credential-process", "ops", cwd=str(home.root)))
-    assert len(runs(home, "vault")) == 1
-    assert sts.actions() == ["AssumeRole"]
-
-
-def test_sixteen_cold_callers_of_the_process_profile_itself_run_it_once(home, sts):
-    setup(home, sleep=1)
-    document = _same_documents(run_parallel(home.env(), 16, "credential-process", "vault", cwd=str(home.root)))
-    assert document["AccessKeyId"] == PROCESS_KEY
-    assert len(runs(home, "vault")) == 1
 
 
 def test_wrong_answers_fail_naming_the_profile_and_never_quote_the_program(home, sts):

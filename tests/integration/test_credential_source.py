@@ -1,6 +1,6 @@
 """credential_source = Environment | Ec2InstanceMetadata | EcsContainer with role_arn: the first AssumeRole is signed
 by the source's key, IMDS is asked with a v2 session token (v1 is refused), the container endpoint only answers its
-token, and parallel callers share one metadata call."""
+token. (Parallel callers sharing one metadata call: tests/reliability/test_c_concurrency.py.)"""
 
 from __future__ import annotations
 
@@ -63,24 +63,6 @@ def test_instance_metadata_root_uses_imdsv2_and_signs_the_assume_role(home, sts,
     assert cli.returncode == 0, cli.stderr
     assert [(c.caller, c.params["RoleArn"]) for c in sts.calls[start:] if c.action == "AssumeRole"] == \
         [(imds.access_key_id, DEPLOY)]
-
-
-def test_sixteen_callers_of_two_roles_ask_imds_once_and_sts_once_per_role(home, sts, imds):
-    _profile(home, "ec2instancemetadata")  # names compare without case, as in botocore
-    with open(home.config, "a") as config:
-        config.write(f"[profile audit]\ncredential_source = Ec2InstanceMetadata\nrole_arn = {DEPLOY}-audit\n")
-    env = _imds_env(home, imds)
-    procs = [subprocess.Popen([AWSENV, "credential-process", name], env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL, start_new_session=True)
-             for name in ["deploy", "audit"] * 8]
-    outputs = {}
-    for name, proc in zip(["deploy", "audit"] * 8, procs):
-        out, err = proc.communicate(timeout=120)
-        assert proc.returncode == 0, err
-        outputs.setdefault(name, set()).add(out)
-    assert {name: len(documents) for name, documents in outputs.items()} == {"deploy": 1, "audit": 1}
-    assert imds.credential_fetches() == 1  # the instance role's credentials: one fetch, shared through the cache
-    assert sorted(c.params["RoleArn"] for c in sts.calls) == [DEPLOY, DEPLOY + "-audit"]
 
 
 def test_imds_unreachable_is_exit_1_naming_the_profile(home, sts):
