@@ -86,7 +86,8 @@ def test_f32_with_pipes_around_it_the_prompt_goes_to_the_terminal(home, sts):
     _prod(home, sts, mfa=True)
     out = home.root / "out"
     # stdin: a pipe nobody writes to (sleep holds it open); stdout: a file
-    child, transcript = _spawn(f'"{AWSENV}" role prod --shell bash > {out} < <(exec sleep 30 2>/dev/null </dev/null); echo "status=$?"',
+    stdin = "<(exec sleep 30 2>/dev/null </dev/null)"
+    child, transcript = _spawn(f'"{AWSENV}" role prod --shell bash > {out} < {stdin}; echo "status=$?"',
                                home.env(), home.root)
     try:
         child.expect_exact(f"MFA code for {MFA_SERIAL} (")
