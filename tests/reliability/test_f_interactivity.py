@@ -228,10 +228,12 @@ def test_f34_ctrl_c_at_every_wait_exits_130_cleanly(request, home, sts, stage):
     for path in allowed_new & _files(home.root):
         if path.suffix == ".json":
             json.loads(path.read_text())  # complete
-    if stage not in ("sso-device-poll", "pkce-callback-wait"):
-        again = home.run("role", "prod", "--shell", "bash", "--mfa-code", pyotp.TOTP(TOTP_SEED).now(),
-                         env=home.env(AWSENV_LOCK_TIMEOUT="5"))
+    if stage == "lock-wait":  # a next run that must call STS (no cached entry lasts 12h) takes the lock at once
+        fresh = home.env(AWSENV_LOCK_TIMEOUT="0", AWSENV_MIN_TTL="43200")
+        calls = len(sts.calls)
+        again = home.run("role", "prod", "--shell", "bash", env=fresh)
         assert again.returncode == 0, again.stderr
+        assert len(sts.calls) > calls  # not a cache hit: it took the lock
         assert "export AWS_ACCESS_KEY_ID=" in again.stdout
 
 
