@@ -36,6 +36,10 @@ BEFORE_THE_SERVER = (ACCESS_KEY_ID, SECRET_ACCESS_KEY, SESSION_TOKEN, EXPIRATION
 
 SET_BY_AWSENV = (ACCESS_KEY_ID, SECRET_ACCESS_KEY, SESSION_TOKEN, REGION, DEFAULT_REGION, EXPIRATION, PROFILE_MARKER)
 
+# What an earlier awsenv session (its PROFILE_MARKER is set) may have left: a new session replaces all of it, so
+# nothing of the earlier profile (its region, its credential server) mixes with the new credentials.
+EARLIER_SESSION = SET_BY_AWSENV + (CONTAINER_URI, CONTAINER_TOKEN)
+
 
 def format_expiration(creds: Credentials) -> Optional[str]:
     """As AWS writes it: UTC to the second (2026-01-02T03:04:05Z); the cache stores it the same way."""
@@ -89,10 +93,19 @@ def unset_delta() -> EnvDelta:
     return {name: None for name in SET_BY_AWSENV + STALE}
 
 
+def replacing(delta: EnvDelta, environ: Mapping[str, str]) -> EnvDelta:
+    """`delta`, plus the removal of what an earlier session in `environ` set and this one does not set."""
+    if not environ.get(PROFILE_MARKER):
+        return delta
+    result: dict[str, Optional[str]] = {name: None for name in EARLIER_SESSION if name in environ}
+    result.update(delta)
+    return result
+
+
 def apply(delta: EnvDelta, environ: Mapping[str, str]) -> dict[str, str]:
-    """The environment a child process gets: `environ` with the delta applied."""
+    """The environment a child process gets: `environ` with the delta applied (replacing an earlier session)."""
     result = dict(environ)
-    for name, value in delta.items():
+    for name, value in replacing(delta, environ).items():
         if value is None:
             result.pop(name, None)
         else:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import sys
 import time
 from contextlib import contextmanager
 from typing import Iterator, Optional
@@ -14,6 +15,8 @@ from typing import Iterator, Optional
 from awsenv.errors import AwsenvError
 
 _held: list[int] = []  # the lock files this process holds, as open descriptors
+# How long a waiter stays silent: a lock is usually held for one STS call, well under a second.
+_QUIET_WAIT = 1.0
 
 
 @contextmanager
@@ -21,8 +24,10 @@ def held(path: str, what: str, timeout: float) -> Iterator[None]:
     """Hold an exclusive lock on `path` (created 0600). The holder's pid is written in it for waiters to name."""
     fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
     try:
-        deadline = time.monotonic() + timeout
+        started = time.monotonic()
+        deadline = started + timeout
         delay = 0.01
+        told = False
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -36,6 +41,10 @@ def held(path: str, what: str, timeout: float) -> Iterator[None]:
                         hint="let that process finish (it may be waiting for an MFA code or a browser login), "
                              "or stop it",
                     ) from None
+                if not told and time.monotonic() - started >= _QUIET_WAIT:
+                    print(f"awsenv: waiting for process {_holder(fd)}, which holds the lock for {what} "
+                          "(Ctrl-C cancels)", file=sys.stderr)
+                    told = True
                 time.sleep(delay)
                 delay = min(delay * 2, 0.2)
         _describe(fd, _note)

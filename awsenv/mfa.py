@@ -52,7 +52,8 @@ def prompt_code(profile: str, serial: str, note: str = "") -> str:
     if terminal is None:
         raise MfaUnavailable(
             f"profile {profile!r} needs an MFA code and there is no terminal to ask for it",
-            hint="pass --mfa-code CODE, or set mfa_process in the profile to a command that prints the code",
+            hint="pass --mfa-code CODE, set mfa_process in the profile to a command that prints the code, "
+                 "or run awsenv from a terminal",
         )
     with terminal:
         for attempt in range(3):

@@ -7,7 +7,7 @@ import os
 import sys
 
 from awsenv import jsonlite
-from awsenv.env import PROFILE_MARKER, format_expiration
+from awsenv.env import PROFILE_MARKER, format_expiration, replacing
 from awsenv.errors import AwsenvError, UsageError
 from awsenv.shells import detect_shell, dialect_for, json_dialect
 
@@ -31,7 +31,7 @@ def emit(delta: EnvDelta, dialect: Dialect, command: str, profile: str,
          environ: Mapping[str, str] = os.environ) -> None:
     """Render first (so a refusal leaves stdout empty), then print; on a terminal, say how to load it instead
     (`command profile` is what the user typed, e.g. `role prod`)."""
-    text = dialect.render(delta)
+    text = dialect.render(replacing(delta, environ))
     previous, current = environ.get(PROFILE_MARKER), delta.get(PROFILE_MARKER)
     if previous and current and previous != current:
         print(f"awsenv: replacing the credentials of profile {previous!r} with {current!r}", file=sys.stderr)

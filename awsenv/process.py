@@ -26,13 +26,12 @@ class CommandNotExecutable(AwsenvError):
 
 
 def refuse_nesting(environ: Mapping[str, str], force: bool) -> None:
-    """`awsenv shell` inside a shell that already holds awsenv credentials is almost always a mistake."""
+    """`awsenv shell` inside an awsenv subshell is almost always a mistake: `exit` would come back to the first one."""
     current = environ.get(PROFILE_MARKER)
     if current and not force:
-        raise UsageError(f"this shell already holds the credentials of profile {current!r} "
-                         f"({PROFILE_MARKER} is set)",
-                         hint="leave that awsenv subshell with `exit` (or clear loaded credentials with "
-                              "`awsenv unset`) first, or pass --force to start one inside it")
+        raise UsageError(f"already in an awsenv session for {current!r}; exit it first, or pass --force",
+                         hint=f"({PROFILE_MARKER} is set; `awsenv unset` clears credentials loaded with eval. "
+                              "With --force the new session replaces every variable of the earlier one)")
 
 
 @contextmanager

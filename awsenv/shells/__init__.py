@@ -62,7 +62,7 @@ def detect_shell(environ: Mapping[str, str] = os.environ) -> str:
 def detect_shell_process(environ: Mapping[str, str] = os.environ, parent: Optional[int] = None) -> tuple[str, str]:
     """The user's shell as (dialect name, executable): awsenv's parent process when it is a shell (the one that
     reads the output, or that typed `awsenv shell`); else $SHELL (awsenv was started by a program: an IDE task, a
-    script's interpreter); else the nearest shell further up (shellingham); else POSIX sh."""
+    script's interpreter); else the nearest shell further up (shellingham); else POSIX sh, said on stderr."""
     found = parent_shell(os.getppid() if parent is None else parent)
     if found:
         return found
@@ -79,6 +79,10 @@ def detect_shell_process(environ: Mapping[str, str] = os.environ, parent: Option
             return name, _executable(path or process, environ)
     except Exception:  # shellingham raises ShellDetectionFailure, or RuntimeError on odd platforms
         pass
+    import sys
+
+    print("awsenv: no shell found (the parent process is not one, $SHELL is not set, none further up); "
+          "using POSIX sh: pass --shell NAME to choose another", file=sys.stderr)
     return "sh", _executable("sh", environ)
 
 

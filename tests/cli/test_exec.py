@@ -1,11 +1,10 @@
-"""`awsenv exec PROFILE -- CMD`: the real CLI against the strict STS stand-in, running a real child process."""
+"""`awsenv exec PROFILE -- CMD`: the real CLI against the strict STS stand-in, running a real child process.
+(Arguments, streams, exit statuses and signals: tests/reliability/test_j_exec_nesting.py.)"""
 
 from __future__ import annotations
 
 import json
 import sys
-
-import pytest
 
 # The child: reports its argv, the AWS variables it sees and its stdin, then exits with the status it is told.
 CHILD = """
@@ -25,37 +24,6 @@ def _dev(home):
 def _run_child(home, *args, status=0, stdin="", **env):
     return home.run("exec", "dev", "--", sys.executable, "-c", CHILD, *args,
                     env=home.env(CHILD_STATUS=str(status), **env), input=stdin)
-
-
-@pytest.mark.parametrize("status", [0, 1, 7])
-def test_exit_status_passes_through(home, sts, status):
-    _dev(home)
-    done = _run_child(home, status=status)
-    assert done.returncode == status, done.stderr
-    assert json.loads(done.stdout)["env"]["AWSENV_PROFILE"] == "dev"
-
-
-def test_command_not_found_exits_127_with_a_message(home, sts):
-    _dev(home)
-    done = home.run("exec", "dev", "--", "awsenv-no-such-command-here", "x")
-    assert done.returncode == 127
-    assert done.stdout == ""
-    assert "awsenv-no-such-command-here" in done.stderr and "not found" in done.stderr
-
-
-def test_arguments_reach_the_command_verbatim_without_a_shell(home, sts):
-    _dev(home)
-    args = ["two words", "it's", '"double"', "$HOME", "`id`", "$(id)", "*", "--", "-h", "--help", "", "a\nb", "é😀"]
-    done = _run_child(home, *args)
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["argv"] == args
-
-
-def test_stdin_passes_through(home, sts):
-    _dev(home)
-    done = _run_child(home, stdin="line one\nline two\n")
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["stdin"] == "line one\nline two\n"
 
 
 def test_missing_command_is_a_usage_error_before_any_call(home, sts):

@@ -3,7 +3,6 @@ an IDE task, a script's interpreter), else a shell further up; `--shell` overrid
 
 from __future__ import annotations
 
-import subprocess
 import sys
 
 import pexpect
@@ -11,23 +10,6 @@ import pytest
 
 from tests.helpers import AWSENV, need_binary
 from tests.shells.test_subshell import PROMPT, _check_inside, _ours, _setup
-
-
-def _unset_line(argv: list[str], env: dict) -> str:
-    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    return done.stdout.splitlines()[0]
-
-
-def test_the_parent_shell_wins_over_shell_and_a_program_parent_falls_back_to_shell(home, tmp_path):
-    fish, bash = need_binary("fish"), need_binary("bash")
-    # `; true` keeps bash from replacing itself with awsenv: awsenv's parent is bash, as under `eval "$(...)"`.
-    assert _unset_line([bash, "-c", f"{AWSENV} unset; true"], home.env(SHELL=fish)) == "unset AWS_ACCESS_KEY_ID;"
-    assert _unset_line([fish, "-c", f"{AWSENV} unset"], home.env(SHELL=bash)) == "set -e AWS_ACCESS_KEY_ID;"
-    # Started by a program (this Python process): $SHELL decides, not a shell further up.
-    assert _unset_line([AWSENV, "unset"], home.env(SHELL=fish)) == "set -e AWS_ACCESS_KEY_ID;"
-    assert _unset_line([AWSENV, "unset"], home.env(SHELL=bash)) == "unset AWS_ACCESS_KEY_ID;"
-    assert _unset_line([AWSENV, "unset", "--shell", "tcsh"], home.env(SHELL=fish)).startswith("unsetenv ")
 
 
 @pytest.mark.parametrize("shell", ["zsh", "fish"])

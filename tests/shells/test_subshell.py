@@ -94,7 +94,7 @@ def test_subshell_prompt_credentials_nesting_and_exit_status(shell, home, sts, t
         child.expect_exact(marked)
         _check_inside(sts, tmp_path / "inside.json")
         child.sendline("awsenv shell dev")
-        child.expect_exact("already holds the credentials of profile 'dev'")
+        child.expect_exact("already in an awsenv session for 'dev'; exit it first, or pass --force")
         child.expect_exact(marked)
         # xonsh's interactive `exit N` always exits 0: kill that one instead (a signal comes back as 128 + N).
         child.sendline(f"{sys.executable} -c 'import os; os.kill(os.getppid(), 9)'" if shell == "xonsh" else "exit 3")
@@ -140,7 +140,7 @@ def test_subshell_in_nushell_through_tmux(home, sts, tmp_path):
             print(run("capture-pane", "-p", "-J"))
             raise
         run("send-keys", "-t", "t", "awsenv shell dev", "Enter")
-        wait_for("already holds the credentials of profile 'dev'")
+        wait_for("already in an awsenv session for 'dev'")
         run("send-keys", "-t", "t", "exit 3", "Enter")
         deadline = time.monotonic() + 60
         while not status_file.exists() or not status_file.read_text().strip():

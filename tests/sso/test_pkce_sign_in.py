@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import signal
 import urllib.parse
 import urllib.request
 
@@ -152,19 +151,6 @@ def test_no_browser_on_a_desktop_terminal_prints_the_url_to_open_here(sso_home, 
     assert child.exitstatus == 0, child.before
     assert parse_posix_exports(out.read_text())["AWS_ACCESS_KEY_ID"] == sso.issued_keys[-1]
     assert sso_home.browser_opens() == [] and sso.count("StartDeviceAuthorization") == 0
-
-
-def test_ctrl_c_while_waiting_for_the_browser_exits_130_and_saves_nothing(sso_home, sso):
-    sso.approve_page = True  # never allowed
-    out = sso_home.root / "out.sh"
-    child = _spawn(sso_home, "sso dev", out, BROWSER=sso_home.browser_script())
-    child.expect("Waiting for the browser")
-    child.kill(signal.SIGINT)
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 130
-    assert "interrupted" in child.before
-    assert out.read_text() == "" and not sso_home.token_path().exists()
 
 
 def test_a_one_click_registration_the_aws_cli_saved_is_reused(sso_home, sso):

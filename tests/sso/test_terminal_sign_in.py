@@ -1,9 +1,8 @@
-"""The device sign-in on a real terminal (a pty): code and URL shown, approval awaited, Ctrl-C."""
+"""The device sign-in on a real terminal (a pty): code and URL shown, approval awaited."""
 
 from __future__ import annotations
 
 import re
-import signal
 import urllib.request
 
 import pexpect
@@ -37,17 +36,3 @@ def test_failed_refresh_on_a_terminal_signs_in_with_the_code_shown(sso_home, sso
     grants = [c.params.get("grantType") for c in sso.calls if c.api == "CreateToken"]
     assert grants[0] == "refresh_token" and set(grants[1:]) == {"urn:ietf:params:oauth:grant-type:device_code"}
     assert sso_home.token()["accessToken"] in sso.tokens
-
-
-def test_ctrl_c_while_waiting_exits_130_with_nothing_on_stdout_and_nothing_saved(sso_home, sso):
-    sso.approve_on_verify = True  # never approved
-    out = sso_home.root / "out.sh"
-    child = _spawn(sso_home, "sso dev --no-browser", out)
-    child.expect("Waiting for approval")
-    child.kill(signal.SIGINT)
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 130
-    assert "interrupted" in child.before
-    assert out.read_text() == ""
-    assert not sso_home.token_path().exists()
