@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from typing import Optional
 
 from awsenv import files
@@ -114,8 +115,14 @@ def write_profile(path: str, name: str, creds: Credentials, region: Optional[str
     newline = "\r\n" if "\r\n" in text else "\n"
     lines = render_section(text.splitlines(keepends=True), name, values, newline)
     if raw is None:
-        directory = os.path.dirname(real)
-        if not os.path.isdir(directory):
-            os.makedirs(directory, mode=0o700)
-    files.write_atomic(path, bom + "".join(lines).encode("utf-8", "surrogateescape"), mode=0o600,
-                       through_symlink=True)
+        files.create_private_parents(os.path.dirname(real))
+    files.write_or_fail(path, bom + "".join(lines).encode("utf-8", "surrogateescape"), mode=_private_mode(real),
+                        through_symlink=True)
+
+
+def _private_mode(real: str) -> int:
+    """0600, or the file's own mode when that is stricter: tightened when others could read it, never loosened."""
+    try:
+        return stat.S_IMODE(os.stat(real).st_mode) & 0o600
+    except FileNotFoundError:
+        return 0o600

@@ -30,8 +30,11 @@ def held(path: str, what: str, timeout: float) -> Iterator[None]:
                     ) from None
                 time.sleep(delay)
                 delay = min(delay * 2, 0.2)
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, str(os.getpid()).encode(), 0)
+        except OSError:
+            pass  # e.g. a full disk: the pid only helps a waiter's message; the kernel lock is held all the same
         yield
     finally:
         os.close(fd)  # closing releases the flock

@@ -1,0 +1,282 @@
+"""Group B, writing files: private modes whatever the umask (B7), a crash at every step of a write (B8), a full disk
+(B9), a hand-kept credentials file round-tripped byte for byte (B10) and awkward content in it (B11).
+
+Every test runs the installed CLI against the local STS gate (and the SSO stand-in for `populate`)."""
+
+from __future__ import annotations
+
+import configparser
+import errno
+import json
+import os
+import shutil
+import stat
+import subprocess
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.cache_entries import ROLE, drop_fast_index, entries, set_expiry
+from tests.helpers import AWSENV, BASE_KEY_ID, parse_posix_exports
+from tests.keys.conftest import KEYFILE, PASSPHRASE, REPO
+from tests.sso_fixtures import SSO_CONFIG, SsoHome
+
+HOOK = Path(__file__).with_name("write_faults.py")
+BASE_SECRET = "base/secret+key"
+ROLE_CONFIG = f"[profile base]\nregion = us-east-1\n[profile deploy]\nrole_arn = {ROLE}\nsource_profile = base\n" \
+              "region = eu-west-1\n"
+STORED_KEYS = json.dumps({"AccessKeyId": BASE_KEY_ID, "SecretAccessKey": BASE_SECRET})
+
+
+def _mode(path) -> int:
+    return stat.S_IMODE(os.lstat(path).st_mode)
+
+
+def _run(env: dict, *args: str, umask: int = 0o022, input: str | None = None) -> subprocess.CompletedProcess:
+    """The installed awsenv under `umask`, in its own session (no terminal)."""
+    return subprocess.run([AWSENV, *args], env=env, input=input, capture_output=True, text=True, timeout=60,
+                          start_new_session=True, umask=umask, cwd=env["HOME"])
+
+
+def _temps(directory: Path) -> list[Path]:
+    return sorted(directory.glob(".awsenv-*.tmp"))
+
+
+def _keyfile_env(home, **extra: str) -> dict:
+    """The encrypted file backend (awsenv.keyfile.EncryptedFile), its passphrase from the environment."""
+    return home.env(PYTHON_KEYRING_BACKEND=KEYFILE, AWSENV_KEYFILE_PASSPHRASE=PASSPHRASE, PYTHONPATH=REPO, **extra)
+
+
+# --- B7 -----------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("umask", [0o022, 0o000], ids=["umask022", "umask000"])
+def test_b7_modes_on_a_fresh_home(home, sts, sso, umask):
+    """Every file awsenv writes on a fresh HOME is 0600 in a 0700 directory it made, whatever the umask: the cache
+    (entries, fast index, locks), the key file and its index, the credentials file of --write-profile and of
+    `keys import`, a config file it creates, and the config `populate` edits keeps its own (private) mode. A
+    credentials file others can read is tightened by --write-profile and named by `keys import`; no mode is ever
+    loosened."""
+    conf = home.root / "conf" / "config"
+    conf.parent.mkdir()
+    conf.write_text(ROLE_CONFIG)
+    env = _keyfile_env(home, AWS_CONFIG_FILE=str(conf))
+    del env["AWSENV_CACHE_DIR"], env["AWSENV_DATA_DIR"]  # the default places, made by awsenv
+    aws, cache, data = home.root / ".aws", home.root / ".cache" / "awsenv", home.root / ".local" / "share" / "awsenv"
+
+    done = _run(env, "keys", "add", "base", "--stdin", "--no-verify", umask=umask, input=STORED_KEYS)
+    assert done.returncode == 0, done.stderr
+    done = _run(env, "role", "deploy", "--shell", "sh", "--write-profile", umask=umask)
+    assert done.returncode == 0, done.stderr
+    for directory in (aws, home.root / ".cache", cache, cache / "fast", home.root / ".local", data):
+        assert _mode(directory) == 0o700, directory
+    written = [p for p in (*cache.rglob("*"), *data.iterdir(), home.credentials) if p.is_file()]
+    assert {p.name for p in data.iterdir()} >= {"keyring.enc", "keys.json"}
+    assert {p.suffix for p in cache.iterdir()} >= {".json", ".lock"} and list((cache / "fast").iterdir())
+    for path in written:
+        assert _mode(path) == 0o600, path
+
+    # keys import: the file keeps its mode and a readable one is named; a config file it creates is private
+    with home.credentials.open("a") as handle:
+        handle.write(f"[ops]\naws_access_key_id = AKIAIOSFODNN7OPSKEY1\naws_secret_access_key = ops/secret\n")
+    home.credentials.chmod(0o644)
+    new_config = aws / "config"
+    done = _run({**env, "AWS_CONFIG_FILE": str(new_config)}, "keys", "import", "ops", "--for-sdk", umask=umask)
+    assert done.returncode == 0, done.stderr
+    assert _mode(home.credentials) == 0o644 and f"other users can read {home.credentials}" in done.stderr
+    assert b"ops/secret" not in home.credentials.read_bytes()
+    assert _mode(new_config) == 0o600
+
+    # --write-profile tightens a readable credentials file and keeps a stricter one as it is
+    for before, after in ((0o644, 0o600), (0o400, 0o400)):
+        home.credentials.chmod(before)
+        done = _run(env, "role", "deploy", "--shell", "sh", "--write-profile", "--no-cache", umask=umask)
+        assert done.returncode == 0, done.stderr
+        assert _mode(home.credentials) == after, oct(before)
+
+    # populate edits the config in place of its own: mode kept (0600 stays 0600 under any umask); its lock is private
+    sso_home = SsoHome(home, sso)
+    sso_home.write_token()
+    with new_config.open("a") as handle:
+        handle.write(SSO_CONFIG.replace("    ", ""))
+    done = _run({**sso_home.env(), **env, "AWS_CONFIG_FILE": str(new_config)}, "populate", "corp", umask=umask)
+    assert done.returncode == 0, done.stderr
+    assert "awsenv_generated" in new_config.read_text() and _mode(new_config) == 0o600
+    for path in (*cache.glob("*.lock"), *data.iterdir()):
+        assert _mode(path) == 0o600, path
+    for directory in (aws, cache, data):
+        assert not _temps(directory), directory
+
+
+# --- B8 -----------------------------------------------------------------------------------------------------------
+
+EXIT_STEPS = ["created", "written", "synced", "replacing"]
+
+
+def _hook_env(tmp_path: Path, env: dict, point: str, action: str, directory: Path) -> dict:
+    """`env` with the write-fault hook loaded as the child's sitecustomize (see write_faults.py)."""
+    hook = tmp_path / "write-fault-hook"
+    if not hook.exists():
+        hook.mkdir()
+        shutil.copy(HOOK, hook / "sitecustomize.py")
+    fault = json.dumps({"point": point, "action": action, "dir": str(directory)})
+    return {**env, "PYTHONPATH": os.pathsep.join(filter(None, [str(hook), env.get("PYTHONPATH")])),
+            "WRITE_FAULT": fault}
+
+
+def _credentials_target(home, sso, tmp_path):
+    """--write-profile: the credentials file, rewritten on every run (--no-cache gives new keys each time)."""
+    home.write_base_keys()
+    home.write_config(ROLE_CONFIG)
+    args = ("role", "deploy", "--shell", "sh", "--write-profile", "--no-cache")
+    assert home.run(*args).returncode == 0
+    steps = [(p, "exit") for p in EXIT_STEPS + ["replaced"]] + [(p, "raise") for p in EXIT_STEPS]
+    return dict(env=home.env(), args=args, target=home.credentials, steps=steps, new_text="[deploy-temporary]",
+                failed=(1, f"could not write {home.credentials}: Input/output error; the file is unchanged"))
+
+
+def _cache_target(home, sso, tmp_path):
+    """The cache entry of the role's credentials, made stale before each run so that it is written again."""
+    home.write_base_keys()
+    home.write_config(ROLE_CONFIG)
+    assert home.run("role", "deploy", "--shell", "sh").returncode == 0
+    entry = entries(home)["AssumeRole"]
+    set_expiry(entry, timedelta(minutes=1))  # inside the refresh window: renewed
+    steps = [("written", "exit"), ("synced", "raise"), ("replaced", "exit")]
+    return dict(env=home.env(), args=("role", "deploy", "--shell", "sh"), target=entry, steps=steps,
+                new_text='"kind": "AssumeRole"', failed=(0, "could not cache the credentials of profile 'deploy'"),
+                before_each=lambda: drop_fast_index(home))
+
+
+def _config_target(home, sso, tmp_path):
+    """`populate`: the config file it adds the generated profiles to."""
+    setup = SsoHome(home, sso)
+    setup.write_config()
+    setup.write_token()
+    steps = [("written", "exit"), ("replacing", "raise")]
+    return dict(env=setup.env(), args=("populate", "corp"), target=home.config, steps=steps,
+                new_text="awsenv_generated",
+                failed=(1, f"could not write {home.config}: Input/output error; the file is unchanged"))
+
+
+def _keyfile_target(home, sso, tmp_path):
+    """`keys add`: the encrypted key file, holding one profile's keys, gets a second one."""
+    env = _keyfile_env(home)
+    keyfile = home.root / ".local" / "share" / "awsenv" / "keyring.enc"
+    assert _run(env, "keys", "add", "ops", "--stdin", "--no-verify", input=STORED_KEYS).returncode == 0
+    steps = [("written", "exit"), ("replacing", "raise")]
+    return dict(env=env, args=("keys", "add", "dev", "--stdin", "--no-verify"), input=STORED_KEYS, target=keyfile,
+                steps=steps, new_text='"format": "awsenv-keyfile"',
+                failed=(1, f"could not write {keyfile}: Input/output error; the file is unchanged"))
+
+
+@pytest.mark.parametrize("setup", [_credentials_target, _cache_target, _config_target, _keyfile_target],
+                         ids=["credentials", "cache", "config", "keyfile"])
+def test_b8_crash_at_every_step_of_a_write(home, sts, sso, tmp_path, setup):
+    """A write stopped at each step (temp made, data written, synced, about to replace, replaced) by os._exit (as a
+    SIGKILL or power cut would) or by an exception: the target is byte-identical or wholly new, never partial;
+    an exception leaves no temporary file and says the file is unchanged (the cache, being optional, only warns);
+    a killed writer's temporary files are private and ignored, and the next write in that directory removes them
+    once they are old. The fault comes from a sitecustomize hook in the child (tests/reliability/write_faults.py):
+    nothing else reaches the points between os.fsync and os.replace."""
+    case = setup(home, sso, tmp_path)
+    target: Path = case["target"]
+    directory = target.parent
+    for point, action in case["steps"]:
+        case.get("before_each", lambda: None)()
+        before, left = target.read_bytes(), set(_temps(directory))
+        done = _run(_hook_env(tmp_path, case["env"], point, action, directory), *case["args"],
+                    input=case.get("input"))
+        after = target.read_bytes()
+        new_temps = set(_temps(directory)) - left
+        if action == "exit":
+            assert done.returncode == 137, (point, done.stderr)  # the crash happened inside the write
+            assert done.stdout == ""
+        if point == "replaced":
+            assert after != before and case["new_text"] in after.decode(), point
+            assert not new_temps
+            continue
+        assert after == before, (point, action)
+        if action == "exit":
+            # private, or no more open than the target itself (a config file keeps its own mode)
+            assert len(new_temps) == 1 and all(_mode(p) & 0o077 & ~_mode(target) == 0 for p in new_temps), point
+            if point != "created":  # the data is in the temporary file, not in the target
+                assert case["new_text"] in new_temps.pop().read_text(), point
+        else:
+            code, message = case["failed"]
+            assert not new_temps, point
+            assert done.returncode == code and message in done.stderr, (point, done.stderr)
+            assert "Traceback" not in done.stderr
+            assert (done.stdout != "") == (code == 0)  # credentials still printed when only the cache failed
+
+    stale = _temps(directory)
+    assert stale, "the killed writers left their temporary files"
+    for path in stale:
+        os.utime(path, (1_000_000_000, 1_000_000_000))
+    fresh = directory / ".awsenv-another-writer.tmp"
+    fresh.write_text("a write in progress")
+    case.get("before_each", lambda: None)()
+    if setup is _cache_target:
+        set_expiry(target, timedelta(minutes=1))
+    done = _run(case["env"], *case["args"], input=case.get("input"))
+    assert done.returncode == 0, done.stderr
+    assert case["new_text"] in target.read_text()
+    assert _temps(directory) == [fresh]  # the old ones removed; a young one may belong to a live writer
+
+
+# --- B9 -----------------------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def full_disk(tmp_path):
+    """A 64 KiB tmpfs, filled up by `fill()` (we run as root in the test container); skipped where it cannot be
+    mounted. Unmounted afterwards."""
+    mount = tmp_path / "tiny"
+    mount.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k,mode=0700", "tmpfs", str(mount)],
+                                           capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+
+    def fill() -> None:
+        fd = os.open(mount / "filler", os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            while True:
+                os.write(fd, b"\0" * 4096)
+        except OSError as exc:
+            assert exc.errno == errno.ENOSPC
+        finally:
+            os.close(fd)
+
+    yield mount, fill
+    subprocess.run(["umount", "-l", str(mount)], check=True)
+
+
+def test_b9_disk_full_leaves_files_unchanged(home, sts, full_disk):
+    """No room left (a real full filesystem): writing the credentials file fails with "no space left ... the file
+    is unchanged", stdout empty, the original intact and no temporary file; when only the cache cannot be written
+    the credentials are still printed, exit 0, with a warning, and the old cache entry is intact."""
+    mount, fill = full_disk
+    home.write_base_keys()
+    home.write_config(ROLE_CONFIG)
+    credentials, cache = mount / "credentials", mount / "cache"
+    env = home.env(AWS_SHARED_CREDENTIALS_FILE=str(credentials), AWSENV_CACHE_DIR=str(cache))
+    shutil.copy(home.credentials, credentials)
+    assert home.run("role", "deploy", "--shell", "sh", "--write-profile", env=env).returncode == 0
+    entry = next(cache.glob("*.json"))
+    set_expiry(entry, timedelta(minutes=1))  # inside the refresh window: the next run renews and writes it
+    for path in (*(cache / "fast").iterdir(), *cache.glob("*.lock")):
+        path.unlink()  # no index to answer from, and the lock files are made anew on the full disk
+    fill()
+    before = {path: path.read_bytes() for path in (credentials, entry)}
+
+    done = home.run("role", "deploy", "--shell", "sh", "--write-profile", "--no-cache", env=env)
+    assert done.returncode == 1 and done.stdout == "", done.stderr
+    assert f"no space left writing {credentials}" in done.stderr and "the file is unchanged" in done.stderr
+    assert "Traceback" not in done.stderr
+
+    done = home.run("role", "deploy", "--shell", "sh", env=env)
+    assert done.returncode == 0, done.stderr
+    assert parse_posix_exports(done.stdout)["AWS_ACCESS_KEY_ID"].startswith("ASIA")
+    assert "could not cache the credentials of profile 'deploy': No space left on device" in done.stderr
+
+    assert {path: path.read_bytes() for path in before} == before
+    assert not _temps(mount) and not _temps(cache)
