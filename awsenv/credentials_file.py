@@ -11,6 +11,7 @@ from typing import Optional
 from awsenv import files
 from awsenv.env import format_expiration
 from awsenv.errors import UsageError
+from awsenv.ini_lines import split_lines
 from awsenv.model import Credentials
 
 MARKER = "# managed by awsenv"
@@ -113,7 +114,9 @@ def write_profile(path: str, name: str, creds: Credentials, region: Optional[str
     bom = b"\xef\xbb\xbf" if original.startswith(b"\xef\xbb\xbf") else b""
     text = original[len(bom):].decode("utf-8", "surrogateescape")
     newline = "\r\n" if "\r\n" in text else "\n"
-    lines = render_section(text.splitlines(keepends=True), name, values, newline)
+    before = split_lines(text)
+    lines = render_section(before, name, values, newline)
+    _refuse_misread(path, before, lines, name, values)
     if raw is None:
         files.create_private_parents(os.path.dirname(real))
     files.write_or_fail(path, bom + "".join(lines).encode("utf-8", "surrogateescape"), mode=_private_mode(real),
@@ -126,3 +129,30 @@ def _private_mode(real: str) -> int:
         return stat.S_IMODE(os.stat(real).st_mode) & 0o600
     except FileNotFoundError:
         return 0o600
+
+
+def _refuse_misread(path: str, before: list[str], after: list[str], name: str, values: dict[str, str]) -> None:
+    """Refuse, before anything is written, unless the AWS CLI (configparser, as botocore reads the file) reads the
+    new text as the old one with section `name` holding `values`: e.g. a header indented under a value, which it
+    reads as part of that value, or a header this line reading does not see."""
+    old, new = _parsed("".join(before)), _parsed("".join(after))
+    if new is not None and name in new and all(new[name].get(key) == value for key, value in values.items()):
+        if old is None or {s: v for s, v in old.items() if s != name} == {s: v for s, v in new.items() if s != name}:
+            return
+    bounds = _section_bounds(before, name)
+    where = f"{path}:{bounds[0] + 1}" if bounds else path
+    why = ("its header is indented under the line above, so the AWS CLI reads it as part of that line's value"
+           if bounds and before[bounds[0]][:1] in (" ", "\t") else "the AWS CLI would not read the result as intended")
+    raise UsageError(f"{where}: awsenv will not write profile {name!r} there: {why}; nothing was written",
+                     hint="fix or remove that section by hand, or choose another name: --write-profile=NAME")
+
+
+def _parsed(text: str) -> Optional[dict[str, dict[str, str]]]:
+    import configparser
+
+    parser = configparser.RawConfigParser()
+    try:
+        parser.read_string(text)
+    except configparser.Error:
+        return None
+    return {section: dict(parser[section]) for section in parser.sections()}
