@@ -60,7 +60,7 @@ def write_profile_if_asked(result: Result, options: CredentialOptions) -> None:
     from awsenv.engine import say
 
     name = options.write_profile or f"{result.plan.target}-temporary"
-    write_profile(credentials_path(), name, result.credentials, result.plan.region)
+    write_profile(credentials_path(), name, result.credentials, result.plan.region, warn=say)
     say(f"wrote profile {name!r} to {credentials_path()}")
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from typing import Optional
+from typing import Callable, Optional
 
 from awsenv import files
 from awsenv.env import format_expiration
@@ -91,7 +91,8 @@ def _refuse_unmanaged(name: str, body: list[str]) -> None:
                          "overwrite it", hint="choose another name: --write-profile=NAME")
 
 
-def write_profile(path: str, name: str, creds: Credentials, region: Optional[str]) -> None:
+def write_profile(path: str, name: str, creds: Credentials, region: Optional[str],
+                  warn: Callable[[str], None] = lambda message: None) -> None:
     if not name or any(c in name for c in "[]\r\n") or name != name.strip():
         raise UsageError(f"{name!r} cannot be a profile name in the credentials file")
     values = {"aws_access_key_id": creds.access_key_id, "aws_secret_access_key": creds.secret_access_key}
@@ -117,8 +118,12 @@ def write_profile(path: str, name: str, creds: Credentials, region: Optional[str
     before = split_lines(text)
     lines = render_section(before, name, values, newline)
     _refuse_misread(path, before, lines, name, values)
+    directory = os.path.dirname(real)
     if raw is None:
-        files.create_private_parents(os.path.dirname(real))
+        files.create_private_parents(directory)
+    elif stat.S_IMODE(os.stat(directory).st_mode) & 0o022:
+        warn(f"warning: other users can write to {directory}, where the credentials file is; "
+             f"`chmod 700 {directory}` prevents them from replacing it")
     files.write_or_fail(path, bom + "".join(lines).encode("utf-8", "surrogateescape"), mode=_private_mode(real),
                         through_symlink=True)
 

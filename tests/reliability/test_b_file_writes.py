@@ -55,8 +55,8 @@ def test_b7_modes_on_a_fresh_home(home, sts, sso, umask):
     """Every file awsenv writes on a fresh HOME is 0600 in a 0700 directory it made, whatever the umask: the cache
     (entries, fast index, locks), the key file and its index, the credentials file of --write-profile and of
     `keys import`, a config file it creates, and the config `populate` edits keeps its own (private) mode. A
-    credentials file others can read is tightened by --write-profile and named by `keys import`; no mode is ever
-    loosened."""
+    credentials file others can read is tightened by --write-profile and named by `keys import`; an existing ~/.aws
+    others can write to is left as it is and named; no mode is ever loosened."""
     conf = home.root / "conf" / "config"
     conf.parent.mkdir()
     conf.write_text(ROLE_CONFIG)
@@ -89,12 +89,16 @@ def test_b7_modes_on_a_fresh_home(home, sts, sso, umask):
     assert b"ops/secret" not in home.credentials.read_bytes()
     assert _mode(new_config) == 0o600
 
-    # --write-profile tightens a readable credentials file and keeps a stricter one as it is
+    # --write-profile tightens a readable credentials file and keeps a stricter one as it is; a ~/.aws others can
+    # write to is left as it is, and named
+    aws.chmod(0o775)
     for before, after in ((0o644, 0o600), (0o400, 0o400)):
         home.credentials.chmod(before)
         done = _run(env, "role", "deploy", "--shell", "sh", "--write-profile", "--no-cache", umask=umask)
         assert done.returncode == 0, done.stderr
         assert _mode(home.credentials) == after, oct(before)
+        assert f"other users can write to {aws}" in done.stderr and _mode(aws) == 0o775
+    aws.chmod(0o700)
 
     # populate edits the config in place of its own: mode kept (0600 stays 0600 under any umask); its lock is private
     sso_home = SsoHome(home, sso)
