@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import errno
 import os
 import stat
 
 from awsenv.errors import AwsenvError
-
-# A full disk, a quota or a file size limit: the write failed for want of room, not because of the file.
-NO_ROOM = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
 
 class UnsafeDirectory(Exception):
@@ -93,10 +89,12 @@ def write_atomic(path: str, data: bytes, mode: int = 0o600, through_symlink: boo
 def write_or_fail(path: str, data: bytes, mode: int = 0o600, through_symlink: bool = False) -> None:
     """write_atomic for a file the user keeps (not a cache): a failure becomes an error that says the file is
     unchanged, with the reason (a full disk named as such)."""
+    import errno  # here, not at the top: a cache hit reads files and never needs it
+
     try:
         write_atomic(path, data, mode, through_symlink)
     except OSError as exc:
-        if exc.errno in NO_ROOM:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):  # a full disk, a quota, a file size limit
             raise FileNotWritten(f"no space left writing {path} ({exc.strerror}); the file is unchanged",
                                  hint="free some space (or raise the quota) and run again") from None
         raise FileNotWritten(f"could not write {path}: {exc.strerror or type(exc).__name__}; the file is unchanged",
