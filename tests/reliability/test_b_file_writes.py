@@ -94,7 +94,7 @@ def test_b7_modes_on_a_fresh_home(home, sts, sso, umask):
     aws.chmod(0o775)
     for before, after in ((0o644, 0o600), (0o400, 0o400)):
         home.credentials.chmod(before)
-        done = _run(env, "role", "deploy", "--shell", "sh", "--write-profile", "--no-cache", umask=umask)
+        done = _run(env, "role", "deploy", "--shell", "sh", "--write-profile", umask=umask)  # from the cache
         assert done.returncode == 0, done.stderr
         assert _mode(home.credentials) == after, oct(before)
         assert f"other users can write to {aws}" in done.stderr and _mode(aws) == 0o775
@@ -131,11 +131,14 @@ def _hook_env(tmp_path: Path, env: dict, point: str, action: str, directory: Pat
 
 
 def _credentials_target(home, sso, tmp_path):
-    """--write-profile: the credentials file, rewritten on every run (--no-cache gives new keys each time)."""
+    """--write-profile: the credentials file, rewritten on every run with another region (the keys come from the
+    cache: no STS call needed to change the file)."""
     home.write_base_keys()
     home.write_config(ROLE_CONFIG)
-    args = ("role", "deploy", "--shell", "sh", "--write-profile", "--no-cache")
-    assert home.run(*args).returncode == 0
+    assert home.run("role", "deploy", "--shell", "sh", "--write-profile").returncode == 0
+    regions = ["eu-west-2", "eu-west-3", "eu-central-1", "eu-north-1", "us-east-2", "us-west-1", "us-west-2",
+               "ap-south-1", "ca-central-1"]
+    args = lambda step: ("role", "deploy", "--shell", "sh", "--write-profile", "--region", regions[step])  # noqa: E731
     steps = [(p, "exit") for p in EXIT_STEPS + ["replaced"]] + [("created", "raise"), ("synced", "raise")]
     return dict(env=home.env(), args=args, target=home.credentials, steps=steps, new_text="[deploy-temporary]",
                 failed=(1, f"could not write {home.credentials}: Input/output error; the file is unchanged"))
@@ -188,11 +191,11 @@ def test_b8_crash_at_every_step_of_a_write(home, sts, sso, tmp_path, setup):
     case = setup(home, sso, tmp_path)
     target: Path = case["target"]
     directory = target.parent
-    for point, action in case["steps"]:
+    args = case["args"] if callable(case["args"]) else lambda step: case["args"]
+    for step, (point, action) in enumerate(case["steps"]):
         case.get("before_each", lambda: None)()
         before, left = target.read_bytes(), set(_temps(directory))
-        done = _run(_hook_env(tmp_path, case["env"], point, action, directory), *case["args"],
-                    input=case.get("input"))
+        done = _run(_hook_env(tmp_path, case["env"], point, action, directory), *args(step), input=case.get("input"))
         after = target.read_bytes()
         new_temps = set(_temps(directory)) - left
         if action == "exit":
@@ -224,7 +227,7 @@ def test_b8_crash_at_every_step_of_a_write(home, sts, sso, tmp_path, setup):
     case.get("before_each", lambda: None)()
     if setup is _cache_target:
         set_expiry(target, timedelta(minutes=1))
-    done = _run(case["env"], *case["args"], input=case.get("input"))
+    done = _run(case["env"], *args(len(case["steps"])), input=case.get("input"))
     assert done.returncode == 0, done.stderr
     assert case["new_text"] in target.read_text()
     assert _temps(directory) == [fresh]  # the old ones removed; a young one may belong to a live writer
@@ -267,24 +270,26 @@ def test_b9_disk_full_leaves_files_unchanged(home, sts, full_disk):
     env = home.env(AWS_SHARED_CREDENTIALS_FILE=str(credentials), AWSENV_CACHE_DIR=str(cache))
     shutil.copy(home.credentials, credentials)
     assert home.run("role", "deploy", "--shell", "sh", "--write-profile", env=env).returncode == 0
+    fill()
+    before = credentials.read_bytes()
+    done = home.run("role", "deploy", "--shell", "sh", "--write-profile", "--region", "us-west-2", env=env)
+    assert done.returncode == 1 and done.stdout == "", done.stderr
+    assert f"no space left writing {credentials}" in done.stderr and "the file is unchanged" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert credentials.read_bytes() == before
+
+    (mount / "filler").unlink()
     entry = next(cache.glob("*.json"))
     set_expiry(entry, timedelta(minutes=1))  # inside the refresh window: the next run renews and writes it
     for path in (*(cache / "fast").iterdir(), *cache.glob("*.lock")):
         path.unlink()  # no index to answer from, and the lock files are made anew on the full disk
     fill()
-    before = {path: path.read_bytes() for path in (credentials, entry)}
-
-    done = home.run("role", "deploy", "--shell", "sh", "--write-profile", "--no-cache", env=env)
-    assert done.returncode == 1 and done.stdout == "", done.stderr
-    assert f"no space left writing {credentials}" in done.stderr and "the file is unchanged" in done.stderr
-    assert "Traceback" not in done.stderr
-
+    before = entry.read_bytes()
     done = home.run("role", "deploy", "--shell", "sh", env=env)
     assert done.returncode == 0, done.stderr
     assert parse_posix_exports(done.stdout)["AWS_ACCESS_KEY_ID"].startswith("ASIA")
     assert "could not cache the credentials of profile 'deploy': No space left on device" in done.stderr
-
-    assert {path: path.read_bytes() for path in before} == before
+    assert entry.read_bytes() == before
     assert not _temps(mount) and not _temps(cache)
 
 
@@ -360,7 +365,7 @@ def test_b10_round_trip_keeps_every_byte_outside_the_section(home, sts):
         "aws_session_token": exported["AWS_SESSION_TOKEN"], "region": "eu-north-1"}
     assert profiles == {name: values for name, values in before.items() if name != "prod-temporary"}
 
-    done = home.run("role", "prod", "--shell", "sh", "--write-profile=prod-ci", "--no-cache")
+    done = home.run("role", "prod", "--shell", "sh", "--write-profile=prod-ci")  # from the cache
     assert done.returncode == 0, done.stderr
     appended = home.credentials.read_bytes()
     assert appended.startswith(after + b"\r\n[prod-ci]\r\n")  # the missing final newline is added before it
