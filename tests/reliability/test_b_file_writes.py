@@ -237,15 +237,16 @@ def test_b8_crash_at_every_step_of_a_write(home, sts, sso, tmp_path, setup):
 
 @pytest.fixture
 def full_disk(tmp_path):
-    """A 64 KiB tmpfs, filled up by `fill()` (we run as root in the test container); skipped where it cannot be
-    mounted. Unmounted afterwards."""
+    """A 64 KiB tmpfs that `fill()` fills up (as root, in the test container), unmounted afterwards. Where it cannot
+    be mounted, a plain directory, and `env()` makes the child's writes there fail with ENOSPC (write_faults.py)."""
     mount = tmp_path / "tiny"
     mount.mkdir()
-    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k,mode=0700", "tmpfs", str(mount)],
-                                           capture_output=True).returncode != 0:
-        pytest.skip("cannot mount a tmpfs here")
+    mounted = os.geteuid() == 0 and subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k,mode=0700", "tmpfs",
+                                                    str(mount)], capture_output=True).returncode == 0
 
     def fill() -> None:
+        if not mounted:
+            return
         fd = os.open(mount / "filler", os.O_WRONLY | os.O_CREAT, 0o600)
         try:
             while True:
@@ -255,15 +256,19 @@ def full_disk(tmp_path):
         finally:
             os.close(fd)
 
-    yield mount, fill
-    subprocess.run(["umount", "-l", str(mount)], check=True)
+    def env(base: dict, directory: Path) -> dict:
+        return base if mounted else _hook_env(tmp_path, base, "written", "enospc", directory)
+
+    yield mount, fill, env
+    if mounted:
+        subprocess.run(["umount", "-l", str(mount)], check=True)
 
 
 def test_b9_disk_full_leaves_files_unchanged(home, sts, full_disk):
     """No room left (a real full filesystem): writing the credentials file fails with "no space left ... the file
     is unchanged", stdout empty, the original intact and no temporary file; when only the cache cannot be written
     the credentials are still printed, exit 0, with a warning, and the old cache entry is intact."""
-    mount, fill = full_disk
+    mount, fill, full_env = full_disk
     home.write_base_keys()
     home.write_config(ROLE_CONFIG)
     credentials, cache = mount / "credentials", mount / "cache"
@@ -272,20 +277,22 @@ def test_b9_disk_full_leaves_files_unchanged(home, sts, full_disk):
     assert home.run("role", "deploy", "--shell", "sh", "--write-profile", env=env).returncode == 0
     fill()
     before = credentials.read_bytes()
-    done = home.run("role", "deploy", "--shell", "sh", "--write-profile", "--region", "us-west-2", env=env)
+    done = home.run("role", "deploy", "--shell", "sh", "--write-profile", "--region", "us-west-2",
+                    env=full_env(env, mount))
     assert done.returncode == 1 and done.stdout == "", done.stderr
     assert f"no space left writing {credentials}" in done.stderr and "the file is unchanged" in done.stderr
     assert "Traceback" not in done.stderr
     assert credentials.read_bytes() == before
 
-    (mount / "filler").unlink()
+    if (mount / "filler").exists():
+        (mount / "filler").unlink()
     entry = next(cache.glob("*.json"))
     set_expiry(entry, timedelta(minutes=1))  # inside the refresh window: the next run renews and writes it
     for path in (*(cache / "fast").iterdir(), *cache.glob("*.lock")):
         path.unlink()  # no index to answer from, and the lock files are made anew on the full disk
     fill()
     before = entry.read_bytes()
-    done = home.run("role", "deploy", "--shell", "sh", env=env)
+    done = home.run("role", "deploy", "--shell", "sh", env=full_env(env, cache))
     assert done.returncode == 0, done.stderr
     assert parse_posix_exports(done.stdout)["AWS_ACCESS_KEY_ID"].startswith("ASIA")
     assert "could not cache the credentials of profile 'deploy': No space left on device" in done.stderr
