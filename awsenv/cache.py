@@ -75,7 +75,6 @@ class CredentialCache:
         try:
             files.ensure_private_dir(self.directory)
             files.write_atomic(self._path(key), json.dumps(entry).encode())
-            files.remove_stale_temporaries(self.directory)
         except (files.UnsafeDirectory, OSError) as exc:
             # The cache is optional: the credentials are still good, only the next call will ask AWS again.
             if self.warn:

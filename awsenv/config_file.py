@@ -123,10 +123,8 @@ def locked(text_path: str):
 
 def write(text: ConfigText, data: bytes) -> None:
     if not text.exists:
-        directory = os.path.dirname(text.real)
-        if not os.path.isdir(directory):
-            os.makedirs(directory, mode=0o700)
-    files.write_atomic(text.path, data, mode=text.mode, through_symlink=True)
+        files.create_private_parents(os.path.dirname(text.real))
+    files.write_or_fail(text.path, data, mode=text.mode, through_symlink=True)
 
 
 def unified_diff(path: str, old: bytes, new: bytes) -> str:

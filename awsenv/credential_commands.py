@@ -64,7 +64,8 @@ def write_profile_if_asked(result: Result, options: CredentialOptions) -> None:
     name = options.write_profile or f"{result.plan.target}-temporary"
     path = credentials_path()
     try:
-        write_profile(path, name, result.credentials, result.plan.region, take_over=options.overwrite_profile)
+        write_profile(path, name, result.credentials, result.plan.region, take_over=options.overwrite_profile,
+                      warn=say)
     except OSError as exc:  # read-only, not ours, no space: the file is as it was
         raise AwsenvError(f"cannot write profile {name!r} to {path}: {exc.strerror or exc}; the file is unchanged",
                           hint="make that file and its directory writable, or set AWS_SHARED_CREDENTIALS_FILE "

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Optional
+import stat
+from typing import Callable, Optional
 
 from awsenv import files
 from awsenv.edit_lock import editing
 from awsenv.env import format_expiration
 from awsenv.errors import UsageError
+from awsenv.ini_lines import split_lines
 from awsenv.model import Credentials
 
 MARKER = "# managed by awsenv"
@@ -101,7 +103,8 @@ def _refuse_foreign(path: str, lines: list[str], name: str) -> None:
                           "credentials and let awsenv manage it from now on")
 
 
-def write_profile(path: str, name: str, creds: Credentials, region: Optional[str], take_over: bool = False) -> None:
+def write_profile(path: str, name: str, creds: Credentials, region: Optional[str], take_over: bool = False,
+                  warn: Callable[[str], None] = lambda message: None) -> None:
     if not name or any(c in name for c in "[]\r\n") or name != name.strip():
         raise UsageError(f"{name!r} cannot be a profile name in the credentials file")
     values = {"aws_access_key_id": creds.access_key_id, "aws_secret_access_key": creds.secret_access_key}
@@ -133,12 +136,51 @@ def _replace_section(path: str, name: str, values: dict[str, str], take_over: bo
     bom = b"\xef\xbb\xbf" if original.startswith(b"\xef\xbb\xbf") else b""
     text = original[len(bom):].decode("utf-8", "surrogateescape")
     newline = "\r\n" if "\r\n" in text else "\n"
-    lines = render_section(text.splitlines(keepends=True), name, values, newline)  # refuses long-lived keys
+    before = split_lines(text)
+    lines = render_section(before, name, values, newline)  # refuses long-lived keys
     if not take_over:
-        _refuse_foreign(path, text.splitlines(keepends=True), name)
+        _refuse_foreign(path, before, name)
+    _refuse_misread(path, before, lines, name, values)
+    directory = os.path.dirname(real)
     if raw is None:
-        directory = os.path.dirname(real)
-        if not os.path.isdir(directory):
-            os.makedirs(directory, mode=0o700)
-    files.write_atomic(path, bom + "".join(lines).encode("utf-8", "surrogateescape"), mode=0o600,
-                       through_symlink=True)
+        files.create_private_parents(directory)
+    elif stat.S_IMODE(os.stat(directory).st_mode) & 0o022:
+        warn(f"warning: other users can write to {directory}, where the credentials file is; "
+             f"`chmod 700 {directory}` prevents them from replacing it")
+    files.write_or_fail(path, bom + "".join(lines).encode("utf-8", "surrogateescape"), mode=_private_mode(real),
+                        through_symlink=True)
+
+
+def _private_mode(real: str) -> int:
+    """0600, or the file's own mode when that is stricter: tightened when others could read it, never loosened."""
+    try:
+        return stat.S_IMODE(os.stat(real).st_mode) & 0o600
+    except FileNotFoundError:
+        return 0o600
+
+
+def _refuse_misread(path: str, before: list[str], after: list[str], name: str, values: dict[str, str]) -> None:
+    """Refuse, before anything is written, unless the AWS CLI (configparser, as botocore reads the file) reads the
+    new text as the old one with section `name` holding `values`: e.g. a header indented under a value, which it
+    reads as part of that value, or a header this line reading does not see."""
+    old, new = _parsed("".join(before)), _parsed("".join(after))
+    if new is not None and name in new and all(new[name].get(key) == value for key, value in values.items()):
+        if old is None or {s: v for s, v in old.items() if s != name} == {s: v for s, v in new.items() if s != name}:
+            return
+    bounds = _section_bounds(before, name)
+    where = f"{path}:{bounds[0] + 1}" if bounds else path
+    why = ("its header is indented under the line above, so the AWS CLI reads it as part of that line's value"
+           if bounds and before[bounds[0]][:1] in (" ", "\t") else "the AWS CLI would not read the result as intended")
+    raise UsageError(f"{where}: awsenv will not write profile {name!r} there: {why}; nothing was written",
+                     hint="fix or remove that section by hand, or choose another name: --write-profile=NAME")
+
+
+def _parsed(text: str) -> Optional[dict[str, dict[str, str]]]:
+    import configparser
+
+    parser = configparser.RawConfigParser()
+    try:
+        parser.read_string(text)
+    except configparser.Error:
+        return None
+    return {section: dict(parser[section]) for section in parser.sections()}

@@ -5,9 +5,15 @@ from __future__ import annotations
 import os
 import stat
 
+from awsenv.errors import AwsenvError
+
 
 class UnsafeDirectory(Exception):
     """A directory awsenv would keep secrets in is owned by someone else or writable by others."""
+
+
+class FileNotWritten(AwsenvError):
+    """A file of the user's (credentials, config, key file) could not be replaced; it was left as it was."""
 
 
 def ensure_private_dir(path: str) -> str:
@@ -90,6 +96,33 @@ def write_atomic(path: str, data: bytes, mode: int = 0o600, through_symlink: boo
                 os.unlink(temp)
             except OSError:
                 pass
+    remove_stale_temporaries(directory)
+
+
+def write_or_fail(path: str, data: bytes, mode: int = 0o600, through_symlink: bool = False) -> None:
+    """write_atomic for a file the user keeps (not a cache): a failure becomes an error that says the file is
+    unchanged, with the reason (a full disk named as such)."""
+    import errno  # here, not at the top: a cache hit reads files and never needs it
+
+    try:
+        write_atomic(path, data, mode, through_symlink)
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):  # a full disk, a quota, a file size limit
+            raise FileNotWritten(f"no space left writing {path} ({exc.strerror}); the file is unchanged",
+                                 hint="free some space (or raise the quota) and run again") from None
+        raise FileNotWritten(f"could not write {path}: {exc.strerror or type(exc).__name__}; the file is unchanged",
+                             hint="check that directory's permissions and free space, then run again") from None
+
+
+def create_private_parents(directory: str) -> None:
+    """Create `directory` and any missing parent 0700, whatever the umask; an existing one is left as it is."""
+    if os.path.isdir(directory):
+        return
+    previous = os.umask(0o077)
+    try:
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+    finally:
+        os.umask(previous)
 
 
 def remove_stale_temporaries(directory: str, older_than: float = 600.0) -> None:

@@ -143,19 +143,22 @@ def _is_companion(config_lines: list[str], header: str, source: str) -> bool:
     return _values(config_lines, header).get("credential_process") == companion_command(source)
 
 
-def commit_file(plan: ImportPlan) -> None:
-    """Replace the credentials file with its new bytes, unless it changed since it was read."""
+def commit_file(plan: ImportPlan, say: Callable[[str], None]) -> None:
+    """Replace the credentials file with its new bytes, unless it changed since it was read. It keeps its mode;
+    when that lets others read it, `say` tells so."""
     with editing(plan.path):  # no other awsenv writes the file between this check and the replace
-        _replace_if_unchanged(plan)
+        _replace_if_unchanged(plan, say)
 
 
-def _replace_if_unchanged(plan: ImportPlan) -> None:
+def _replace_if_unchanged(plan: ImportPlan, say: Callable[[str], None]) -> None:
     real = os.path.realpath(plan.path)
     if files.read_no_follow(real) != plan.original:
         raise ConfigError(f"{plan.path} changed while the keys were being stored; it was left as it is",
                           hint="the keys are stored: run the import again to remove them from the file")
     mode = stat.S_IMODE(os.stat(real).st_mode)
-    files.write_atomic(plan.path, plan.updated, mode=mode, through_symlink=True)
+    files.write_or_fail(plan.path, plan.updated, mode=mode, through_symlink=True)
+    if mode & 0o077:
+        say(f"warning: other users can read {plan.path} (mode {mode:04o}); `chmod 600 {plan.path}` makes it private")
 
 
 def write_companions(config_path: str, plan: ImportPlan, regions: dict[str, Optional[str]],
@@ -182,6 +185,6 @@ def _add_companions(config_path: str, plan: ImportPlan, regions: dict[str, Optio
         say(f"added profile {companion!r} to {config_path}: the AWS CLI and SDKs get session credentials for "
             f"{source!r} through it (aws --profile {companion} ...)")
     if not os.path.lexists(real):
-        files.ensure_private_dir(os.path.dirname(real))
+        files.create_private_parents(os.path.dirname(real))
     mode = stat.S_IMODE(os.stat(real).st_mode) if os.path.exists(real) else 0o600
-    files.write_atomic(config_path, _join(bom, lines), mode=mode, through_symlink=True)
+    files.write_or_fail(config_path, _join(bom, lines), mode=mode, through_symlink=True)

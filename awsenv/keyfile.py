@@ -141,7 +141,7 @@ class EncryptedFile(KeyringBackend):
         nonce = os.urandom(12)
         data = AESGCM(key).encrypt(nonce, json.dumps(entries).encode(), _aad(header))
         doc = {"header": header, "nonce": _b64(nonce), "data": _b64(data)}
-        files.write_atomic(self.path, json.dumps(doc).encode(), mode=0o600)
+        files.write_or_fail(self.path, json.dumps(doc).encode(), mode=0o600)
 
     def _key_for(self, kdf: dict) -> bytes:
         if self._key is None or self._key[0] != kdf.get("salt"):

@@ -42,8 +42,9 @@ def held(path: str, what: str, timeout: float) -> Iterator[None]:
                              "or stop it",
                     ) from None
                 if not told and time.monotonic() - started >= _QUIET_WAIT:
-                    print(f"awsenv: waiting for process {_holder(fd)}, which holds the lock for {what} "
-                          "(Ctrl-C cancels)", file=sys.stderr)
+                    pid, note = _holder(fd)
+                    print(f"awsenv: waiting for process {pid}, which holds the lock for {what}"
+                          + (f" and is {note}" if note else "") + " (Ctrl-C cancels)", file=sys.stderr)
                     told = True
                 time.sleep(delay)
                 delay = min(delay * 2, 0.2)

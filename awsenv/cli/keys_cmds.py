@@ -124,7 +124,7 @@ def keys_import(
             error.message += f"; {cred_path} was not changed{done}"
             raise
         stored.append(name)
-    key_import.commit_file(plan)
+    key_import.commit_file(plan, _say)
     for name in stored:
         _say(f"moved the keys of profile {name!r} from {cred_path} into {keystore.describe_backend()}")
     regions = {name: (config.profiles[name].region if name in config.profiles else None) for name in plan.keys}

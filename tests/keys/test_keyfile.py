@@ -1,13 +1,11 @@
-"""The encrypted file backend: the secret never in its bytes, a wrong passphrase changes nothing, private modes
-whatever the umask; the stored key then serves `awsenv user` through the strict STS gate, and a cache hit does not
+"""The encrypted file backend: the secret never in its bytes, a wrong passphrase changes nothing (private modes
+whatever the umask: tests/reliability/test_b_file_writes.py); the stored key then serves `awsenv user` through the strict STS gate, and a cache hit does not
 load keyring."""
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import stat
 import subprocess
 import sys
 
@@ -72,19 +70,6 @@ def test_no_passphrase_and_no_terminal_is_exit_2(home):
     assert done.returncode == 2
     assert "AWSENV_KEYFILE_PASSPHRASE" in done.stderr
     assert not keyfile_path(home).exists()
-
-
-def test_modes_are_private_under_umask_000(home):
-    home.write_config("[profile dev]\n")
-    env = keyfile_env(home)
-    done = subprocess.run(["sh", "-c", f'umask 000; exec "{AWSENV}" keys add dev --stdin --no-verify'],
-                          env=env, input=json.dumps({"AccessKeyId": KEY_ID, "SecretAccessKey": SECRET}),
-                          capture_output=True, text=True, timeout=60, cwd=str(home.root))
-    assert done.returncode == 0, done.stderr
-    directory = keyfile_path(home).parent
-    assert stat.S_IMODE(os.stat(directory).st_mode) == 0o700
-    for path in directory.iterdir():
-        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600, path
 
 
 def test_no_usable_keyring_says_what_to_install(home):
