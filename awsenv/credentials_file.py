@@ -124,10 +124,11 @@ def write_profile(path: str, name: str, creds: Credentials, region: Optional[str
         raise UsageError(f"cannot write profile {name!r}: {dangling} is a symlink to {os.readlink(dangling)}, "
                          "which does not exist", hint="create what it points to, or remove the link")
     with editing(path):  # read, change and replace as one step: parallel writers keep each other's sections
-        _replace_section(path, name, values, take_over)
+        _replace_section(path, name, values, take_over, warn)
 
 
-def _replace_section(path: str, name: str, values: dict[str, str], take_over: bool) -> None:
+def _replace_section(path: str, name: str, values: dict[str, str], take_over: bool,
+                     warn: Callable[[str], None]) -> None:
     real = os.path.realpath(path)
     raw = files.read_no_follow(real)
     if raw is None and os.path.lexists(real):

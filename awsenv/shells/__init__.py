@@ -95,6 +95,8 @@ def parent_shell(pid: int) -> Optional[tuple[str, str]]:
     if name is None and os.path.basename(argv[0]).lower().startswith("python") and len(argv) > 1:
         name = "xonsh" if os.path.basename(argv[1]).lower().startswith("xonsh") else None  # xonsh runs on Python
         if name:
+            import shutil
+
             return name, shutil.which("xonsh") or argv[1]
     if name is None:
         return None
