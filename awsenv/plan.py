@@ -18,6 +18,7 @@ from awsenv.errors import ConfigError, UsageError
 from awsenv.model import (AssumeRole, AssumeRoleWithWebIdentity, EnvironmentKeys, GetSessionToken, Plan, Profile,
                           SsoRoleCredentials, SsoSession, StaticKeys, Step)
 from awsenv.plan_roots import credential_source_root, key_step, own_root, web_identity_root
+from awsenv.regions import checked_region
 
 # The MFA session (GetSessionToken with the code) that role profiles sharing one serial reuse.
 MFA_SESSION_SECONDS = 43200
@@ -66,7 +67,7 @@ def resolve_plan(config: AwsConfig, name: str, flow: str = "export", duration: O
     else:
         steps, notes = _role_steps(config, profile, requested, environ)
     notes.extend(_both_places(config, steps))
-    return Plan(target=name, flow=actual, region=region or profile.region, steps=tuple(steps), notes=tuple(notes))
+    return Plan(target=name, flow=actual, region=checked_region(region, name, profile.region), steps=tuple(steps), notes=tuple(notes))
 
 
 def _flow_words(flow: str) -> str:
