@@ -44,7 +44,7 @@ def _step_doc(step: Step, keys: dict) -> dict:
         params["RoleArn"] = step.role_arn
         params["RoleSessionName"] = step.session_name
         if step.external_id:
-            params["ExternalId"] = _shortened(step.external_id)
+            params["ExternalId"] = step.external_id
     if step.duration is not None:
         params["DurationSeconds"] = step.duration
     if step.mfa_serial:
@@ -234,9 +234,3 @@ def _step_line(step: dict) -> str:
     if step.get("chained"):
         parts.append("role chaining (1h at most)")
     return ", ".join(parts)
-
-
-def _shortened(external_id: str) -> str:
-    """An external_id as explain shows it: enough to recognise, never the whole value (it is a shared secret of sorts)."""
-    shown = external_id[:4] if len(external_id) > 8 else ""
-    return f"{shown}… ({len(external_id)} characters)"
