@@ -4,7 +4,6 @@ regions, through the installed CLI against the STS gate. Every refusal is exit 2
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -65,8 +64,9 @@ def _cache_files(home) -> list[Path]:
 
 @pytest.mark.parametrize("case", list(WORKING_NAMES))
 def test_h40_hostile_profile_names_work_end_to_end_and_run_nothing(home, sts, case):
-    """`eval` in a real bash of `awsenv role --write-profile -- NAME`: nothing in the name runs (no canary file), the
-    credentials reach the shell, the cache file names are hashes, and the written header reads back as NAME-temporary."""
+    """`eval` in a real bash of `awsenv role --write-profile -- NAME`: nothing in the name runs (no canary file),
+    the credentials reach the shell, the cache file names are hashes, and the written header reads back as
+    NAME-temporary."""
     from botocore.configloader import raw_config_parse
 
     name = WORKING_NAMES[case]
