@@ -96,14 +96,16 @@ def test_h40_hostile_profile_names_work_end_to_end_and_run_nothing(home, sts, ca
 def test_h40_names_that_make_no_header_work_but_are_not_written(home, sts, case):
     name = NO_HEADER_NAMES[case]
     _named_profile(home, name)
-    flow, written = _run_all(home, [("role", "--format", "json", "--", name),
-                                    ("role", "--format", "json", "--write-profile", "--", name)])
-    assert flow.returncode == 0, flow.stderr
-    assert json.loads(flow.stdout)["AWSENV_PROFILE"] == name
+    written = home.run("role", "--format", "json", "--write-profile", "--", name)
     _refused(written, "cannot be a profile name in the credentials file", "--write-profile=NAME")
     assert repr(f"{name}-temporary") in written.stderr
     assert not any(c in written.stderr for c in INVISIBLE)
-    assert sts.actions() == ["AssumeRole"]  # the refused run asked nothing
+    assert sts.calls == []  # refused before asking STS
+    flow = home.run("role", "--format", "json", "--", name)
+    assert flow.returncode == 0, flow.stderr
+    assert json.loads(flow.stdout)["AWSENV_PROFILE"] == name
+    assert not any(c in flow.stderr for c in INVISIBLE)
+    assert sts.actions() == ["AssumeRole"]
     assert "-temporary" not in home.credentials.read_text(encoding="utf-8")
 
 
