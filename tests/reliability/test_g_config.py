@@ -197,9 +197,9 @@ def _rendered(generated) -> bytes:
 
 @settings(max_examples=1, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(st.lists(_FILE, min_size=12, max_size=12))
+@given(st.lists(_FILE, min_size=8, max_size=8))
 def test_g37_generated_configs_read_as_botocore_or_fail_cleanly(home, sts, corpus):
-    """A small generated corpus (fixed seed): one example of twelve files, all checked in one batch of runs."""
+    """A small generated corpus (fixed seed): one example of eight files, all checked in one batch of runs."""
     _compare_all(home, {f"generated-{i}": _rendered(item) for i, item in enumerate(corpus)}, {})
 
 
@@ -290,7 +290,7 @@ def test_g39_five_thousand_profiles_list_and_explain_agree_with_botocore_without
         assert row["flow"] == ("role" if "role_arn" in profiles[name] else "user")
         assert row["chain"] == _botocore_chain(profiles, name), name
 
-    for name in (f"c{CHAINS - 1}-{DEPTH - 1}", f"c{CHAINS // 2}-7"):
+    for name in (f"c{CHAINS - 1}-{DEPTH - 1}",):
         explained = home.run("explain", name, "--json", env=env)
         assert explained.returncode == 0, explained.stderr
         plan = json.loads(explained.stdout)
