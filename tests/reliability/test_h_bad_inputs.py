@@ -101,20 +101,25 @@ def test_h40_hostile_profile_names_work_end_to_end_and_run_nothing(tmp_path, sts
     assert all(SESSION_NAME.fullmatch(call.params["RoleSessionName"]) for call in sts.calls)
 
 
-@pytest.mark.parametrize("case", list(NO_HEADER_NAMES))
-def test_h40_names_that_make_no_header_work_but_are_not_written(home, sts, case):
-    name = NO_HEADER_NAMES[case]
-    _named_profile(home, name)
-    written = home.run("role", "--format", "json", "--write-profile", "--", name)
-    _refused(written, "cannot be a profile name in the credentials file", "--write-profile=NAME")
-    assert repr(f"{name}-temporary") in written.stderr
-    assert not any(c in written.stderr for c in INVISIBLE)
+def test_h40_names_that_make_no_header_work_but_are_not_written(home, sts):
+    """`]`, `[`, U+202E and U+200B make legal sections for configparser (and so botocore): the flow works; only a
+    [NAME-temporary] header is refused, before any call, with the name shown escaped."""
+    _named_profile(home, "base-only")
+    home.credentials.write_text(home.credentials.read_text() + "".join(
+        f"[{name}]\nrole_arn = {ROLE}\nsource_profile = base\n" for name in NO_HEADER_NAMES.values()),
+        encoding="utf-8")
+    names = list(NO_HEADER_NAMES.values())
+    for name, written in zip(names, _run_all(home, [("role", "--format", "json", "--write-profile", "--", name)
+                                                    for name in names])):
+        _refused(written, "cannot be a profile name in the credentials file", "--write-profile=NAME")
+        assert repr(f"{name}-temporary") in written.stderr
+        assert not any(c in written.stderr for c in INVISIBLE), written.stderr
     assert sts.calls == []  # refused before asking STS
-    flow = home.run("role", "--format", "json", "--", name)
-    assert flow.returncode == 0, flow.stderr
-    assert json.loads(flow.stdout)["AWSENV_PROFILE"] == name
-    assert not any(c in flow.stderr for c in INVISIBLE)
-    assert sts.actions() == ["AssumeRole"]
+    for name, flow in zip(names, _run_all(home, [("role", "--format", "json", "--", name) for name in names])):
+        assert flow.returncode == 0, flow.stderr
+        assert json.loads(flow.stdout)["AWSENV_PROFILE"] == name
+        assert not any(c in flow.stderr for c in INVISIBLE), flow.stderr
+    assert set(sts.actions()) == {"AssumeRole"}  # `[` and `]` give one session name: one call serves both
     assert "-temporary" not in home.credentials.read_text(encoding="utf-8")
 
 
