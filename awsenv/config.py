@@ -47,16 +47,12 @@ def _parse(path: str) -> dict:
     except ConfigNotFound:
         return {}
     except ConfigParseError as exc:
-        raise ConfigError(
-            f"cannot parse {path}: {_first_line(exc)}", hint="fix the file's INI syntax (sections like [profile NAME])"
-        ) from None
+        from awsenv.ini_errors import describe
+
+        raise ConfigError(f"cannot parse {describe(path, exc.kwargs.get('error', exc))}",
+                          hint="fix that line (sections like [profile NAME], then `key = value` lines)") from None
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
-
-
-def _first_line(exc: Exception) -> str:
-    text = str(exc.kwargs.get("error", exc)) if hasattr(exc, "kwargs") else str(exc)
-    return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
 
 
 def _text_values(section: Mapping) -> dict[str, str]:

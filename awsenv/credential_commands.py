@@ -47,10 +47,18 @@ def profile_or_pick(profile: str | None, flow: str) -> str:
 
 
 def request_for(profile: str, flow: str, options: CredentialOptions) -> Request:
+    if options.write_profile is not None:  # a name that cannot be written is refused before any call to AWS
+        from awsenv.credentials_file import check_section_name
+
+        check_section_name(written_profile_name(profile, options))
     return Request(profile=profile, flow=flow if flow in ("user", "role", "sso") else "export",
                    mfa_code=options.mfa_code, duration=options.duration, region=options.region,
                    use_cache=not options.no_cache, browser=not options.no_browser,
                    use_device_code=options.use_device_code)
+
+
+def written_profile_name(profile: str, options: CredentialOptions) -> str:
+    return options.write_profile or f"{profile}-temporary"
 
 
 def write_profile_if_asked(result: Result, options: CredentialOptions) -> None:
@@ -61,7 +69,7 @@ def write_profile_if_asked(result: Result, options: CredentialOptions) -> None:
     from awsenv.engine import say
     from awsenv.errors import AwsenvError
 
-    name = options.write_profile or f"{result.plan.target}-temporary"
+    name = written_profile_name(result.plan.target, options)
     path = credentials_path()
     try:
         write_profile(path, name, result.credentials, result.plan.region, take_over=options.overwrite_profile,

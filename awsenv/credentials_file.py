@@ -103,10 +103,18 @@ def _refuse_foreign(path: str, lines: list[str], name: str) -> None:
                           "credentials and let awsenv manage it from now on")
 
 
+def check_section_name(name: str) -> None:
+    """A name that reads back as the same [NAME] header: no brackets or line breaks, no spaces at either end, nothing
+    invisible (control characters, bidi overrides and zero-width marks would make the header lie in an editor)."""
+    if not name or any(c in name for c in "[]") or name != name.strip() or not name.isprintable():
+        raise UsageError(f"{name!r} cannot be a profile name in the credentials file",
+                         hint="choose a name without [, ], line breaks, invisible characters or spaces at the ends: "
+                              "--write-profile=NAME")
+
+
 def write_profile(path: str, name: str, creds: Credentials, region: Optional[str], take_over: bool = False,
                   warn: Callable[[str], None] = lambda message: None) -> None:
-    if not name or any(c in name for c in "[]\r\n") or name != name.strip():
-        raise UsageError(f"{name!r} cannot be a profile name in the credentials file")
+    check_section_name(name)
     values = {"aws_access_key_id": creds.access_key_id, "aws_secret_access_key": creds.secret_access_key}
     if creds.session_token:
         values["aws_session_token"] = creds.session_token

@@ -39,9 +39,9 @@ def run_mfa_process(command: str, profile: str) -> str:
         )
     code = done.stdout.decode("utf-8", "replace").strip()
     if not (code.isascii() and _CODE.fullmatch(code)):
-        raise MfaUnavailable(
+        raise ConfigError(
             f"profile {profile!r}: mfa_process printed something other than a 6-digit code",
-            hint="its standard output must be the code alone",
+            hint="its standard output must be the six ASCII digits alone",
         )
     return code
 

@@ -143,7 +143,7 @@ class AssumeRole:
     role_arn: str
     session_name: str
     duration: Optional[int]
-    external_id: Optional[str] = None
+    external_id: Optional[str] = field(default=None, repr=False)  # semi-secret: kept out of --debug traces
     mfa_serial: Optional[str] = None  # set when this call itself carries SerialNumber + TokenCode
     mfa_process: Optional[str] = None
     chained: bool = False  # the caller is a temporary session: STS caps the duration at 1 h

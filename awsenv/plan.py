@@ -19,6 +19,7 @@ from awsenv.errors import ConfigError, UsageError
 from awsenv.model import (AssumeRole, AssumeRoleWithWebIdentity, EnvironmentKeys, GetSessionToken, Plan, Profile,
                           SsoRoleCredentials, SsoSession, StaticKeys, Step)
 from awsenv.plan_roots import credential_source_root, key_step, own_root, web_identity_root
+from awsenv.regions import checked_region
 
 # The MFA session (GetSessionToken with the code) that role profiles sharing one serial reuse.
 MFA_SESSION_SECONDS = 43200
@@ -29,6 +30,7 @@ _SESSION_NAME_CHARS = re.compile(r"[^\w+=,.@-]", re.ASCII)
 _SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}", re.ASCII)
 _EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]{2,1224}", re.ASCII)
 _SERIAL = re.compile(r"[\w+=/:,.@-]{9,256}", re.ASCII)
+_SECURITY_KEY = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:u2f/")  # IAM's ARN for FIDO security keys and passkeys
 
 
 def default_session_name(profile: str) -> str:
@@ -67,7 +69,9 @@ def resolve_plan(config: AwsConfig, name: str, flow: str = "export", duration: O
     else:
         steps, notes = _role_steps(config, profile, requested, environ)
     notes.extend(_both_places(config, steps))
-    return Plan(target=name, flow=actual, region=region or profile.region, steps=tuple(steps), notes=tuple(notes))
+    if region is None and profile.region is not None and not profile.region.strip():
+        notes.append(f"warning: profile {name!r} has an empty region; no region is exported")
+    return Plan(target=name, flow=actual, region=checked_region(region, name, profile.region), steps=tuple(steps), notes=tuple(notes))
 
 
 def _flow_words(flow: str) -> str:
@@ -284,3 +288,7 @@ def _check_serial(profile: Profile) -> None:
     if profile.mfa_serial is not None and not _SERIAL.fullmatch(profile.mfa_serial):
         raise ConfigError(f"profile {profile.name!r}: mfa_serial {profile.mfa_serial!r} is not an MFA device ARN "
                           "or serial number", hint="it looks like arn:aws:iam::123456789012:mfa/NAME")
+    if profile.mfa_serial is not None and _SECURITY_KEY.search(profile.mfa_serial):
+        raise ConfigError(f"profile {profile.name!r}: mfa_serial {profile.mfa_serial!r} is a security key "
+                          "(FIDO/U2F passkey); STS accepts only a one-time code from a virtual or hardware TOTP device",
+                          hint="register a virtual MFA device and set its ARN, arn:aws:iam::123456789012:mfa/NAME")

@@ -33,9 +33,14 @@ ShellOpt = Annotated[Optional[str], typer.Option(
     autocompletion=complete_shell, show_default=False)]
 FormatOpt = Annotated[Optional[str], typer.Option(
     "--format", metavar="FORMAT", help="`json`: one JSON object of the variables instead of shell code.", show_default=False)]
+def _without_spaces(value: Optional[str]) -> Optional[str]:
+    """A pasted code may come with spaces or a line end around it; inside, only the six ASCII digits count."""
+    return value.strip() if value is not None else None
+
+
 MfaCodeOpt = Annotated[Optional[str], typer.Option(
     "--mfa-code", metavar="CODE", help="The 6-digit MFA code (else mfa_process, else a prompt on the terminal).",
-    show_default=False)]
+    show_default=False, callback=_without_spaces)]
 DurationOpt = Annotated[Optional[str], typer.Option(
     "--duration", metavar="DURATION", help="Session duration: seconds, or 15m / 1h / 12h.", show_default=False)]
 RegionOpt = Annotated[Optional[str], typer.Option(

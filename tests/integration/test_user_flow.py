@@ -69,24 +69,6 @@ def test_mfa_without_terminal_fails_fast_with_empty_stdout(home, sts):
     assert sts.calls == []
 
 
-def test_malformed_mfa_code_is_a_usage_error_before_any_call(home, sts):
-    _user_profile(home, f"mfa_serial = {MFA_SERIAL}")
-    for bad in ("12345", "1234567", "abcdef", "١٢٣٤٥٦"):
-        done = home.run("user", "dev", "--mfa-code", bad)
-        assert done.returncode == 2, bad
-        assert done.stdout == ""
-    assert sts.calls == []
-
-
-def test_unknown_profile_exits_2_and_suggests(home, sts):
-    _user_profile(home)
-    done = home.run("user", "deb")
-    assert done.returncode == 2
-    assert done.stdout == ""
-    assert "'deb'" in done.stderr and "'dev'" in done.stderr
-    assert sts.calls == []
-
-
 def test_wrong_code_is_refused_by_sts_and_reported(home, sts):
     sts.seeds[MFA_SERIAL] = TOTP_SEED
     _user_profile(home, f"mfa_serial = {MFA_SERIAL}")
