@@ -59,3 +59,16 @@ def run_all(home, runs: list[tuple[tuple[str, ...], dict]]) -> list[subprocess.C
         out, err = proc.communicate(timeout=60)
         results.append(subprocess.CompletedProcess(proc.args, proc.returncode, out, err))
     return results
+
+
+@pytest.fixture
+def gate(sts):
+    """The STS gate with its faults off before and after the test."""
+    sts.clear_faults()
+    yield sts
+    sts.clear_faults()
+
+
+def cache_entries(home) -> list:
+    """The credential entries in awsenv's cache (and its cache-hit index), whatever else lies there."""
+    return sorted(p.name for p in home.cache.rglob("*.json")) if home.cache.exists() else []

@@ -80,7 +80,7 @@ def test_b7_modes_on_a_fresh_home(home, sts, sso, umask):
 
     # keys import: the file keeps its mode and a readable one is named; a config file it creates is private
     with home.credentials.open("a") as handle:
-        handle.write(f"[ops]\naws_access_key_id = AKIAIOSFODNN7OPSKEY1\naws_secret_access_key = ops/secret\n")
+        handle.write("[ops]\naws_access_key_id = AKIAIOSFODNN7OPSKEY1\naws_secret_access_key = ops/secret\n")
     home.credentials.chmod(0o644)
     new_config = aws / "config"
     done = _run({**env, "AWS_CONFIG_FILE": str(new_config)}, "keys", "import", "ops", "--for-sdk", umask=umask)

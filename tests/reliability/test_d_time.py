@@ -15,24 +15,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from tests.helpers import parse_posix_exports
-from tests.reliability.de_support import run_all
+from tests.reliability.de_support import cache_entries, gate, run_all  # noqa: F401 (gate: a fixture)
 from tests.servers.sts_gate import RoleRule, Session
 
 HOP1 = "arn:aws:iam::333333333333:role/hop-one"
 HOP2 = "arn:aws:iam::444444444444:role/hop-two"
-
-
-@pytest.fixture
-def gate(sts):
-    """The STS gate with its faults off before and after the test."""
-    sts.clear_faults()
-    yield sts
-    sts.clear_faults()
-
-
-def _entries(home) -> list:
-    """The credential entries in awsenv's cache (and its cache-hit index), whatever else lies there."""
-    return sorted(p.name for p in home.cache.rglob("*.json")) if home.cache.exists() else []
 
 
 def _chain_config(home, extra: str = "") -> None:
@@ -63,7 +50,7 @@ def test_d24_clock_skew_is_named_with_its_size_and_not_retried(home, gate, code,
     assert "'base'" in done.stderr and code in done.stderr
     assert "your system clock looks off by about 20 min; sync it (NTP)" in done.stderr
     assert len(gate.calls) == 1  # no retry storm: a clock does not fix itself between retries
-    assert _entries(home) == []
+    assert cache_entries(home) == []
 
 
 def test_d24_credentials_already_expired_by_the_local_clock_are_never_cached(home, gate):
@@ -75,7 +62,7 @@ def test_d24_credentials_already_expired_by_the_local_clock_are_never_cached(hom
     assert done.returncode == 1 and done.stdout == ""
     assert "already past by this machine's clock" in done.stderr
     assert "your system clock looks off by about 20 min; sync it (NTP)" in done.stderr
-    assert _entries(home) == [] and len(gate.calls) == 1
+    assert cache_entries(home) == [] and len(gate.calls) == 1
 
 
 # --- D25 -------------------------------------------------------------------------------------------------------

@@ -18,24 +18,12 @@ import pytest
 
 from awsenv.errors import AwsError
 from tests.helpers import AWSENV, MFA_SERIAL, TOTP_SEED, parse_posix_exports
-from tests.reliability.de_support import FakeClock, oidc, run_all, sign_in  # noqa: F401 (oidc: a fixture)
+from tests.reliability.de_support import FakeClock, cache_entries, gate, oidc, run_all, sign_in  # noqa: F401 (fixtures)
 from tests.servers.sts_gate import RoleRule
 
 PROD = "arn:aws:iam::111111111111:role/prod-admin"
 HOP1 = "arn:aws:iam::333333333333:role/hop-one"
 MFA_PHRASE = "MFA code rejected — codes are single-use, wait for the next one"
-
-
-@pytest.fixture
-def gate(sts):
-    """The STS gate with its faults off before and after the test."""
-    sts.clear_faults()
-    yield sts
-    sts.clear_faults()
-
-
-def _entries(home) -> list:
-    return sorted(p.name for p in home.cache.rglob("*.json")) if home.cache.exists() else []
 
 
 def _closed_port() -> int:
@@ -84,7 +72,7 @@ def test_e28_failing_sts_is_retried_3_times_then_named(home, gate, fault, named)
     assert "'base'" in done.stderr and named in done.stderr and "after 3 attempts" in done.stderr
     assert len(gate.calls) == 3 and len(gate.faults) == 2
     assert took < 12
-    assert _entries(home) == []
+    assert cache_entries(home) == []
 
 
 def test_e28_mfa_code_is_sent_again_after_a_5xx_and_reported_when_an_answer_was_lost(home, gate):
@@ -139,7 +127,7 @@ def test_e29_network_down_is_one_line_naming_the_cause_and_writes_nothing(home, 
     if cause == "unknown region":
         assert "'xx-nowhere-7' is not a region" in done.stderr
     assert took < 5 + 3 + 2  # the connect timeout, standard mode's backoff, and start-up
-    assert _entries(home) == [] and home.credentials.read_bytes() == before
+    assert cache_entries(home) == [] and home.credentials.read_bytes() == before
     assert gate.calls == []
 
 
@@ -192,7 +180,7 @@ def test_e30_rejected_codes_without_a_terminal_fail_at_once(home, gate):
         assert MFA_PHRASE in done.stderr, done.stderr
         assert code not in done.stderr
     assert len(gate.calls) == 3  # no retry of a refusal, no prompt
-    assert _entries(home) == []
+    assert cache_entries(home) == []
 
 
 def _spawn(home, out):
@@ -249,7 +237,7 @@ def test_e30_three_refused_codes_on_the_terminal_end_the_run(home, gate):
     assert MFA_PHRASE in "\n".join(said) and not any(code in line for code in wrong for line in said)
     assert out.read_text() == ""
     assert gate.codes_sent() == wrong
-    assert _entries(home) == []
+    assert cache_entries(home) == []
 
 
 # --- E31 -------------------------------------------------------------------------------------------------------
