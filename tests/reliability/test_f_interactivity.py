@@ -200,6 +200,8 @@ def test_f34_ctrl_c_at_every_wait_exits_130_cleanly(request, home, sts, stage):
     try:
         if waiting:
             child.expect_exact(waiting)
+            if stage == "lock-wait":
+                child.expect(rf" {holder.pid}, which holds the lock for ")  # the holder named by its pid
         else:
             _wait_for(sts.held, "the AssumeRole call")
         time.sleep(0.2)  # well inside the wait
