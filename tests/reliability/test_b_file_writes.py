@@ -388,9 +388,11 @@ def test_b10_round_trip_keeps_every_byte_outside_the_section(home, sts):
 AWKWARD = {
     "duplicate-section": ("[base]\naws_access_key_id = {key}\naws_secret_access_key = {secret}\n\n"
                           "[prod-temporary]\n# managed by awsenv\naws_access_key_id = A\n\n"
-                          "[prod-temporary]\n# managed by awsenv\naws_access_key_id = B\n", r"line +9\b"),
+                          "[prod-temporary]\n# managed by awsenv\naws_access_key_id = B\n",
+                          r"credentials:9: section \[prod-temporary\] appears a second time"),
     "duplicate-key": ("[base]\naws_access_key_id = {key}\naws_secret_access_key = {secret}\n\n"
-                      "[Other]\nRegion = eu-west-1\nregion = us-east-1\n", r"line +7\b"),
+                      "[Other]\nRegion = eu-west-1\nregion = us-east-1\n",
+                      r"credentials:7: key .region. appears a second time"),
     "indented-header": ("[base]\naws_access_key_id = {key}\naws_secret_access_key = {secret}\n"
                         "  [prod-temporary]\n  # managed by awsenv\n  aws_access_key_id = OLD\n", r"credentials:4: .*indented"),
     "profile-prefix-and-percent": ("[base]\naws_access_key_id = {key}\naws_secret_access_key = {secret}\n"

@@ -98,7 +98,7 @@ def test_e28_mfa_code_is_sent_again_after_a_5xx_and_reported_when_an_answer_was_
 
 # --- E29 -------------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("cause", ["closed port", "proxy", "unknown region"])
+@pytest.mark.parametrize("cause", ["closed port", "proxy", "unresolvable name"])
 def test_e29_network_down_is_one_line_naming_the_cause_and_writes_nothing(home, gate, cause):
     _user_config(home)
     before = home.credentials.read_bytes()
@@ -114,21 +114,29 @@ def test_e29_network_down_is_one_line_naming_the_cause_and_writes_nothing(home, 
         del env["AWS_ENDPOINT_URL_STS"]  # the real https endpoint, reached only through the (closed) proxy
         env["HTTPS_PROXY"] = f"http://127.0.0.1:{port}"
         named = f"could not connect to the proxy http://127.0.0.1:{port}"
-    else:
-        del env["AWS_ENDPOINT_URL_STS"]
-        args += ["--region", "xx-nowhere-7"]
-        named = "could not resolve sts.xx-nowhere-7.amazonaws.com (DNS)"
+    else:  # a name under .invalid, which no resolver answers (RFC 6761)
+        env["AWS_ENDPOINT_URL_STS"] = f"http://sts.nowhere.invalid:{port}"
+        named = "could not resolve sts.nowhere.invalid (DNS)"
     start = time.monotonic()
     done = home.run(*args, env=env)
     took = time.monotonic() - start
     assert done.returncode == 1 and done.stdout == ""
     first = done.stderr.splitlines()[0]
     assert first.startswith("awsenv: profile 'one': AssumeRole failed") and named in first, done.stderr
-    if cause == "unknown region":
-        assert "'xx-nowhere-7' is not a region" in done.stderr
     assert took < 5 + 3 + 2  # the connect timeout, standard mode's backoff, and start-up
     assert cache_entries(home) == [] and home.credentials.read_bytes() == before
     assert gate.calls == []
+
+
+def test_e29_a_region_no_partition_knows_is_refused_before_any_connection(home, gate):
+    """An unknown region would send STS requests to a host that does not exist: it is refused first (exit 2)."""
+    _user_config(home)
+    env = home.env()
+    del env["AWS_ENDPOINT_URL_STS"]
+    done = home.run("role", "one", "--shell", "bash", "--region", "xx-nowhere-7", env=env)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert "'xx-nowhere-7' is not an AWS region name" in done.stderr
+    assert cache_entries(home) == [] and gate.calls == []
 
 
 def test_e29_valid_cached_credentials_are_served_offline(home, gate):
