@@ -50,11 +50,17 @@ def test_rotation_with_mfa_replaces_the_key_and_drops_old_sessions(home, sts, ia
     sts.seeds[MFA_SERIAL] = TOTP_SEED
     sts.new_key_refusals = 2  # IAM's eventual consistency: the new key is refused twice
     probe = home.root / "mfa_probe.py"
+    # Each run prints a code not printed before among the ones valid now (the previous, current and next
+    # period's), so the three MFA sessions of this test need no wait for a new period.
     probe.write_text(textwrap.dedent(f"""\
-        import json, os, sys, pyotp
-        with open({str(home.root / 'mfa_seen')!r}, "a") as out:
-            out.write(json.dumps([sys.argv, dict(os.environ)]) + "\\n")
-        print(pyotp.TOTP({TOTP_SEED!r}).now())
+        import json, os, sys, time, pyotp
+        seen = {str(home.root / 'mfa_seen')!r}
+        given = [json.loads(line)[2] for line in open(seen)] if os.path.exists(seen) else []
+        totp, now = pyotp.TOTP({TOTP_SEED!r}), time.time()
+        code = next(c for c in (totp.at(now), totp.at(now + 30), totp.at(now - 30)) if c not in given)
+        with open(seen, "a") as out:
+            out.write(json.dumps([sys.argv, dict(os.environ), code]) + "\\n")
+        print(code)
         """))
     env = _setup(home, iam_user, f"[profile dev]\nregion = us-east-1\nmfa_serial = {MFA_SERIAL}\n"
                                  f"mfa_process = {os.sys.executable} {probe}\n")
@@ -82,7 +88,7 @@ def test_rotation_with_mfa_replaces_the_key_and_drops_old_sessions(home, sts, ia
     assert seen  # the probe ran: awsenv started it
     for secret in (iam_user["secret"], new["SecretAccessKey"], PASSPHRASE):
         assert secret not in done.stderr and secret not in done.stdout
-        for argv, environ in seen:  # the processes awsenv started: never a secret in argv, no key in environ
+        for argv, environ, _ in seen:  # the processes awsenv started: never a secret in argv, no key in environ
             assert not any(secret in word for word in argv)
             if secret != PASSPHRASE:  # the user's own variable, inherited like every other (README: weaker)
                 assert not any(secret in value for value in environ.values())
