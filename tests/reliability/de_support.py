@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import io
 import subprocess
+import threading
+from contextlib import contextmanager
+from http.server import ThreadingHTTPServer
 
 import pytest
 
@@ -72,3 +75,47 @@ def gate(sts):
 def cache_entries(home) -> list:
     """The credential entries in awsenv's cache (and its cache-hit index), whatever else lies there."""
     return sorted(p.name for p in home.cache.rglob("*.json")) if home.cache.exists() else []
+
+
+@contextmanager
+def tls_server_with_an_unknown_ca(directory):
+    """An HTTPS server on 127.0.0.1 whose certificate no trusted CA signed, as a TLS-inspecting proxy presents one:
+    its URL. Made with the `cryptography` package, so no openssl binary is needed."""
+    import datetime as dt
+    import ipaddress
+    import ssl
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    from tests.servers.loopback import QuietHandler
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "inspecting proxy")])
+    now = dt.datetime.now(dt.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(hours=1))
+            .not_valid_after(now + dt.timedelta(hours=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+            .sign(key, hashes.SHA256()))
+    cert_file, key_file = directory / "proxy.crt", directory / "proxy.key"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+
+    class Answer(QuietHandler):
+        def do_POST(self) -> None:  # noqa: N802
+            self.reply(200, b"", "text/xml")
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Answer)
+    server.daemon_threads = True
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"https://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()

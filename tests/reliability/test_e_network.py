@@ -18,7 +18,8 @@ import pytest
 
 from awsenv.errors import AwsError
 from tests.helpers import AWSENV, MFA_SERIAL, TOTP_SEED, parse_posix_exports
-from tests.reliability.de_support import FakeClock, cache_entries, gate, oidc, run_all, sign_in  # noqa: F401 (fixtures)
+from tests.reliability.de_support import (FakeClock, cache_entries, gate, oidc, run_all, sign_in,  # noqa: F401
+                                          tls_server_with_an_unknown_ca)
 from tests.servers.sts_gate import RoleRule
 
 PROD = "arn:aws:iam::111111111111:role/prod-admin"
@@ -98,15 +99,17 @@ def test_e28_mfa_code_is_sent_again_after_a_5xx_and_reported_when_an_answer_was_
 
 # --- E29 -------------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("cause", ["closed port", "proxy", "unresolvable name"])
-def test_e29_network_down_is_one_line_naming_the_cause_and_writes_nothing(home, gate, cause):
+@pytest.mark.parametrize("cause", ["closed port", "proxy", "unresolvable name", "tls interception"])
+def test_e29_network_down_is_one_line_naming_the_cause_and_writes_nothing(home, gate, cause, tmp_path):
     _user_config(home)
     before = home.credentials.read_bytes()
     port = _closed_port()
     env = home.env()
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY"):
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY",
+                 "AWS_CA_BUNDLE", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE"):
         env.pop(name, None)
     args = ["role", "one", "--shell", "bash"]
+    hint = None
     if cause == "closed port":
         env["AWS_ENDPOINT_URL_STS"] = f"http://127.0.0.1:{port}"
         named = f"connection to http://127.0.0.1:{port} refused"
@@ -114,15 +117,22 @@ def test_e29_network_down_is_one_line_naming_the_cause_and_writes_nothing(home, 
         del env["AWS_ENDPOINT_URL_STS"]  # the real https endpoint, reached only through the (closed) proxy
         env["HTTPS_PROXY"] = f"http://127.0.0.1:{port}"
         named = f"could not connect to the proxy http://127.0.0.1:{port}"
-    else:  # a name under .invalid, which no resolver answers (RFC 6761)
+    elif cause == "unresolvable name":  # a name under .invalid, which no resolver answers (RFC 6761)
         env["AWS_ENDPOINT_URL_STS"] = f"http://sts.nowhere.invalid:{port}"
         named = "could not resolve sts.nowhere.invalid (DNS)"
     start = time.monotonic()
-    done = home.run(*args, env=env)
+    if cause == "tls interception":  # the endpoint presents a certificate of a CA this machine does not trust
+        with tls_server_with_an_unknown_ca(tmp_path) as url:
+            env["AWS_ENDPOINT_URL_STS"] = url
+            named, hint = f"TLS verification of {url} failed", "point AWS_CA_BUNDLE at its CA certificate"
+            done = home.run(*args, env=env)
+    else:
+        done = home.run(*args, env=env)
     took = time.monotonic() - start
     assert done.returncode == 1 and done.stdout == ""
     first = done.stderr.splitlines()[0]
     assert first.startswith("awsenv: profile 'one': AssumeRole failed") and named in first, done.stderr
+    assert hint is None or hint in done.stderr
     assert took < 5 + 3 + 2  # the connect timeout, standard mode's backoff, and start-up
     assert cache_entries(home) == [] and home.credentials.read_bytes() == before
     assert gate.calls == []
