@@ -7,7 +7,7 @@ import re
 from datetime import datetime, timezone
 from typing import Optional
 
-from awsenv.errors import AwsError, UsageError
+from awsenv.errors import AwsError, ConfigError, UsageError
 from awsenv.model import Credentials
 from awsenv.sts_faults import clock_off, expired_on_arrival, unreachable
 
@@ -129,7 +129,8 @@ _ALLOW_ALL = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*
 
 def _call(profile: str, operation: str, source: Credentials, region: Optional[str], params: dict,
           mfa_serial: Optional[str]) -> Credentials:
-    from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
+    from botocore.exceptions import (BotoCoreError, ClientError, InvalidSTSRegionalEndpointsConfigError,
+                                     ParamValidationError)
 
     try:
         client = _client(profile, source, region)
@@ -142,6 +143,11 @@ def _call(profile: str, operation: str, source: Credentials, region: Optional[st
         names = sorted(set(re.findall(r"parameter (\w+)", str(exc)))) or ["?"]
         raise UsageError(f"profile {profile!r}: {operation} would be refused: {', '.join(names)} out of what STS "
                          "accepts", hint="check the profile's values (`awsenv explain` shows the request)") from None
+    except InvalidSTSRegionalEndpointsConfigError as exc:
+        raise ConfigError(f"profile {profile!r}: sts_regional_endpoints is "
+                          f"{getattr(exc, 'kwargs', {}).get('sts_regional_endpoints_config')!r}",
+                          hint="set it to `regional` or `legacy` (the profile's sts_regional_endpoints, or "
+                               "AWS_STS_REGIONAL_ENDPOINTS)") from None
     except BotoCoreError as exc:
         raise StsUnreachable(*unreachable(profile, operation, exc, region or DEFAULT_STS_REGION,
                                           MAX_ATTEMPTS)) from None

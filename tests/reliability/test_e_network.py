@@ -149,6 +149,16 @@ def test_e29_a_region_no_partition_knows_is_refused_before_any_connection(home, 
     assert cache_entries(home) == [] and gate.calls == []
 
 
+def test_e29_a_wrong_sts_regional_endpoints_is_a_configuration_error_before_any_request(home, gate):
+    _user_config(home)
+    config = home.config.read_text()
+    home.write_config(config.replace("[profile one]\n", "[profile one]\nsts_regional_endpoints = bogus\n"))
+    done = home.run("role", "one", "--shell", "bash")
+    assert (done.returncode, done.stdout) == (2, ""), done.stderr
+    assert "profile 'one': sts_regional_endpoints is 'bogus'" in done.stderr and "`regional` or `legacy`" in done.stderr
+    assert gate.calls == [] and cache_entries(home) == []
+
+
 def test_e29_valid_cached_credentials_are_served_offline(home, gate):
     """Due for renewal (AWSENV_MIN_TTL beyond their life) but not expired: the failed renewal is logged, the
     cached credentials are served."""
