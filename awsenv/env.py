@@ -89,8 +89,10 @@ def server_delta(url: str, token: str, profile: str, region: Optional[str]) -> E
     return delta
 
 
-def unset_delta() -> EnvDelta:
-    return {name: None for name in SET_BY_AWSENV + STALE}
+def unset_delta(environ: Mapping[str, str]) -> EnvDelta:
+    """Everything awsenv sets; inside an awsenv session also its credential server's variables (outside one they
+    belong to the container the shell runs in, and stay)."""
+    return replacing({name: None for name in SET_BY_AWSENV + STALE}, environ)
 
 
 def replacing(delta: EnvDelta, environ: Mapping[str, str]) -> EnvDelta:

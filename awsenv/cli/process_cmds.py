@@ -111,7 +111,7 @@ def unset(shell: ShellOpt = None, format: FormatOpt = None) -> None:
     from awsenv.output import choose_dialect
 
     dialect = choose_dialect(shell, format)
-    sys.stdout.write(dialect.render(unset_delta()))
+    sys.stdout.write(dialect.render(unset_delta(os.environ)))
     sys.stdout.flush()
     if sys.stdout.isatty():
         print("awsenv: to clear this shell, load that output: " + dialect.load_hint.format(args="unset")

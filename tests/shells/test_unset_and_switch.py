@@ -61,3 +61,21 @@ def test_switching_through_the_bash_integration(home, sts, tmp_path):
     assert f"first=dev key={sts.calls[0].issued}" in done.stdout
     assert f"second=ops key={sts.calls[1].issued} region=us-east-2" in done.stdout
     assert "replacing the credentials of profile 'dev' with 'ops'" in done.stderr
+
+
+@pytest.mark.parametrize("in_session", [True, False])
+def test_unset_removes_the_credential_server_of_an_awsenv_session_only(in_session, tmp_path):
+    """Under `shell --server` the shell holds the server's URL and token: `awsenv unset` there removes them too.
+    Outside an awsenv session the same variables are the container's own (ECS, EKS) and stay."""
+    bash = SHELLS["bash"]
+    server = {"AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://127.0.0.1:4321/",
+              "AWS_CONTAINER_AUTHORIZATION_TOKEN": "served-token"}
+    held = dict(server, AWSENV_PROFILE="prod", AWS_REGION="eu-west-1") if in_session else dict(server)
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("AWS", "AWSENV"))}
+    done = subprocess.run([AWSENV, "unset", "--shell", "bash"], capture_output=True, text=True, timeout=60,
+                          stdin=subprocess.DEVNULL, env=dict(environ, **held))
+    assert done.returncode == 0, done.stderr
+    env = run_rendered(bash, done.stdout, tmp_path, environ=dict(held, AWSENV_T_KEEP="kept"))
+    left = {name for name in server if name in env}
+    assert left == (set() if in_session else set(server))
+    assert "AWSENV_PROFILE" not in env and "AWS_REGION" not in env and env["AWSENV_T_KEEP"] == b"kept"
