@@ -146,3 +146,32 @@ def test_two_keys_already_stop_before_any_change(home, sts, iam_user, monkeypatc
     [row] = json.loads(checked.stdout)
     assert (row["profile"], row["status"], row["age"]) == ("dev", "Active", "0 days")
     assert iam_user["secret"] not in checked.stdout + checked.stderr
+
+
+def test_a_new_key_that_cannot_be_stored_is_deleted_again_and_the_old_one_kept(home, sts, iam_user, monkeypatch):
+    """The key file's file system turns read-only between `keys add` and `keys rotate` (a real read-only tmpfs, so
+    the test runs as root): storing the new key fails after CreateAccessKey, so awsenv deletes the new key in IAM
+    and keeps the stored one, which still works."""
+    data = home.root / ".local" / "share" / "awsenv"
+    data.mkdir(parents=True)
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m,mode=0700", "tmpfs", str(data)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.fail(f"this test mounts a tmpfs and needs root: {mounted.stderr.strip()}")
+    try:
+        env = _setup(home, iam_user)
+        stored = _stored(home, monkeypatch)
+        subprocess.run(["mount", "-o", "remount,ro", str(data)], check=True)
+        done = home.run("keys", "rotate", "dev", env=env)
+        assert done.returncode != 0 and done.stdout == ""
+        assert "Traceback" not in done.stderr and "internal error" not in done.stderr, done.stderr
+        assert "was deleted again; the stored key is unchanged" in done.stderr, done.stderr
+        actions = [c.action for c in sts.calls if c.status == 200]
+        assert actions.count("CreateAccessKey") == 1 and actions.count("DeleteAccessKey") == 1
+        assert iam_user["keys"]() == [iam_user["id"]]  # IAM is as before
+        assert _stored(home, monkeypatch) == stored
+        assert _works(home, env, sts, iam_user) == iam_user["id"]
+        for secret in (iam_user["secret"], PASSPHRASE):
+            assert secret not in done.stderr
+    finally:
+        subprocess.run(["umount", "-l", str(data)], capture_output=True)
