@@ -175,3 +175,29 @@ def test_a_new_key_that_cannot_be_stored_is_deleted_again_and_the_old_one_kept(h
             assert secret not in done.stderr
     finally:
         subprocess.run(["umount", "-l", str(data)], capture_output=True)
+
+
+def test_a_new_key_that_cannot_be_verified_is_deleted_again_and_the_old_one_kept(home, sts, iam_user, monkeypatch):
+    """STS stops answering (503) right after CreateAccessKey, for every attempt of the check that the new key
+    works: awsenv puts the old key back, deletes the new one in IAM (which answers again by then), and says so."""
+    env = _setup(home, iam_user)
+    stored = _stored(home, monkeypatch)
+    sts.hold_when = lambda action, caller: action == "CreateAccessKey"
+    rotation = subprocess.Popen([AWSENV, "keys", "rotate", "dev"], env=env, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=str(home.root))
+    try:
+        assert sts.held.wait(60), "the rotation never reached CreateAccessKey"
+        sts.faults = ["ServiceUnavailable"] * 4  # every attempt of the check (botocore: 1 + 3 retries)
+    finally:
+        sts.hold_when = None
+        sts.release.set()
+    out, err = rotation.communicate(timeout=120)
+    sts.clear_faults()
+    assert rotation.returncode == 1 and out == "", err
+    assert "ServiceUnavailable" in err and "was deleted again; the stored key is unchanged" in err, err
+    checks = [c for c in sts.calls if c.caller == sts.created[0]]
+    assert [c.status for c in checks] == [503] * 4  # the new key was never seen to work
+    assert iam_user["keys"]() == [iam_user["id"]]  # IAM is as before
+    again = _stored(home, monkeypatch)  # stored anew (a new generation), the same key
+    assert (again["AccessKeyId"], again["SecretAccessKey"]) == (stored["AccessKeyId"], stored["SecretAccessKey"])
+    assert _works(home, env, sts, iam_user) == iam_user["id"]
