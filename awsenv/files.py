@@ -18,13 +18,7 @@ class FileNotWritten(AwsenvError):
 
 def ensure_private_dir(path: str) -> str:
     """Create `path` (0700) if needed; refuse a symlink, another owner, or group/other write access."""
-    parent = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(parent):
-        previous = os.umask(0o077)  # parents we create (e.g. ~/.cache) are private too, whatever the umask
-        try:
-            os.makedirs(parent, mode=0o700, exist_ok=True)
-        finally:
-            os.umask(previous)
+    create_private_parents(os.path.dirname(os.path.abspath(path)))  # e.g. ~/.cache: private too, whatever the umask
     try:
         os.mkdir(path, 0o700)
     except FileExistsError:

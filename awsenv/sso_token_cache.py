@@ -113,7 +113,7 @@ def read_token(session: SsoSession) -> Optional[SsoToken]:
 def write_token(session: SsoSession, token: SsoToken) -> str:
     path = token_path(session)
     try:
-        ensure_cache_dir(os.path.dirname(path))
+        files.ensure_private_dir(os.path.dirname(path))  # ~/.aws/sso/cache, and parents, 0700 if missing
         files.write_atomic(path, json.dumps(token.to_json()).encode())
     except (files.UnsafeDirectory, OSError) as exc:
         raise AwsenvError(f"cannot save the IAM Identity Center token in {os.path.dirname(path)}: "
@@ -132,15 +132,3 @@ def drop_token(session: SsoSession, access_token: str) -> bool:
     except FileNotFoundError:
         return False
     return True
-
-
-def ensure_cache_dir(path: str) -> None:
-    """~/.aws, ~/.aws/sso and the cache directory: created 0700 when missing; the cache directory made private."""
-    missing = []
-    parent = os.path.dirname(path)
-    while parent and not os.path.isdir(parent):
-        missing.append(parent)
-        parent = os.path.dirname(parent)
-    for directory in reversed(missing):
-        os.makedirs(directory, mode=0o700, exist_ok=True)
-    files.ensure_private_dir(path)
