@@ -157,7 +157,7 @@ class Engine:
         self.calls.append(f"{type(step).__name__}({step.profile})")
         trace.debug("calling %s for profile %s", step, step.profile)
         if isinstance(step, SsoRoleCredentials):
-            from awsenv import sso
+            from awsenv.sso import role as sso
 
             return sso.role_credentials(step, self.options, self.cache, self.log)
         if isinstance(step, SOURCE_STEPS):

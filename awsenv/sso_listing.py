@@ -12,8 +12,8 @@ from awsenv.profile_names import Assignment
 def assignments(profile: Optional[str], session: SsoSession, browser: bool,
                 log: Callable[[str], None]) -> list[Assignment]:
     """`profile`: a profile of the session whose settings the botocore clients use (None: no profile)."""
-    from awsenv.sso_login import access_token
-    from awsenv.sso_portal import TokenRejected
+    from awsenv.sso.login import access_token
+    from awsenv.sso.portal import TokenRejected
 
     token = access_token(profile, session, browser, log)  # type: ignore[arg-type]
     try:
@@ -25,6 +25,6 @@ def assignments(profile: Optional[str], session: SsoSession, browser: bool,
 
 
 def _listing(profile: Optional[str], session: SsoSession, token: str) -> list[Assignment]:
-    from awsenv import sso_portal
+    from awsenv.sso import portal as sso_portal
 
     return [Assignment(*found) for found in sso_portal.assignments(profile, session, token)]  # type: ignore[arg-type]

@@ -77,7 +77,7 @@ def _opener(name: str, container: bool) -> Callable[[str], Optional[str]]:
         if chosen is not None:
             return lambda url: _launch(chosen, browser.command(chosen, url), f"with {chosen.origin}")
 
-        from awsenv.sso_device import can_launch_browser
+        from awsenv.sso.device import can_launch_browser
 
         return _default_browser if can_launch_browser() else lambda url: None
     chosen = chosen or browser.installed()

@@ -24,13 +24,14 @@ def login(profile: ProfileArg = None, no_browser: NoBrowserOpt = False, force: F
 
     Example: awsenv login dev
     """
-    from awsenv import config, sso
+    from awsenv import config
+    from awsenv.sso import role as sso
     from awsenv.engine import say
     from awsenv.errors import UsageError
     from awsenv.model import SsoRoleCredentials
     from awsenv.picker import pick_profile
     from awsenv.plan import resolve_plan
-    from awsenv.sso_login import describe
+    from awsenv.sso.login import describe
 
     loaded = config.load()
     if not profile:

@@ -12,7 +12,8 @@ from http.server import ThreadingHTTPServer
 
 import pytest
 
-from awsenv import sso_device, sso_oidc
+from awsenv.sso import device as sso_device
+from awsenv.sso import oidc as sso_oidc
 from awsenv.model import SsoSession
 from tests.helpers import AWSENV
 

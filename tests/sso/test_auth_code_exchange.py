@@ -10,7 +10,7 @@ import urllib.request
 import pytest
 
 from awsenv.model import SsoSession
-from awsenv.sso_pkce import authorize_url, challenge, new_verifier
+from awsenv.sso.pkce import authorize_url, challenge, new_verifier
 from tests.sso_fixtures import START_URL
 
 SESSION = SsoSession("corp", START_URL, "us-east-1", ("sso:account:access",))

@@ -6,7 +6,7 @@ import socket
 
 import pytest
 
-from awsenv.sso_callback import Listener
+from awsenv.sso.callback import Listener
 
 
 def _send(port: int, path: str) -> socket.socket:

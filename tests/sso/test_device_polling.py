@@ -3,7 +3,7 @@ tests/reliability/test_e_network.py (E31)."""
 
 from __future__ import annotations
 
-from awsenv import sso_oidc
+from awsenv.sso import oidc as sso_oidc
 from tests.reliability.de_support import SESSION, oidc  # noqa: F401 (a fixture)
 
 

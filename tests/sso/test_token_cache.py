@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 import pytest
 
 from awsenv.model import SsoSession
-from awsenv.sso_token_cache import SsoToken, parse_time, read_token, token_path, write_token
+from awsenv.sso.token_cache import SsoToken, parse_time, read_token, token_path, write_token
 from tests.sso_fixtures import mode
 
 CORP = SsoSession("corp", "https://example.awsapps.com/start", "us-east-1")

@@ -11,9 +11,9 @@ from typing import Callable
 
 from awsenv.errors import ConfigError
 from awsenv.model import Credentials, SsoRoleCredentials, SsoSession
-from awsenv.sso_login import access_token
-from awsenv.sso_portal import TokenRejected
-from awsenv.sso_token_cache import SsoToken
+from awsenv.sso.login import access_token
+from awsenv.sso.portal import TokenRejected
+from awsenv.sso.token_cache import SsoToken
 from awsenv.terminal import Terminal
 
 MAX_LISTED = 20  # choices named in an error message
@@ -40,7 +40,7 @@ def login(profile: str, session: SsoSession, browser: bool, force: bool, log: Ca
 
 
 def _with_token(step: SsoRoleCredentials, token: SsoToken) -> Credentials:
-    from awsenv import sso_portal
+    from awsenv.sso import portal as sso_portal
 
     account = step.account_id or _choose_account(step, token)
     role = step.role_name or _choose_role(step, token, account)
@@ -48,7 +48,7 @@ def _with_token(step: SsoRoleCredentials, token: SsoToken) -> Credentials:
 
 
 def _choose_account(step: SsoRoleCredentials, token: SsoToken) -> str:
-    from awsenv import sso_portal
+    from awsenv.sso import portal as sso_portal
 
     found = sso_portal.accounts(step.profile, step.session, token.access_token)
     labels = [(account, f"{account}  {name}".rstrip()) for account, name in found]
@@ -56,7 +56,7 @@ def _choose_account(step: SsoRoleCredentials, token: SsoToken) -> str:
 
 
 def _choose_role(step: SsoRoleCredentials, token: SsoToken, account: str) -> str:
-    from awsenv import sso_portal
+    from awsenv.sso import portal as sso_portal
 
     found = sso_portal.roles(step.profile, step.session, token.access_token, account)
     return _pick(step.profile, "sso_role_name", f"role in account {account}", [(r, r) for r in found])

@@ -12,9 +12,9 @@ from typing import Callable, Iterator, Mapping, Optional, TextIO
 
 from awsenv.errors import Interrupted
 from awsenv.model import SsoSession
-from awsenv.sso_oidc import (AuthorizationPending, DeviceAuthorization, Registration, SlowDown, expired, poll_token,
+from awsenv.sso.oidc import (AuthorizationPending, DeviceAuthorization, Registration, SlowDown, expired, poll_token,
                              start_device_authorization)
-from awsenv.sso_token_cache import SsoToken
+from awsenv.sso.token_cache import SsoToken
 
 MIN_INTERVAL = 0.1
 SLOW_DOWN_STEP = 5.0  # seconds added to the interval each time the server says SlowDown (RFC 8628)

@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Optional
 
-from awsenv import files, sso_registration
+from awsenv import files
+from awsenv.sso import registration as sso_registration
 from awsenv.cache import cache_dir
 from awsenv.errors import AwsError
 from awsenv.model import SsoSession
-from awsenv.sso_registration import Registration
-from awsenv.sso_token_cache import SsoToken
+from awsenv.sso.registration import Registration
+from awsenv.sso.token_cache import SsoToken
 
 DEFAULT_SCOPES = ("sso:account:access",)  # the scope that makes IAM Identity Center issue a refresh token
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"

@@ -17,7 +17,7 @@ from typing import Optional
 
 from awsenv import files
 from awsenv.model import SsoSession
-from awsenv.sso_token_cache import cache_dir, format_time, parse_time
+from awsenv.sso.token_cache import cache_dir, format_time, parse_time
 
 AUTH_CODE_GRANTS = ("authorization_code", "refresh_token")
 KEEP_IN_HAND = timedelta(days=1)  # a registration this close to its end is not reused: a sign-in must outlive it

@@ -26,7 +26,7 @@ from awsenv import files, locking
 from awsenv.cache import lock_timeout
 from awsenv.errors import AwsError
 from awsenv.model import SsoSession
-from awsenv.sso_token_cache import REFRESH_WINDOW, SsoToken, cache_key, drop_token, read_token, write_token
+from awsenv.sso.token_cache import REFRESH_WINDOW, SsoToken, cache_key, drop_token, read_token, write_token
 
 trace = logging.getLogger("awsenv")
 
@@ -35,7 +35,7 @@ MIN_USABLE = 60  # a token with less than this left is not handed out
 
 def sign_in_possible(browser: bool) -> bool:
     from awsenv.terminal import available as terminal_available
-    from awsenv.sso_device import can_launch_browser
+    from awsenv.sso.device import can_launch_browser
 
     return terminal_available() or (browser and can_launch_browser())
 
@@ -46,7 +46,7 @@ def describe(session: SsoSession) -> str:
 
 @contextmanager
 def _session_lock(session: SsoSession) -> Iterator[None]:
-    from awsenv.sso_oidc import state_dir
+    from awsenv.sso.oidc import state_dir
 
     try:
         directory = state_dir()
@@ -109,7 +109,7 @@ def _refresh(profile: str, session: SsoSession, token: SsoToken, log: Callable[[
     if not token.refreshable(datetime.now(timezone.utc)):
         trace.debug("SSO token for %s cannot be refreshed (no refresh token or registration)", describe(session))
         return None
-    from awsenv import sso_oidc
+    from awsenv.sso import oidc as sso_oidc
 
     trace.debug("calling CreateToken (refresh) for %s", describe(session))
     fresh, why = sso_oidc.refresh(sso_oidc.client(profile, session), session, token)
@@ -128,7 +128,9 @@ def _sign_in(profile: str, session: SsoSession, browser: bool, old: Optional[Sso
                        "and there is no terminal or browser to sign in with",
                        hint=f"run `awsenv login {profile}` (or `aws sso login --profile {profile}`) in a terminal, "
                             "then try again")
-    from awsenv import sso_device, sso_oidc, sso_pkce
+    from awsenv.sso import device as sso_device
+    from awsenv.sso import oidc as sso_oidc
+    from awsenv.sso import pkce as sso_pkce
 
     oidc = sso_oidc.client(profile, session)
     reason = sso_pkce.device_code_reason(session, use_device_code) or _device_registration(profile, session, force)
@@ -147,7 +149,7 @@ def _sign_in(profile: str, session: SsoSession, browser: bool, old: Optional[Sso
 
 def _device_registration(profile: str, session: SsoSession, force: bool) -> Optional[str]:
     """Why a saved registration keeps this sign-in on the device code (it lacks the authorization_code grant)."""
-    from awsenv import sso_registration
+    from awsenv.sso import registration as sso_registration
 
     saved = sso_registration.read(session)
     if force or saved is None or not saved.usable() or saved.for_auth_code:

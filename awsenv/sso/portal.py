@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 from awsenv.errors import AwsError
 from awsenv.model import Credentials, SsoSession
-from awsenv.sso_oidc import client, refused, unreachable
+from awsenv.sso.oidc import client, refused, unreachable
 
 
 class TokenRejected(AwsError):

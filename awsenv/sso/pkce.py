@@ -20,7 +20,7 @@ from typing import Callable, Mapping, Optional
 
 from awsenv.errors import AwsError, ConfigError, Interrupted
 from awsenv.model import SsoSession
-from awsenv.sso_token_cache import SsoToken
+from awsenv.sso.token_cache import SsoToken
 
 TIMEOUT_VARIABLE = "AWSENV_SSO_SIGN_IN_TIMEOUT"
 DEFAULT_TIMEOUT = 600  # seconds the listener waits for the browser, as the AWS CLI does
@@ -34,7 +34,7 @@ CI_MARKERS = ("CI", "GITHUB_ACTIONS", "GITLAB_CI", "BUILDKITE", "JENKINS_URL", "
 def device_code_reason(session: SsoSession, use_device_code: bool,
                        environ: Mapping[str, str] = os.environ) -> Optional[str]:
     """Why this sign-in must use the device code, or None when the one-click (authorization code) sign-in fits."""
-    from awsenv.sso_device import can_launch_browser
+    from awsenv.sso.device import can_launch_browser
 
     if not session.name:
         return "the profile sets sso_start_url itself (no sso-session), which only the device code supports"
@@ -91,9 +91,9 @@ def _duration(seconds: int) -> str:
 def sign_in(oidc, profile: str, session: SsoSession, browser: bool,
             clock: Callable[[], float] = time.monotonic) -> SsoToken:
     """Register (or reuse the registration), open the browser, wait for the redirect, exchange the code."""
-    from awsenv import sso_oidc
-    from awsenv.sso_callback import REDIRECT_URI_WITHOUT_PORT, Listener
-    from awsenv.sso_device import Display, clock_text, open_browser
+    from awsenv.sso import oidc as sso_oidc
+    from awsenv.sso.callback import REDIRECT_URI_WITHOUT_PORT, Listener
+    from awsenv.sso.device import Display, clock_text, open_browser
 
     limit = timeout_seconds()
     state = str(uuid.uuid4())
