@@ -11,7 +11,7 @@ from typing import Optional
 
 from awsenv import files
 from awsenv.errors import ConfigError
-from awsenv.ini_lines import IniLines, profile_name
+from awsenv.config.ini_lines import IniLines, profile_name
 from awsenv.populate import Changes
 
 _SECRET = re.compile(r"([-+ ]\s*(?:aws_secret_access_key|aws_session_token)\s*[=:]\s*)\S", re.IGNORECASE)
@@ -116,7 +116,7 @@ def check(before: dict, after: dict, changes: Changes, path: str) -> None:
 
 def locked(text_path: str):
     """One writer at a time for the config file (`awsenv populate`, `awsenv keys import --for-sdk`)."""
-    from awsenv.edit_lock import editing
+    from awsenv.config.edit_lock import editing
 
     return editing(text_path)
 
@@ -131,7 +131,7 @@ def unified_diff(path: str, old: bytes, new: bytes) -> str:
     import difflib
 
     def lines(data: bytes) -> list[str]:
-        from awsenv.ini_lines import split_lines
+        from awsenv.config.ini_lines import split_lines
 
         out = split_lines(data.decode("utf-8", "surrogateescape"))
         if out and not out[-1].endswith(("\n", "\r")):

@@ -36,7 +36,7 @@ class ConsoleSignIn:
 
 def sign_in(request: ConsoleRequest, log: Callable[[str], None] = say) -> ConsoleSignIn:
     """Check every option, obtain the credentials, fetch one sign-in token, and build the login URL."""
-    from awsenv import config as aws_config
+    from awsenv.config import profiles as aws_config
     from awsenv.durations import parse_duration
     from awsenv.mfa import validate_code
     from awsenv.plan import resolve_plan

@@ -36,7 +36,7 @@ def profile_or_pick(profile: str | None, flow: str) -> str:
     if from_env:
         print(f"awsenv: using profile {from_env!r} from $AWS_PROFILE", file=sys.stderr)
         return from_env
-    from awsenv import config
+    from awsenv.config import profiles as config
     from awsenv.picker import pick_profile
 
     profiles = config.load().profiles
@@ -48,7 +48,7 @@ def profile_or_pick(profile: str | None, flow: str) -> str:
 
 def request_for(profile: str, flow: str, options: CredentialOptions) -> Request:
     if options.write_profile is not None:  # a name that cannot be written is refused before any call to AWS
-        from awsenv.credentials_file import check_section_name
+        from awsenv.config.credentials_file import check_section_name
 
         check_section_name(written_profile_name(profile, options))
     return Request(profile=profile, flow=flow if flow in ("user", "role", "sso") else "export",
@@ -64,8 +64,8 @@ def written_profile_name(profile: str, options: CredentialOptions) -> str:
 def write_profile_if_asked(result: Result, options: CredentialOptions) -> None:
     if options.write_profile is None:
         return
-    from awsenv.config import credentials_path
-    from awsenv.credentials_file import write_profile
+    from awsenv.config.profiles import credentials_path
+    from awsenv.config.credentials_file import write_profile
     from awsenv.engine import say
     from awsenv.errors import AwsenvError
 

@@ -12,7 +12,7 @@ from typing import Callable, Optional
 
 from awsenv import aws
 from awsenv.cache import CredentialCache, cache_dir, entry_key
-from awsenv.config import AwsConfig
+from awsenv.config.profiles import AwsConfig
 from awsenv.errors import AwsenvError, AwsError, ConfigError
 from awsenv.files import UnsafeDirectory
 from awsenv.mfa_codes import CodeSource

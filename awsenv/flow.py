@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Callable, Mapping, Optional
 
-from awsenv import config as aws_config
+from awsenv.config import profiles as aws_config
 from awsenv import fastpath
 from awsenv.cache import CREDENTIAL_PROCESS_MIN_TTL, DEFAULT_MIN_TTL, CredentialCache, cache_dir, min_ttl
 from awsenv.engine import Engine, FlowOptions, say

@@ -13,7 +13,7 @@ from typing import Optional
 
 def show_explain(profile: Optional[str], as_json: bool = False, duration: Optional[str] = None,
                  region: Optional[str] = None) -> None:
-    from awsenv import config as aws_config
+    from awsenv.config import profiles as aws_config
     from awsenv.credential_commands import profile_or_pick
     from awsenv.explain import describe, render_text
     from awsenv.plan import resolve_plan
@@ -28,7 +28,7 @@ def show_explain(profile: Optional[str], as_json: bool = False, duration: Option
 
 
 def show_list(as_json: bool = False) -> None:
-    from awsenv import config as aws_config
+    from awsenv.config import profiles as aws_config
 
     rows = list_rows(aws_config.load())
     if as_json:

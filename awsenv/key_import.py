@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 from awsenv import files
-from awsenv.credentials_file import MARKER, _key_of, _section_bounds, render_section
-from awsenv.edit_lock import editing
+from awsenv.config.credentials_file import MARKER, _key_of, _section_bounds, render_section
+from awsenv.config.edit_lock import editing
 from awsenv.errors import ConfigError, UsageError
 from awsenv.model import Credentials
 
@@ -42,7 +42,7 @@ def _join(bom: bytes, lines: list[str]) -> bytes:
 
 
 def _section_names(lines: list[str]) -> list[str]:
-    from awsenv.credentials_file import _HEADER
+    from awsenv.config.credentials_file import _HEADER
 
     names = []
     for line in lines:

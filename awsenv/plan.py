@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Mapping, Optional
 
-from awsenv.config import AwsConfig
+from awsenv.config.profiles import AwsConfig
 from awsenv.durations import (
     ASSUME_ROLE_RANGE,
     CHAINED_MAX,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from typing import Mapping, Optional
 
-from awsenv.config import config_path, credentials_path
+from awsenv.config.profiles import config_path, credentials_path
 from awsenv.env import CONFIG_FILE, SHARED_CREDENTIALS_FILE
 
 # Any one of these in [default] makes an SDK use that profile instead of the server.

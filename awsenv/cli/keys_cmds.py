@@ -65,7 +65,7 @@ def keys_add(profile: KeyProfileArg,
 
     Example: awsenv keys add dev
     """
-    from awsenv import config as aws_config
+    from awsenv.config import profiles as aws_config
     from awsenv import iam, key_index, keystore
     from awsenv.flow import open_cache
     from awsenv.key_rotation import drop_sessions
@@ -104,7 +104,7 @@ def keys_import(
 
     Example: awsenv keys import --all --for-sdk
     """
-    from awsenv import config as aws_config
+    from awsenv.config import profiles as aws_config
     from awsenv import key_import, keystore
 
     if bool(profile) == all_:
@@ -197,7 +197,7 @@ def keys_remove(profile: KeyProfileArg) -> None:
 
     Example: awsenv keys remove dev
     """
-    from awsenv import config as aws_config
+    from awsenv.config import profiles as aws_config
     from awsenv import key_index, keystore
     from awsenv.flow import open_cache
     from awsenv.key_rotation import drop_sessions
@@ -221,7 +221,7 @@ def keys_rotate(profile: KeyProfileArg, mfa_code: MfaCodeOpt = None) -> None:
 
     Example: awsenv keys rotate dev
     """
-    from awsenv import config as aws_config
+    from awsenv.config import profiles as aws_config
     from awsenv.engine import FlowOptions
     from awsenv.flow import open_cache
     from awsenv.key_rotation import rotate

@@ -14,7 +14,7 @@ __all__ = ["CredentialOptions", "complete_profile", "complete_shell"]
 
 def complete_profile(incomplete: str) -> list[str]:
     try:
-        from awsenv import config
+        from awsenv.config import profiles as config
 
         return sorted(name for name in config.load().profiles if name.startswith(incomplete))
     except Exception:  # completion must never print a traceback into the user's prompt

@@ -12,7 +12,7 @@ from awsenv.cli.options import NoBrowserOpt
 
 def complete_session(incomplete: str) -> list[str]:
     try:
-        from awsenv import config
+        from awsenv.config import profiles as config
 
         return sorted(name for name in config.load().sso_sessions if name.startswith(incomplete))
     except Exception:  # completion must never print a traceback into the user's prompt
@@ -60,7 +60,8 @@ def populate(session: SessionArg, prefix: PrefixOpt = None, region: RegionOpt = 
     import re
     import sys
 
-    from awsenv import config, config_file, sso_listing
+    from awsenv import config_file, sso_listing
+    from awsenv.config import profiles as config
     from awsenv.engine import say
     from awsenv.errors import AwsenvError, ConfigError, UsageError
     from awsenv.populate import MARKER, describe_stale, plan_changes, previous_prefix

@@ -48,7 +48,7 @@ class _Prompting:
 
 
 def _renewal(flow: str, profile: Optional[str], options: CredentialOptions, prompting: _Prompting):
-    from awsenv import config as aws_config
+    from awsenv.config import profiles as aws_config
     from awsenv.cli.flows import profile_or_pick
     from awsenv.engine import Engine, FlowOptions
     from awsenv.errors import ConfigError, UsageError

@@ -24,7 +24,7 @@ def login(profile: ProfileArg = None, no_browser: NoBrowserOpt = False, force: F
 
     Example: awsenv login dev
     """
-    from awsenv import config
+    from awsenv.config import profiles as config
     from awsenv.sso import role as sso
     from awsenv.engine import say
     from awsenv.errors import UsageError

@@ -34,7 +34,7 @@ ALLOWED = {
 }
 FORBIDDEN = {"boto3", "botocore", "typer", "click", "rich", "keyring", "shellingham", "dataclasses", "enum", "typing",
              "inspect", "re", "json", "hashlib", "_hashlib", "datetime", "shlex", "shutil", "awsenv.model",
-             "awsenv.config", "awsenv.cache", "awsenv.cli"}
+             "awsenv.config.profiles", "awsenv.cache", "awsenv.cli"}
 
 
 def _clean_python(*args: str) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from awsenv import config
+from awsenv.config import profiles as config
 from awsenv.errors import ConfigError
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from awsenv.credentials_file import MARKER, render_section
+from awsenv.config.credentials_file import MARKER, render_section
 from awsenv.errors import UsageError
 
 

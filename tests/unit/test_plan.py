@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from awsenv import config
+from awsenv.config import profiles as config
 from awsenv.errors import ConfigError, UsageError
 from awsenv.model import AssumeRole, SsoRoleCredentials, StaticKeys
 from awsenv.plan import MFA_SESSION_SECONDS, default_session_name, resolve_plan

@@ -6,7 +6,7 @@ import shlex
 
 from hypothesis import given, strategies as st
 
-from awsenv.ini_lines import IniLines, profile_name
+from awsenv.config.ini_lines import IniLines, profile_name
 from awsenv.populate import MARKER, plan_changes
 from awsenv.profile_names import Assignment, clean, profile_names
 

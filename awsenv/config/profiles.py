@@ -47,7 +47,7 @@ def _parse(path: str) -> dict:
     except ConfigNotFound:
         return {}
     except ConfigParseError as exc:
-        from awsenv.ini_errors import describe
+        from awsenv.config.ini_errors import describe
 
         raise ConfigError(f"cannot parse {describe(path, exc.kwargs.get('error', exc))}",
                           hint="fix that line (sections like [profile NAME], then `key = value` lines)") from None

@@ -9,10 +9,10 @@ import stat
 from typing import Callable, Optional
 
 from awsenv import files
-from awsenv.edit_lock import editing
+from awsenv.config.edit_lock import editing
 from awsenv.env import format_expiration
 from awsenv.errors import UsageError
-from awsenv.ini_lines import split_lines
+from awsenv.config.ini_lines import split_lines
 from awsenv.model import Credentials
 
 MARKER = "# managed by awsenv"
