@@ -98,7 +98,7 @@ class Engine:
     def _obtain(self, plan: Plan, index: int) -> Credentials:
         step = plan.steps[index]
         if isinstance(step, StoredKeys):
-            from awsenv import keystore  # here: only a cache miss that needs the keys loads keyring
+            from awsenv.keys import store as keystore  # here: only a cache miss that needs the keys loads keyring
 
             trace.debug("reading the keys of profile %s from the keyring", step.profile)
             return keystore.load(step.profile)

@@ -18,7 +18,9 @@ from __future__ import annotations
 import time
 from typing import Callable, Optional
 
-from awsenv import iam, key_index, keystore
+from awsenv import iam
+from awsenv.keys import index as key_index
+from awsenv.keys import store as keystore
 from awsenv.errors import AwsError, ConfigError
 from awsenv.model import Credentials, GetSessionToken, Plan, StoredKeys
 

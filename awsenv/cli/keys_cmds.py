@@ -66,7 +66,9 @@ def keys_add(profile: KeyProfileArg,
     Example: awsenv keys add dev
     """
     from awsenv.config import profiles as aws_config
-    from awsenv import iam, key_index, keystore
+    from awsenv import iam
+    from awsenv.keys import index as key_index
+    from awsenv.keys import store as keystore
     from awsenv.flow import open_cache
     from awsenv.key_rotation import drop_sessions
 
@@ -105,7 +107,8 @@ def keys_import(
     Example: awsenv keys import --all --for-sdk
     """
     from awsenv.config import profiles as aws_config
-    from awsenv import key_import, keystore
+    from awsenv import key_import
+    from awsenv.keys import store as keystore
 
     if bool(profile) == all_:
         raise UsageError("name one PROFILE, or give --all", hint="awsenv keys import dev  |  awsenv keys import --all")
@@ -148,7 +151,8 @@ def keys_list(as_json: Annotated[bool, typer.Option("--json", help="One JSON doc
 
     Example: awsenv keys list --check
     """
-    from awsenv import key_index, paths
+    from awsenv import paths
+    from awsenv.keys import index as key_index
 
     rows = [{"profile": name, "access_key_id": info.key_id, "stored_at": info.stored_at}
             for name, info in sorted(key_index.read_index().items())]
@@ -173,7 +177,8 @@ def keys_list(as_json: Annotated[bool, typer.Option("--json", help="One JSON doc
 def _age(profile: str) -> dict:
     from datetime import datetime, timezone
 
-    from awsenv import iam, keystore
+    from awsenv import iam
+    from awsenv.keys import store as keystore
 
     try:
         creds = keystore.load(profile)
@@ -198,7 +203,8 @@ def keys_remove(profile: KeyProfileArg) -> None:
     Example: awsenv keys remove dev
     """
     from awsenv.config import profiles as aws_config
-    from awsenv import key_index, keystore
+    from awsenv.keys import index as key_index
+    from awsenv.keys import store as keystore
     from awsenv.flow import open_cache
     from awsenv.key_rotation import drop_sessions
 

@@ -70,7 +70,7 @@ def load(environ: Mapping[str, str] = os.environ) -> AwsConfig:
     for name, values in _parse(cred_path).items():
         merged.setdefault(name, {}).update(_text_values(values))
 
-    from awsenv.key_index import read_index
+    from awsenv.keys.index import read_index
 
     stored = read_index(environ, strict=False)  # keys kept with `awsenv keys`: the index only, never the keyring itself
     for name in stored:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import keyring
 import pytest
 
-from awsenv import keystore
+from awsenv.keys import store as keystore
 from tests.keyring_backends import PlaintextStore
 
 

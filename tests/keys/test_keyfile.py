@@ -94,9 +94,9 @@ def test_a_cache_hit_loads_no_keyring(home, sts):
         return set(re.findall(r"^import time:\s+\d+ \|\s+\d+ \|\s+(\S+)", done.stderr, re.M))
 
     cold = modules("user", "dev", "--shell", "sh")
-    assert {"keyring", "awsenv.keyfile"} <= cold  # the detector sees them when they load
+    assert {"keyring", "awsenv.keys.keyfile"} <= cold  # the detector sees them when they load
     warm = modules("user", "dev", "--shell", "sh")  # the fast path
-    assert not {name for name in warm if name.split(".")[0] == "keyring" or name == "awsenv.keyfile"}
+    assert not {name for name in warm if name.split(".")[0] == "keyring" or name == "awsenv.keys.keyfile"}
     full = modules("--debug", "user", "dev", "--shell", "sh")  # full path, cache hit in the engine
     assert "keyring" not in full
     assert sts.actions() == ["GetSessionToken"]

@@ -19,7 +19,7 @@ from tests.keys.conftest import PASSPHRASE, keyfile_env
 
 def _stored(home, monkeypatch) -> dict:
     """What the encrypted file holds for dev, read with the backend itself."""
-    from awsenv.keyfile import EncryptedFile
+    from awsenv.keys.keyfile import EncryptedFile
 
     monkeypatch.setenv("AWSENV_DATA_DIR", str(home.root / ".local" / "share" / "awsenv"))
     monkeypatch.setenv("AWSENV_KEYFILE_PASSPHRASE", PASSPHRASE)

@@ -11,7 +11,8 @@ import json
 import os
 from typing import Mapping, Optional
 
-from awsenv import key_index, paths
+from awsenv import paths
+from awsenv.keys import index as key_index
 from awsenv.errors import AwsenvError, ConfigError
 from awsenv.model import Credentials, StoredKeyInfo
 
