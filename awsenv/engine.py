@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Callable, Optional
 
 from awsenv import aws
-from awsenv.cache import CredentialCache, cache_dir, entry_key
+from awsenv.cache.store import CredentialCache, cache_dir, entry_key
 from awsenv.config.profiles import AwsConfig
 from awsenv.errors import AwsenvError, AwsError, ConfigError
 from awsenv.files import UnsafeDirectory

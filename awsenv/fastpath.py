@@ -21,7 +21,7 @@ import os
 import stat
 import sys
 
-from awsenv import cache_format
+from awsenv.cache import format as cache_format
 
 CREDENTIAL_COMMANDS = ("user", "role", "sso", "export", "credential-process")
 _VALUE_OPTIONS = ("--shell", "--format", "--region", "--duration")
@@ -122,7 +122,7 @@ def _private_dir(path: str) -> bool:
 def lookup(call: Invocation, environ=os.environ) -> tuple | None:
     """(the cache entry, the region) that the full path would answer `call` with, or None.
 
-    The entry is as awsenv.cache_format.read_entry returns it: "credentials", "expiration", "expires_at"."""
+    The entry is as awsenv.cache.format.read_entry returns it: "credentials", "expiration", "expires_at"."""
     import time
 
     directory = cache_format.cache_dir(environ)

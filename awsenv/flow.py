@@ -8,7 +8,7 @@ from typing import Callable, Mapping, Optional
 
 from awsenv.config import profiles as aws_config
 from awsenv import fastpath
-from awsenv.cache import CREDENTIAL_PROCESS_MIN_TTL, DEFAULT_MIN_TTL, CredentialCache, cache_dir, min_ttl
+from awsenv.cache.store import CREDENTIAL_PROCESS_MIN_TTL, DEFAULT_MIN_TTL, CredentialCache, cache_dir, min_ttl
 from awsenv.engine import Engine, FlowOptions, say
 from awsenv.files import UnsafeDirectory, ensure_private_dir
 from awsenv.mfa import validate_code

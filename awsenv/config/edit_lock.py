@@ -15,7 +15,7 @@ def editing(path: str) -> Iterator[None]:
     """Hold the edit lock of the file at `path` (a symlink counts as its target). The lock lives in awsenv's cache
     directory; without a usable one, the edit goes ahead unlocked, as it would for any other tool."""
     from awsenv import files, locking
-    from awsenv.cache import cache_dir, lock_timeout
+    from awsenv.cache.store import cache_dir, lock_timeout
 
     try:
         directory = files.ensure_private_dir(cache_dir())

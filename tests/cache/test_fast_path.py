@@ -24,7 +24,7 @@ LAUNCHER = "import sys\nfrom awsenv.main import main\nif __name__ == '__main__':
 ALLOWED = {
     "__future__",  # `from __future__ import annotations` executes this small module
     "awsenv", "awsenv.main", "awsenv.fastpath",
-    "awsenv.cache_format", "awsenv.files", "awsenv.paths",  # the cache's format and location, read without writing
+    "awsenv.cache.format", "awsenv.files", "awsenv.paths",  # the cache's format and location, read without writing
     "awsenv.jsonlite", "_json",  # the cache's JSON, through CPython's C scanner instead of json (which loads re, enum)
     "_sha256", "_sha2",  # the index's name, through the interpreter's own SHA-256 instead of hashlib's OpenSSL
     "awsenv.errors",  # the UsageError a bad AWSENV_MIN_TTL raises
@@ -34,7 +34,7 @@ ALLOWED = {
 }
 FORBIDDEN = {"boto3", "botocore", "typer", "click", "rich", "keyring", "shellingham", "dataclasses", "enum", "typing",
              "inspect", "re", "json", "hashlib", "_hashlib", "datetime", "shlex", "shutil", "awsenv.model",
-             "awsenv.config.profiles", "awsenv.cache", "awsenv.cli"}
+             "awsenv.config.profiles", "awsenv.cache.store", "awsenv.cli"}
 
 
 def _clean_python(*args: str) -> list[str]:

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from awsenv import jsonlite
-from awsenv.cache_format import TIME_FORMAT, epoch_seconds
+from awsenv.cache.format import TIME_FORMAT, epoch_seconds
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 scalars = st.none() | st.booleans() | st.integers() | st.text()

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterator, Mapping, Optional
 
 from awsenv import files, locking
-from awsenv.cache_format import (CREDENTIAL_PROCESS_MIN_TTL, DEFAULT_MIN_TTL, INDEX_DIR, TIME_FORMAT, VERSION,
+from awsenv.cache.format import (CREDENTIAL_PROCESS_MIN_TTL, DEFAULT_MIN_TTL, INDEX_DIR, TIME_FORMAT, VERSION,
                                  cache_dir, min_ttl, read_entry)
 from awsenv.errors import UsageError
 from awsenv.model import Credentials
@@ -46,7 +46,7 @@ class CredentialCache:
 
     def read(self, key: str) -> Optional[dict]:
         """The entry as stored, its "credentials" as Credentials, or None when missing, unreadable, corrupt or
-        of an unknown version (see awsenv.cache_format, which the cache-hit path reads it with too)."""
+        of an unknown version (see awsenv.cache.format, which the cache-hit path reads it with too)."""
         entry = read_entry(self._path(key))
         if entry is None:
             return None

@@ -1,4 +1,4 @@
-"""The credentials cache on disk, defined once for the full path (awsenv.cache) and the cache-hit path
+"""The credentials cache on disk, defined once for the full path (awsenv.cache.store) and the cache-hit path
 (awsenv.fastpath): where it lives, how long an entry is served, what an entry and an index record hold.
 
 Light on purpose: the cache-hit path reads the cache through this module alone, so it imports nothing beyond
