@@ -82,7 +82,7 @@ def write_profile_if_asked(result: Result, options: CredentialOptions) -> None:
 
 
 def print_credentials(flow: str, profile: str | None, options: CredentialOptions) -> None:
-    from awsenv.output import choose_dialect, emit
+    from awsenv.shells.output import choose_dialect, emit
 
     dialect = choose_dialect(options.shell, options.format)  # an unknown shell fails before any AWS call
     name = profile_or_pick(profile, flow)
@@ -96,7 +96,7 @@ def print_credential_process(profile: str | None, options: CredentialOptions) ->
     from awsenv import fastpath
     from awsenv.errors import ConfigError
     from awsenv.flow import CREDENTIAL_PROCESS_MIN_TTL, min_ttl
-    from awsenv.output import credential_process_json, write_product
+    from awsenv.shells.output import credential_process_json, write_product
 
     name = profile_or_pick(profile, "credential-process")
     serving = fastpath.chain()

@@ -155,21 +155,21 @@ def serve(argv: list, environ=os.environ) -> int | None:
         keys = entry["credentials"]
         fields = (keys["AccessKeyId"], keys["SecretAccessKey"], keys["SessionToken"], entry["expiration"])
         if call.command == "credential-process":
-            from awsenv.output import process_document, write_product
+            from awsenv.shells.output import process_document, write_product
 
             if call.profile in chain(environ):
                 return None  # the full path explains the loop
             document = process_document(*fields)
             return _quietly(lambda: write_product(document))
         from awsenv.env import delta_for
-        from awsenv.output import choose_dialect
+        from awsenv.shells.output import choose_dialect
 
         dialect = choose_dialect(call.options.get("--shell"), call.options.get("--format"))
         delta = delta_for(*fields, call.profile, region)
     except Exception:  # any doubt before output: the full path decides and reports
         return None
     from awsenv.errors import AwsenvError
-    from awsenv.output import emit
+    from awsenv.shells.output import emit
 
     try:
         return _quietly(lambda: emit(delta, dialect, call.command, call.profile, environ))
@@ -180,7 +180,7 @@ def serve(argv: list, environ=os.environ) -> int | None:
 def _quietly(write) -> int:
     """Write and flush stdout; a reader that went away (`| head`) ends the run quietly, not with a traceback, and a
     stdout that cannot take the output is reported here (the full path must not print it a second time)."""
-    from awsenv.output import OutputFailed
+    from awsenv.shells.output import OutputFailed
 
     try:
         write()

@@ -53,7 +53,7 @@ def exec_(profile: ProfileArg = None, command: CommandArgs = None, shell: ShellO
     Example: awsenv exec prod -- aws s3 ls
     """
     from awsenv.errors import UsageError
-    from awsenv.process import exec_command
+    from awsenv.shells.process import exec_command
 
     if not command:
         raise UsageError("exec needs a command",
@@ -80,7 +80,7 @@ def shell_(profile: ProfileArg = None, shell: ShellOpt = None, force: ForceOpt =
 
     Example: awsenv shell prod
     """
-    from awsenv.process import refuse_nesting, run_subshell
+    from awsenv.shells.process import refuse_nesting, run_subshell
     from awsenv.shells import detect_shell_process, dialect_for, executable_for
 
     refuse_nesting(os.environ, force)
@@ -108,7 +108,7 @@ def unset(shell: ShellOpt = None, format: FormatOpt = None) -> None:
     Example: eval "$(awsenv unset)"
     """
     from awsenv.env import unset_delta
-    from awsenv.output import choose_dialect
+    from awsenv.shells.output import choose_dialect
 
     dialect = choose_dialect(shell, format)
     sys.stdout.write(dialect.render(unset_delta(os.environ)))

@@ -92,7 +92,7 @@ def _serve(name: str, region: Optional[str], renewal, argv: Sequence[str], extra
            prompting: _Prompting, environ: Mapping[str, str] = os.environ) -> int:
     from awsenv.credential_server import CredentialServer
     from awsenv.env import apply, server_delta
-    from awsenv.process import starting
+    from awsenv.shells.process import starting
     from awsenv.server_files import private_files
     from awsenv.supervise import signals_held, spawn, wait
 
@@ -130,7 +130,7 @@ def exec_served(profile: Optional[str], command: Sequence[str], options: Credent
 
 def shell_served(profile: Optional[str], shell: str, path: str, options: CredentialOptions,
                  announce: Callable[[str], None]) -> int:
-    from awsenv.process import subshell_recipe
+    from awsenv.shells.process import subshell_recipe
 
     prompting = _Prompting(later=False)
     name, region, renewal = _renewal("shell", profile, options, prompting)

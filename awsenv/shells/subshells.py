@@ -1,6 +1,6 @@
 """How to start each shell as an interactive subshell that still loads the user's own rc files and then prefixes
 the prompt with a marker naming the profile. Pure: returns the argv, the extra environment and the small rc files
-to write; `awsenv.process` writes them into a private temporary directory and removes them afterwards.
+to write; `awsenv.shells.process` writes them into a private temporary directory and removes them afterwards.
 
 The marker reads AWSENV_PROFILE when the prompt is drawn (so switching profiles inside the subshell shows), except
 in tcsh, whose prompt cannot; there a label fixed at start is used, cut down to characters no prompt interprets."""

@@ -152,7 +152,7 @@ import warnings
 
 
 def _warn_on_output(event, args):
-    if event == "import" and args[0] == "awsenv.output":
+    if event == "import" and args[0] == "awsenv.shells.output":
         warnings.warn("canary deprecation raised while awsenv runs", DeprecationWarning)
 
 
