@@ -39,7 +39,7 @@ def sign_in(request: ConsoleRequest, log: Callable[[str], None] = say) -> Consol
     from awsenv.config import profiles as aws_config
     from awsenv.durations import parse_duration
     from awsenv.mfa import validate_code
-    from awsenv.plan import resolve_plan
+    from awsenv.plan.rules import resolve_plan
 
     if request.mfa_code is not None:
         validate_code(request.mfa_code)
@@ -88,7 +88,7 @@ def _credentials(config, plan, session, requested, request: ConsoleRequest, log)
     for note in session.notes:
         log(note)
     if session.kind == "federation":
-        from awsenv.plan import default_session_name
+        from awsenv.plan.rules import default_session_name
 
         creds = aws.get_federation_token(plan.target, creds, plan.region, default_session_name(plan.target),
                                          session.federation_duration)

@@ -13,7 +13,7 @@ from awsenv.engine import Engine, FlowOptions, say
 from awsenv.files import UnsafeDirectory, ensure_private_dir
 from awsenv.mfa import validate_code
 from awsenv.model import READ_IN_PLACE, Credentials, Plan
-from awsenv.plan import resolve_plan
+from awsenv.plan.rules import resolve_plan
 
 __all__ = ["CREDENTIAL_PROCESS_MIN_TTL", "DEFAULT_MIN_TTL", "Request", "Result", "min_ttl", "obtain", "open_cache"]
 

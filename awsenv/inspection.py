@@ -15,8 +15,8 @@ def show_explain(profile: Optional[str], as_json: bool = False, duration: Option
                  region: Optional[str] = None) -> None:
     from awsenv.config import profiles as aws_config
     from awsenv.credential_commands import profile_or_pick
-    from awsenv.explain import describe, render_text
-    from awsenv.plan import resolve_plan
+    from awsenv.plan.explain import describe, render_text
+    from awsenv.plan.rules import resolve_plan
 
     name = profile_or_pick(profile, "export")
     config = aws_config.load()
@@ -158,7 +158,7 @@ def _source(config, plan) -> str:
 
 def list_rows(config) -> list[dict]:
     from awsenv.errors import AwsenvError
-    from awsenv.plan import resolve_plan
+    from awsenv.plan.rules import resolve_plan
 
     engine, ttl = _engine(config)
     # Every entry records the profile its step belongs to: with thousands of profiles and a few cached, the

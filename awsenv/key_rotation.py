@@ -155,7 +155,7 @@ def drop_sessions(config, name: str, cache) -> None:
     if cache is None:
         return
     from awsenv.errors import AwsenvError
-    from awsenv.plan import resolve_plan
+    from awsenv.plan.rules import resolve_plan
 
     targets = {name}
     for other in config.profiles:

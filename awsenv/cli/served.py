@@ -55,7 +55,7 @@ def _renewal(flow: str, profile: Optional[str], options: CredentialOptions, prom
     from awsenv.flow import open_cache
     from awsenv.mfa import validate_code
     from awsenv.model import SsoRoleCredentials
-    from awsenv.plan import resolve_plan
+    from awsenv.plan.rules import resolve_plan
     from awsenv.renewal import Renewal, configured_min_ttl
 
     if options.write_profile is not None:

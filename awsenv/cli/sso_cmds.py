@@ -30,7 +30,7 @@ def login(profile: ProfileArg = None, no_browser: NoBrowserOpt = False, force: F
     from awsenv.errors import UsageError
     from awsenv.model import SsoRoleCredentials
     from awsenv.picker import pick_profile
-    from awsenv.plan import resolve_plan
+    from awsenv.plan.rules import resolve_plan
     from awsenv.sso.login import describe
 
     loaded = config.load()

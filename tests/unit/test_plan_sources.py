@@ -8,7 +8,7 @@ import pytest
 from awsenv.errors import ConfigError, UsageError
 from awsenv.model import (AssumeRole, AssumeRoleWithWebIdentity, ContainerCredentials, CredentialProcess,
                           EnvironmentKeys, InstanceMetadata, LoginSession)
-from awsenv.plan import resolve_plan
+from awsenv.plan.rules import resolve_plan
 from tests.unit.test_plan import KEYS, _config, _kinds
 
 ROLE = "arn:aws:iam::111111111111:role/r"

@@ -18,8 +18,8 @@ from awsenv.durations import (
 from awsenv.errors import ConfigError, UsageError
 from awsenv.model import (AssumeRole, AssumeRoleWithWebIdentity, EnvironmentKeys, GetSessionToken, Plan, Profile,
                           SsoRoleCredentials, SsoSession, StaticKeys, Step)
-from awsenv.plan_roots import credential_source_root, key_step, own_root, web_identity_root
-from awsenv.regions import checked_region
+from awsenv.plan.roots import credential_source_root, key_step, own_root, web_identity_root
+from awsenv.plan.regions import checked_region
 
 # The MFA session (GetSessionToken with the code) that role profiles sharing one serial reuse.
 MFA_SESSION_SECONDS = 43200

@@ -88,18 +88,18 @@ def credential_source_root(profile: Profile, environ: Mapping[str, str]) -> Step
 
 
 def check_role(profile: Profile) -> None:
-    from awsenv.plan import _check_role
+    from awsenv.plan.rules import _check_role
 
     _check_role(profile)
 
 
 def default_session_name(name: str) -> str:
-    from awsenv.plan import default_session_name as session_name
+    from awsenv.plan.rules import default_session_name as session_name
 
     return session_name(name)
 
 
 def no_credentials(profile: Profile) -> tuple[str, str]:
-    from awsenv.plan import _no_credentials
+    from awsenv.plan.rules import _no_credentials
 
     return _no_credentials(profile)
