@@ -101,7 +101,7 @@ def test_plan_sources_import_nothing_from_boto():
 
     import awsenv
 
-    for module in ("plan.py", "plan_roots.py"):
+    for module in ("plan/rules.py", "plan/roots.py"):
         tree = ast.parse((Path(awsenv.__file__).parent / module).read_text())
         names = {a.name for node in ast.walk(tree) if isinstance(node, ast.Import) for a in node.names}
         names |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
