@@ -67,7 +67,7 @@ def sign_in(request: ConsoleRequest, log: Callable[[str], None] = say) -> Consol
 
 
 def _credentials(config, plan, session, requested, request: ConsoleRequest, log):
-    from awsenv import aws
+    from awsenv.aws import sts as aws
     from awsenv.cache.store import min_ttl
     from awsenv.engine import Engine, FlowOptions
     from awsenv.flow import open_cache

@@ -10,7 +10,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Callable, Optional
 
-from awsenv import aws
+from awsenv.aws import sts as aws
 from awsenv.cache.store import CredentialCache, cache_dir, entry_key
 from awsenv.config.profiles import AwsConfig
 from awsenv.errors import AwsenvError, AwsError, ConfigError
@@ -107,7 +107,7 @@ class Engine:
             return Credentials(profile.aws_access_key_id or "", profile.aws_secret_access_key or "",
                                profile.aws_session_token)
         if isinstance(step, EnvironmentKeys):
-            from awsenv import sources
+            from awsenv.aws import sources
 
             return sources.credentials(step, plan.region)
         if self.cache is None or _chosen_each_time(step):
@@ -161,7 +161,7 @@ class Engine:
 
             return sso.role_credentials(step, self.options, self.cache, self.log)
         if isinstance(step, SOURCE_STEPS):
-            from awsenv import sources
+            from awsenv.aws import sources
 
             return sources.credentials(step, plan.region)
         below = index - 1

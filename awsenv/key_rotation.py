@@ -18,7 +18,7 @@ from __future__ import annotations
 import time
 from typing import Callable, Optional
 
-from awsenv import iam
+from awsenv.aws import iam
 from awsenv.keys import index as key_index
 from awsenv.keys import store as keystore
 from awsenv.errors import AwsError, ConfigError

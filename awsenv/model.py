@@ -157,7 +157,7 @@ class SsoRoleCredentials:
     role_name: Optional[str]
 
 
-# Roots that get a chain's first credentials from somewhere other than the files or SSO (awsenv/sources.py).
+# Roots that get a chain's first credentials from somewhere other than the files or SSO (awsenv/aws/sources.py).
 
 
 @dataclass(frozen=True)

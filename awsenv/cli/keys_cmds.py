@@ -66,7 +66,7 @@ def keys_add(profile: KeyProfileArg,
     Example: awsenv keys add dev
     """
     from awsenv.config import profiles as aws_config
-    from awsenv import iam
+    from awsenv.aws import iam
     from awsenv.keys import index as key_index
     from awsenv.keys import store as keystore
     from awsenv.flow import open_cache
@@ -177,7 +177,7 @@ def keys_list(as_json: Annotated[bool, typer.Option("--json", help="One JSON doc
 def _age(profile: str) -> dict:
     from datetime import datetime, timezone
 
-    from awsenv import iam
+    from awsenv.aws import iam
     from awsenv.keys import store as keystore
 
     try:

@@ -57,7 +57,7 @@ def _step_doc(step: Step, keys: dict) -> dict:
 
 
 def _source_doc(step: Step) -> Optional[dict]:
-    """The roots of awsenv/sources.py: where the keys come from (`source`) and what is called (`api`)."""
+    """The roots of awsenv/aws/sources.py: where the keys come from (`source`) and what is called (`api`)."""
     if isinstance(step, CredentialProcess):
         return {"api": "credential_process", "source": "credential_process", "command": step.command}
     if isinstance(step, EnvironmentKeys):

@@ -1,7 +1,7 @@
 """The roots of a chain beyond keys and SSO, chosen from a profile's keys and awsenv's environment: pure, no I/O.
 
 Which one applies follows the AWS CLI's precedence (web identity, SSO, keys, login session, credential_process; a
-role's credential_source names its own root). awsenv/sources.py turns each chosen step into credentials.
+role's credential_source names its own root). awsenv/aws/sources.py turns each chosen step into credentials.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from awsenv.aws import MfaCodeRejected, SourceRefused, explain_client_error
+from awsenv.aws.sts import MfaCodeRejected, SourceRefused, explain_client_error
 
 ROLE = {"RoleArn": "arn:aws:iam::111111111111:role/prod", "RoleSessionName": "awsenv-prod"}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Optional
 
-from awsenv.aws import DEFAULT_STS_REGION, botocore_session
+from awsenv.aws.sts import DEFAULT_STS_REGION, botocore_session
 from awsenv.errors import AwsError
 from awsenv.model import Credentials
 

@@ -9,7 +9,7 @@ from typing import Optional
 
 from awsenv.errors import AwsError, ConfigError, UsageError
 from awsenv.model import Credentials
-from awsenv.sts_faults import clock_off, expired_on_arrival, unreachable
+from awsenv.aws.faults import clock_off, expired_on_arrival, unreachable
 
 DEFAULT_STS_REGION = "us-east-1"
 # Attempts in all, the first included (botocore's standard mode retries throttling, 5xx and dropped connections,

@@ -150,12 +150,11 @@ def _source_hint(step) -> str:
 
 
 def _web_identity(step: AssumeRoleWithWebIdentity, region: Optional[str]) -> Credentials:
-    import botocore.session
     from botocore.credentials import AssumeRoleWithWebIdentityCredentialFetcher
     from botocore.exceptions import BotoCoreError, ClientError
     from botocore.utils import FileWebIdentityTokenLoader
 
-    from awsenv.aws import explain_client_error
+    from awsenv.aws.sts import explain_client_error
 
     session = _session_for(step.profile)
 
