@@ -8,7 +8,7 @@ from typing import Callable, Optional
 
 from awsenv import console, console_links, console_session
 from awsenv.durations import CHAINED_MAX
-from awsenv.engine import say
+from awsenv.resolve.engine import say
 
 
 @dataclass
@@ -38,7 +38,7 @@ def sign_in(request: ConsoleRequest, log: Callable[[str], None] = say) -> Consol
     """Check every option, obtain the credentials, fetch one sign-in token, and build the login URL."""
     from awsenv.config import profiles as aws_config
     from awsenv.durations import parse_duration
-    from awsenv.mfa import validate_code
+    from awsenv.resolve.mfa import validate_code
     from awsenv.plan.rules import resolve_plan
 
     if request.mfa_code is not None:
@@ -69,8 +69,8 @@ def sign_in(request: ConsoleRequest, log: Callable[[str], None] = say) -> Consol
 def _credentials(config, plan, session, requested, request: ConsoleRequest, log):
     from awsenv.aws import sts as aws
     from awsenv.cache.store import min_ttl
-    from awsenv.engine import Engine, FlowOptions
-    from awsenv.flow import open_cache
+    from awsenv.resolve.engine import Engine, FlowOptions
+    from awsenv.resolve.obtain import open_cache
 
     usual = min_ttl()
     steps_plan = console_session.root_plan(plan) if session.kind == "root" else plan

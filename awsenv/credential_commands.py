@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from awsenv.env import credentials_delta
-from awsenv.flow import Request, Result, obtain
+from awsenv.resolve.obtain import Request, Result, obtain
 
 
 @dataclass
@@ -66,7 +66,7 @@ def write_profile_if_asked(result: Result, options: CredentialOptions) -> None:
         return
     from awsenv.config.profiles import credentials_path
     from awsenv.config.credentials_file import write_profile
-    from awsenv.engine import say
+    from awsenv.resolve.engine import say
     from awsenv.errors import AwsenvError
 
     name = written_profile_name(result.plan.target, options)
@@ -95,7 +95,7 @@ def print_credentials(flow: str, profile: str | None, options: CredentialOptions
 def print_credential_process(profile: str | None, options: CredentialOptions) -> None:
     from awsenv import fastpath
     from awsenv.errors import ConfigError
-    from awsenv.flow import CREDENTIAL_PROCESS_MIN_TTL, min_ttl
+    from awsenv.resolve.obtain import CREDENTIAL_PROCESS_MIN_TTL, min_ttl
     from awsenv.shells.output import credential_process_json, write_product
 
     name = profile_or_pick(profile, "credential-process")

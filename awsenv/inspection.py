@@ -116,8 +116,8 @@ def _cache_state(engine, plan, min_ttl: float, cached_profiles: Optional[set] = 
 
 
 def _engine(config):
-    from awsenv.engine import Engine, FlowOptions
-    from awsenv.flow import min_ttl, open_cache
+    from awsenv.resolve.engine import Engine, FlowOptions
+    from awsenv.resolve.obtain import min_ttl, open_cache
 
     ttl = min_ttl()
     return Engine(config, FlowOptions(min_ttl=ttl), open_cache(lambda _message: None)), ttl

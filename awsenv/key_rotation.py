@@ -91,7 +91,7 @@ def _iam_credentials(config, name: str, keys: Credentials, options, cache, say) 
     profile = config.profile(name)
     if not profile.mfa_serial:
         return keys
-    from awsenv.engine import Engine
+    from awsenv.resolve.engine import Engine
 
     assert profile.stored_key is not None
     plan = Plan(target=name, flow="user", region=profile.region,

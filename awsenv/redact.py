@@ -1,7 +1,7 @@
 """The secrets this process holds, and text with them masked: every --debug line and every traceback passes here.
 
 Credentials register their secret key, session token and key id when they are made (awsenv.model), MFA codes when
-they are handed out (awsenv.mfa_codes). Masking is by exact value, so nothing else in a trace is touched: a secret
+they are handed out (awsenv.resolve.mfa_codes). Masking is by exact value, so nothing else in a trace is touched: a secret
 or token becomes `****`, a key id `****` plus its last 4 characters, an MFA code `******`.
 """
 

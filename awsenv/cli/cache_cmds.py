@@ -48,7 +48,7 @@ app.add_typer(cache_app, name="cache")
 
 
 def _cache():
-    from awsenv.flow import open_cache
+    from awsenv.resolve.obtain import open_cache
 
     cache = open_cache()
     if cache is None:

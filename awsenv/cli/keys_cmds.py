@@ -69,7 +69,7 @@ def keys_add(profile: KeyProfileArg,
     from awsenv.aws import iam
     from awsenv.keys import index as key_index
     from awsenv.keys import store as keystore
-    from awsenv.flow import open_cache
+    from awsenv.resolve.obtain import open_cache
     from awsenv.key_rotation import drop_sessions
 
     keystore.backend()  # no usable keyring: say so before asking for anything
@@ -205,7 +205,7 @@ def keys_remove(profile: KeyProfileArg) -> None:
     from awsenv.config import profiles as aws_config
     from awsenv.keys import index as key_index
     from awsenv.keys import store as keystore
-    from awsenv.flow import open_cache
+    from awsenv.resolve.obtain import open_cache
     from awsenv.key_rotation import drop_sessions
 
     listed = key_index.read_index().get(profile) is not None
@@ -228,10 +228,10 @@ def keys_rotate(profile: KeyProfileArg, mfa_code: MfaCodeOpt = None) -> None:
     Example: awsenv keys rotate dev
     """
     from awsenv.config import profiles as aws_config
-    from awsenv.engine import FlowOptions
-    from awsenv.flow import open_cache
+    from awsenv.resolve.engine import FlowOptions
+    from awsenv.resolve.obtain import open_cache
     from awsenv.key_rotation import rotate
-    from awsenv.mfa import validate_code
+    from awsenv.resolve.mfa import validate_code
 
     if mfa_code is not None:
         validate_code(mfa_code)

@@ -62,7 +62,7 @@ def populate(session: SessionArg, prefix: PrefixOpt = None, region: RegionOpt = 
 
     from awsenv import config_file, sso_listing
     from awsenv.config import profiles as config
-    from awsenv.engine import say
+    from awsenv.resolve.engine import say
     from awsenv.errors import AwsenvError, ConfigError, UsageError
     from awsenv.populate import MARKER, describe_stale, plan_changes, previous_prefix
     from awsenv.profile_names import SAFE, profile_names

@@ -26,7 +26,7 @@ InitShellArg = Annotated[str, typer.Argument(
 def _credentials_delta(flow: str, profile: Optional[str], options: CredentialOptions):
     from awsenv.cli.flows import profile_or_pick, request_for, write_profile_if_asked
     from awsenv.env import command_delta
-    from awsenv.flow import obtain
+    from awsenv.resolve.obtain import obtain
 
     name = profile_or_pick(profile, flow)
     result = obtain(request_for(name, flow, options))

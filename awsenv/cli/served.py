@@ -13,7 +13,7 @@ import tempfile
 from typing import Callable, Mapping, Optional, Sequence
 
 from awsenv.cli.options import CredentialOptions
-from awsenv.engine import say
+from awsenv.resolve.engine import say
 
 
 def _terminal_is_ours() -> bool:
@@ -50,10 +50,10 @@ class _Prompting:
 def _renewal(flow: str, profile: Optional[str], options: CredentialOptions, prompting: _Prompting):
     from awsenv.config import profiles as aws_config
     from awsenv.cli.flows import profile_or_pick
-    from awsenv.engine import Engine, FlowOptions
+    from awsenv.resolve.engine import Engine, FlowOptions
     from awsenv.errors import ConfigError, UsageError
-    from awsenv.flow import open_cache
-    from awsenv.mfa import validate_code
+    from awsenv.resolve.obtain import open_cache
+    from awsenv.resolve.mfa import validate_code
     from awsenv.model import SsoRoleCredentials
     from awsenv.plan.rules import resolve_plan
     from awsenv.renewal import Renewal, configured_min_ttl

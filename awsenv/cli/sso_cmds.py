@@ -26,7 +26,7 @@ def login(profile: ProfileArg = None, no_browser: NoBrowserOpt = False, force: F
     """
     from awsenv.config import profiles as config
     from awsenv.sso import role as sso
-    from awsenv.engine import say
+    from awsenv.resolve.engine import say
     from awsenv.errors import UsageError
     from awsenv.model import SsoRoleCredentials
     from awsenv.picker import pick_profile

@@ -118,7 +118,7 @@ def test_fast_and_full_paths_print_the_same_bytes_in_every_dialect(role_home, st
         full = _full(home, args, env)
         assert full.returncode == 0 and full.stdout, (args, full.stderr)
         modules, fast = _imports(home, *args, **env)
-        assert "awsenv.fastpath" in modules and "awsenv.flow" not in modules, args  # served from the index
+        assert "awsenv.fastpath" in modules and "awsenv.resolve.obtain" not in modules, args  # served from the index
         assert (fast.returncode, fast.stdout, _human(fast.stderr)) == (full.returncode, full.stdout, full.stderr)
     for args, env in cases[:1] + cases[-4:]:
         assert _through_typer(home, args, env) == _full(home, args, env), args
@@ -161,7 +161,7 @@ def test_an_edited_config_falls_through_to_the_full_path(role_home, sts):
     assert home.run("role", "deploy", "--shell", "sh").returncode == 0
     home.write_config(home.config.read_text().replace("eu-west-1", "eu-north-1"))
     modules, done = _imports(home, "role", "deploy", "--shell", "sh")
-    assert "awsenv.flow" in modules and done.returncode == 0
+    assert "awsenv.resolve.obtain" in modules and done.returncode == 0
     assert parse_posix_exports(done.stdout)["AWS_REGION"] == "eu-north-1"
     # The credentials file counts too: a profile that stops being a role is not served as one.
     home.write_config("[profile deploy]\nregion = eu-west-1\n")
@@ -176,7 +176,7 @@ def test_unusual_invocations_fall_through(role_home, sts):
     for args in (("role", "deploy", "--shell", "sh", "--no-cache"), ("--debug", "role", "deploy", "--shell", "sh"),
                  ("role", "deploy", "--shell", "nope"), ("role", "deploy", "extra", "--shell", "sh")):
         modules, done = _imports(home, *args)
-        assert "awsenv.flow" in modules, args
+        assert "awsenv.resolve.obtain" in modules, args
     assert done.returncode == 2 and done.stdout == ""
 
 

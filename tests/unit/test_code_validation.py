@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from awsenv.errors import UsageError
-from awsenv.mfa import validate_code
+from awsenv.resolve.mfa import validate_code
 
 
 @given(st.from_regex(r"[0-9]{6}", fullmatch=True))

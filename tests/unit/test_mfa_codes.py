@@ -11,7 +11,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from awsenv.mfa_codes import CODE_LIFETIME, WAIT_FOR_NEXT, CodeSource
+from awsenv.resolve.mfa_codes import CODE_LIFETIME, WAIT_FOR_NEXT, CodeSource
 
 SERIAL = "arn:aws:iam::123456789012:mfa/alice"
 ROOT = str(Path(__file__).parents[2])
@@ -108,7 +108,7 @@ def test_without_a_new_code_or_a_terminal_it_fails_instead_of_sending_a_used_one
     script = textwrap.dedent(f"""\
         import sys
         from awsenv.errors import MfaUnavailable
-        from awsenv.mfa_codes import CodeSource
+        from awsenv.resolve.mfa_codes import CodeSource
         now = [0.0]
         def sleep(seconds):
             now[0] += seconds
@@ -132,7 +132,7 @@ def test_without_a_new_code_or_a_terminal_it_fails_instead_of_sending_a_used_one
 def test_parallel_processes_claim_one_code_once(tmp_path):
     script = textwrap.dedent(f"""\
         import os, time
-        from awsenv.mfa_codes import CodeSource
+        from awsenv.resolve.mfa_codes import CodeSource
         source = CodeSource(None, {str(tmp_path / 'state')!r}, lambda m: None)
         while not os.path.exists({str(tmp_path / 'go')!r}):
             time.sleep(0.001)

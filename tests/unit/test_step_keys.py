@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from awsenv.engine import _fields
+from awsenv.resolve.engine import _fields
 from awsenv.model import AssumeRole, GetSessionToken, SsoRoleCredentials, SsoSession, StaticKeys
 
 

@@ -15,7 +15,7 @@ from awsenv.cache.store import CredentialCache, cache_dir, entry_key
 from awsenv.config.profiles import AwsConfig
 from awsenv.errors import AwsenvError, AwsError, ConfigError
 from awsenv.files import UnsafeDirectory
-from awsenv.mfa_codes import CodeSource
+from awsenv.resolve.mfa_codes import CodeSource
 from awsenv.model import (READ_IN_PLACE, SOURCE_STEPS, AssumeRole, Credentials, EnvironmentKeys, GetSessionToken,
                           Plan, SsoRoleCredentials, StaticKeys, Step, StoredKeys)
 

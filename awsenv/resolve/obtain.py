@@ -9,9 +9,9 @@ from typing import Callable, Mapping, Optional
 from awsenv.config import profiles as aws_config
 from awsenv import fastpath
 from awsenv.cache.store import CREDENTIAL_PROCESS_MIN_TTL, DEFAULT_MIN_TTL, CredentialCache, cache_dir, min_ttl
-from awsenv.engine import Engine, FlowOptions, say
+from awsenv.resolve.engine import Engine, FlowOptions, say
 from awsenv.files import UnsafeDirectory, ensure_private_dir
-from awsenv.mfa import validate_code
+from awsenv.resolve.mfa import validate_code
 from awsenv.model import READ_IN_PLACE, Credentials, Plan
 from awsenv.plan.rules import resolve_plan
 

@@ -9,7 +9,8 @@ import time
 from contextlib import nullcontext
 from typing import Callable, Optional
 
-from awsenv import files, locking, mfa, redact
+from awsenv import files, locking, redact
+from awsenv.resolve import mfa
 from awsenv.errors import MfaUnavailable
 
 # A TOTP code is valid for one 30 s step, and AWS accepts one step either side: 90 s covers a code's life.
