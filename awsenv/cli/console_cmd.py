@@ -45,7 +45,7 @@ def console(profile: ProfileArg = None, service: Optional[str] = ServiceOpt,
 
     Example: awsenv console prod --service s3 --container
     """
-    from awsenv.console_flow import ConsoleRequest, sign_in
+    from awsenv.console.signin import ConsoleRequest, sign_in
     from awsenv.resolve.engine import say
 
     name = profile_or_pick(profile, "console")
@@ -54,7 +54,7 @@ def console(profile: ProfileArg = None, service: Optional[str] = ServiceOpt,
                                     region=region, duration=duration, mfa_code=mfa_code, use_cache=not no_cache,
                                     browser=not no_browser))
     if print_url:
-        from awsenv.browser import container_url
+        from awsenv.console.browser import container_url
 
         sys.stdout.write((container_url(name, signed.url) if container else signed.url) + "\n")
         return
@@ -69,7 +69,7 @@ def console(profile: ProfileArg = None, service: Optional[str] = ServiceOpt,
 
 def _opener(name: str, container: bool) -> Callable[[str], Optional[str]]:
     """How to open the URL: a function that opens it and says where (None when no browser could open it)."""
-    from awsenv import browser
+    from awsenv.console import browser
     from awsenv.errors import UsageError
 
     chosen = browser.configured()
@@ -100,13 +100,13 @@ def _opener(name: str, container: bool) -> Callable[[str], Optional[str]]:
 
 def _default_browser(url: str) -> Optional[str]:
     """The system's default browser, sent to a one-time loopback redirect so that no argv holds the URL."""
-    from awsenv.handoff import open_in_default_browser
+    from awsenv.console.handoff import open_in_default_browser
 
     return "in the default browser" if open_in_default_browser(url, HANDOFF_WAIT) else None
 
 
 def _launch(chosen, argv: list[str], where: str) -> str:
-    from awsenv.browser import launch
+    from awsenv.console.browser import launch
 
     launch(argv, chosen.origin)
     return where

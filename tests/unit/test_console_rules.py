@@ -6,8 +6,11 @@ from datetime import datetime, timezone
 
 import pytest
 
-from awsenv import browser, console, console_links, console_session
-from awsenv.console_links import PARTITIONS, partition_for
+from awsenv.console import browser
+from awsenv.console import federation as console
+from awsenv.console import links as console_links
+from awsenv.console import session as console_session
+from awsenv.console.links import PARTITIONS, partition_for
 from awsenv.errors import ConfigError, UsageError
 from awsenv.model import AssumeRole, Credentials, GetSessionToken, Plan, SsoRoleCredentials, SsoSession, StaticKeys
 
@@ -134,7 +137,7 @@ def test_handoff_redirects_once_and_only_from_its_random_path():
     import threading
     import urllib.parse
 
-    from awsenv.handoff import Handoff
+    from awsenv.console.handoff import Handoff
 
     target = "https://signin.aws.amazon.com/federation?Action=login&SigninToken=secret"
     with Handoff(target) as handoff:

@@ -9,7 +9,7 @@ import urllib.parse
 import urllib.request
 from typing import Mapping, Optional
 
-from awsenv.console_links import Partition
+from awsenv.console.links import Partition
 from awsenv.errors import AwsError
 from awsenv.model import Credentials
 

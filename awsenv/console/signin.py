@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Optional
 
-from awsenv import console, console_links, console_session
+from awsenv.console import federation as console
+from awsenv.console import links as console_links
+from awsenv.console import session as console_session
 from awsenv.durations import CHAINED_MAX
 from awsenv.resolve.engine import say
 
