@@ -56,7 +56,7 @@ def _renewal(flow: str, profile: Optional[str], options: CredentialOptions, prom
     from awsenv.resolve.mfa import validate_code
     from awsenv.model import SsoRoleCredentials
     from awsenv.plan.rules import resolve_plan
-    from awsenv.renewal import Renewal, configured_min_ttl
+    from awsenv.server.renewal import Renewal, configured_min_ttl
 
     if options.write_profile is not None:
         raise UsageError("--write-profile does not go with --server: the command gets no keys to write",
@@ -90,11 +90,11 @@ def _renewal(flow: str, profile: Optional[str], options: CredentialOptions, prom
 
 def _serve(name: str, region: Optional[str], renewal, argv: Sequence[str], extra_env: Mapping[str, str],
            prompting: _Prompting, environ: Mapping[str, str] = os.environ) -> int:
-    from awsenv.credential_server import CredentialServer
+    from awsenv.server.endpoint import CredentialServer
     from awsenv.env import apply, server_delta
     from awsenv.shells.process import starting
-    from awsenv.server_files import private_files
-    from awsenv.supervise import signals_held, spawn, wait
+    from awsenv.server.child_files import private_files
+    from awsenv.server.supervise import signals_held, spawn, wait
 
     directory = tempfile.mkdtemp(prefix="awsenv-server-")
     try:

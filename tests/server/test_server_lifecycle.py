@@ -8,9 +8,9 @@ import threading
 import urllib.request
 from datetime import datetime, timedelta, timezone
 
-from awsenv.credential_server import CredentialServer
+from awsenv.server.endpoint import CredentialServer
 from awsenv.model import Credentials
-from awsenv.renewal import Renewal
+from awsenv.server.renewal import Renewal
 
 
 def _credentials(seconds: float) -> Credentials:

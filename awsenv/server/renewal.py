@@ -12,7 +12,7 @@ import threading
 from datetime import datetime
 from typing import Callable, Mapping, Optional, Union
 
-from awsenv.credential_server import Unavailable
+from awsenv.server.endpoint import Unavailable
 from awsenv.errors import AwsenvError, UsageError
 from awsenv.model import Credentials
 
