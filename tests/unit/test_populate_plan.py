@@ -7,8 +7,8 @@ import shlex
 from hypothesis import given, strategies as st
 
 from awsenv.config.ini_lines import IniLines, profile_name
-from awsenv.populate import MARKER, plan_changes
-from awsenv.profile_names import Assignment, clean, profile_names
+from awsenv.populate.changes import MARKER, plan_changes
+from awsenv.populate.names import Assignment, clean, profile_names
 
 
 def test_clean_names():
@@ -157,7 +157,7 @@ def test_refusals_say_whose_the_name_is():
 
 
 def test_the_diff_never_shows_a_secret_from_a_neighbouring_profile():
-    from awsenv.config_file import unified_diff
+    from awsenv.populate.config_edit import unified_diff
 
     old = b"[profile keys]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = s3cr3t/value\n"
     new = old + b"\n[profile g]\nk = v\n"
@@ -177,7 +177,7 @@ def test_rename_keeps_a_comment_after_the_header():
 
 
 def test_previous_prefix_is_found_only_when_all_agree():
-    from awsenv.populate import previous_prefix
+    from awsenv.populate.changes import previous_prefix
 
     pairs = [Assignment("1", "a", "R"), Assignment("2", "b", "R")]
     assert previous_prefix("corp", pairs, {"x-a.R": _gen("1", "R"), "x-b.R": _gen("2", "R")}) == "x-"

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping, Optional
 
-from awsenv.profile_names import Assignment, profile_names
+from awsenv.populate.names import Assignment, profile_names
 
 MARKER = "awsenv_generated"
 

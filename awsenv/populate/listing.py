@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Callable, Optional
 
 from awsenv.model import SsoSession
-from awsenv.profile_names import Assignment
+from awsenv.populate.names import Assignment
 
 
 def assignments(profile: Optional[str], session: SsoSession, browser: bool,

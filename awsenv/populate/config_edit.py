@@ -12,7 +12,7 @@ from typing import Optional
 from awsenv import files
 from awsenv.errors import ConfigError
 from awsenv.config.ini_lines import IniLines, profile_name
-from awsenv.populate import Changes
+from awsenv.populate.changes import Changes
 
 _SECRET = re.compile(r"([-+ ]\s*(?:aws_secret_access_key|aws_session_token)\s*[=:]\s*)\S", re.IGNORECASE)
 
