@@ -25,7 +25,7 @@ def run_simple(argv: list[str], environ=os.environ) -> int | None:
 
     call = fastpath.parse(argv)
     if call is not None:
-        from awsenv.credential_commands import CredentialOptions, print_credential_process, print_credentials
+        from awsenv.commands.credentials import CredentialOptions, print_credential_process, print_credentials
 
         get = call.options.get
         options = CredentialOptions(shell=get("--shell"), format=get("--format"), duration=get("--duration"),
@@ -35,13 +35,13 @@ def run_simple(argv: list[str], environ=os.environ) -> int | None:
         return guarded(lambda: print_credentials(call.command, call.profile, options))
     call = fastpath.parse(argv, ("explain",), ("--duration", "--region"), ("--json",))
     if call is not None:
-        from awsenv.inspection import show_explain
+        from awsenv.commands.inspect import show_explain
 
         get = call.options.get
         return guarded(lambda: show_explain(call.profile, "--json" in call.options, get("--duration"), get("--region")))
     call = fastpath.parse(argv, ("list",), (), ("--json",), takes_profile=False)
     if call is not None:
-        from awsenv.inspection import show_list
+        from awsenv.commands.inspect import show_list
 
         return guarded(lambda: show_list("--json" in call.options))
     return None

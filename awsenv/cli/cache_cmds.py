@@ -13,7 +13,7 @@ from awsenv.cli.app import app
 from awsenv.cli.options import (CredentialOptions, DurationOpt, FormatOpt, MfaCodeOpt, NoBrowserOpt, NoCacheOpt,
                                 OverwriteProfileOpt, UseDeviceCodeOpt,
                                 ProfileArg, RegionOpt, ShellOpt, WriteProfileOpt, complete_profile)
-from awsenv.credential_commands import print_credential_process
+from awsenv.commands.credentials import print_credential_process
 from awsenv.errors import ConfigError
 
 

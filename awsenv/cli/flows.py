@@ -5,7 +5,7 @@ from __future__ import annotations
 from awsenv.cli.app import app
 from awsenv.cli.options import (CredentialOptions, DurationOpt, FormatOpt, MfaCodeOpt, NoBrowserOpt, NoCacheOpt,
                                 OverwriteProfileOpt, ProfileArg, RegionOpt, ShellOpt, UseDeviceCodeOpt, WriteProfileOpt)
-from awsenv.credential_commands import print_credentials, profile_or_pick, request_for, write_profile_if_asked
+from awsenv.commands.credentials import print_credentials, profile_or_pick, request_for, write_profile_if_asked
 
 __all__ = ["print_credentials", "profile_or_pick", "request_for", "write_profile_if_asked"]
 

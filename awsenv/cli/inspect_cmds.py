@@ -8,7 +8,7 @@ import typer
 
 from awsenv.cli.app import app
 from awsenv.cli.options import DurationOpt, ProfileArg, RegionOpt
-from awsenv.inspection import list_rows, show_explain, show_list
+from awsenv.commands.inspect import list_rows, show_explain, show_list
 
 __all__ = ["list_rows"]
 

@@ -70,7 +70,7 @@ def keys_add(profile: KeyProfileArg,
     from awsenv.keys import index as key_index
     from awsenv.keys import store as keystore
     from awsenv.resolve.obtain import open_cache
-    from awsenv.key_rotation import drop_sessions
+    from awsenv.commands.keys_rotate import drop_sessions
 
     keystore.backend()  # no usable keyring: say so before asking for anything
     creds = _read_keys(from_stdin, profile)
@@ -107,7 +107,7 @@ def keys_import(
     Example: awsenv keys import --all --for-sdk
     """
     from awsenv.config import profiles as aws_config
-    from awsenv import key_import
+    from awsenv.commands import keys_import as key_import
     from awsenv.keys import store as keystore
 
     if bool(profile) == all_:
@@ -206,7 +206,7 @@ def keys_remove(profile: KeyProfileArg) -> None:
     from awsenv.keys import index as key_index
     from awsenv.keys import store as keystore
     from awsenv.resolve.obtain import open_cache
-    from awsenv.key_rotation import drop_sessions
+    from awsenv.commands.keys_rotate import drop_sessions
 
     listed = key_index.read_index().get(profile) is not None
     config = aws_config.load()
@@ -230,7 +230,7 @@ def keys_rotate(profile: KeyProfileArg, mfa_code: MfaCodeOpt = None) -> None:
     from awsenv.config import profiles as aws_config
     from awsenv.resolve.engine import FlowOptions
     from awsenv.resolve.obtain import open_cache
-    from awsenv.key_rotation import rotate
+    from awsenv.commands.keys_rotate import rotate
     from awsenv.resolve.mfa import validate_code
 
     if mfa_code is not None:

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from awsenv.credential_commands import CredentialOptions
+from awsenv.commands.credentials import CredentialOptions
 from awsenv.shells import SHELL_NAMES
 
 __all__ = ["CredentialOptions", "complete_profile", "complete_shell"]

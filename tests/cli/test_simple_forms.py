@@ -56,7 +56,7 @@ def test_explain_and_list_answer_alike_without_typer(home, sts):
     ]
     for simple, typer_form in pairs:
         modules, simple_out = _run(home, *simple)
-        assert "typer" not in modules and "awsenv.inspection" in modules, simple
+        assert "typer" not in modules and "awsenv.commands.inspect" in modules, simple
         modules, typer_out = _run(home, *typer_form)
         assert "typer" in modules, typer_form
         if simple == ("list",):

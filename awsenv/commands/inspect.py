@@ -14,7 +14,7 @@ from typing import Optional
 def show_explain(profile: Optional[str], as_json: bool = False, duration: Optional[str] = None,
                  region: Optional[str] = None) -> None:
     from awsenv.config import profiles as aws_config
-    from awsenv.credential_commands import profile_or_pick
+    from awsenv.commands.credentials import profile_or_pick
     from awsenv.plan.explain import describe, render_text
     from awsenv.plan.rules import resolve_plan
 
