@@ -36,6 +36,9 @@ BEFORE_THE_SERVER = (ACCESS_KEY_ID, SECRET_ACCESS_KEY, SESSION_TOKEN, EXPIRATION
 
 SET_BY_AWSENV = (ACCESS_KEY_ID, SECRET_ACCESS_KEY, SESSION_TOKEN, REGION, DEFAULT_REGION, EXPIRATION, PROFILE_MARKER)
 
+# Set by `awsenv credential-process` for the processes it starts: the profiles being served, to catch a loop.
+CHAIN_VARIABLE = "AWSENV_CREDENTIAL_PROCESS_CHAIN"
+
 # What an earlier awsenv session (its PROFILE_MARKER is set) may have left: a new session replaces all of it, so
 # nothing of the earlier profile (its region, its credential server) mixes with the new credentials.
 EARLIER_SESSION = SET_BY_AWSENV + (CONTAINER_URI, CONTAINER_TOKEN)
@@ -113,3 +116,15 @@ def apply(delta: EnvDelta, environ: Mapping[str, str]) -> dict[str, str]:
         else:
             result[name] = value
     return result
+
+
+def credential_process_chain(environ: Mapping[str, str]) -> list:
+    """The profiles that `awsenv credential-process` calls further up this process tree are serving."""
+    from awsenv import jsonlite
+
+    raw = environ.get(CHAIN_VARIABLE)
+    try:
+        names = jsonlite.loads(raw) if raw else []
+    except ValueError:
+        return []
+    return [name for name in names if isinstance(name, str)] if isinstance(names, list) else []

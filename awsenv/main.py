@@ -1,6 +1,6 @@
-"""The `awsenv` entry point: a cache hit is served before anything heavy loads (awsenv.fastpath); the simple forms
-of the most used commands run without the command-line framework (awsenv.simple_cli); everything else goes to the
-Typer application (awsenv.cli)."""
+"""The `awsenv` entry point: a cache hit is served before anything heavy loads (awsenv.cli.fast); the simple forms
+of the most used commands run without the command-line framework (awsenv.cli.simple); everything else goes to the
+Typer application (awsenv.cli.full)."""
 
 from __future__ import annotations
 
@@ -15,22 +15,22 @@ def main() -> None:
         print("awsenv: interrupted", file=sys.stderr)
         code = 130
     except Exception as error:  # a bug outside the paths' own reporting, or stdout failing at the last flush
-        from awsenv.reporting import internal_error, reader_gone
+        from awsenv.cli.reporting import internal_error, reader_gone
 
         code = reader_gone() if isinstance(error, BrokenPipeError) else internal_error(error)
     sys.exit(code)
 
 
 def _answer(argv: list[str]) -> int:
-    from awsenv.fastpath import serve
+    from awsenv.cli.fast import serve
 
     code = serve(argv)
     if code is None:
-        from awsenv.simple_cli import run_simple
+        from awsenv.cli.simple import run_simple
 
         code = run_simple(argv)
     if code is None:
-        from awsenv.cli import run
+        from awsenv.cli.full import run
 
         code = run()
     return code

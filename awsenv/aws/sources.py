@@ -55,7 +55,7 @@ def _process(step: CredentialProcess) -> Credentials:
     from botocore.credentials import ProcessProvider
     from botocore.exceptions import CredentialRetrievalError
 
-    from awsenv.fastpath import CHAIN_VARIABLE
+    from awsenv.env import CHAIN_VARIABLE
 
     # Tell an `awsenv credential-process` further down which profiles are being served, so a loop stops at once.
     env = dict(os.environ)

@@ -1,5 +1,5 @@
 """The credentials cache on disk, defined once for the full path (awsenv.cache.store) and the cache-hit path
-(awsenv.fastpath): where it lives, how long an entry is served, what an entry and an index record hold.
+(awsenv.cli.fast): where it lives, how long an entry is served, what an entry and an index record hold.
 
 Light on purpose: the cache-hit path reads the cache through this module alone, so it imports nothing beyond
 the interpreter's own start-up modules and awsenv's small `errors`, `files` and `jsonlite`.
@@ -19,7 +19,7 @@ from awsenv.errors import UsageError
 
 VERSION = 1
 INDEX_VERSION = 2
-INDEX_DIR = "fast"  # the index the cache-hit path reads: see awsenv/fastpath.py
+INDEX_DIR = "fast"  # the index the cache-hit path reads: see awsenv/cli/fast.py
 DEFAULT_MIN_TTL = 300  # exports, exec, shell: refresh credentials with less than 5 minutes left
 CREDENTIAL_PROCESS_MIN_TTL = 900  # beyond the SDKs' own 15-minute advisory refresh
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # for strftime; the only form an entry's expiration is read in

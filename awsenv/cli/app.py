@@ -33,6 +33,6 @@ def main_options(
     debug: bool = typer.Option(False, "--debug", help="Trace what awsenv does on stderr (never a secret)."),
 ) -> None:
     if debug:
-        from awsenv.debug import enable
+        from awsenv.cli.debug import enable
 
         enable()

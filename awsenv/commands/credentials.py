@@ -1,5 +1,5 @@
 """What `awsenv user|role|sso|export|credential-process PROFILE` do, apart from their command-line parsing: the
-Typer commands (awsenv.cli) call these, and so do their simple forms run without the framework (awsenv.simple_cli).
+Typer commands (awsenv.cli) call these, and so do their simple forms run without the framework (awsenv.cli.simple).
 """
 
 from __future__ import annotations
@@ -93,20 +93,20 @@ def print_credentials(flow: str, profile: str | None, options: CredentialOptions
 
 
 def print_credential_process(profile: str | None, options: CredentialOptions) -> None:
-    from awsenv import fastpath
+    from awsenv.env import CHAIN_VARIABLE, credential_process_chain
     from awsenv.errors import ConfigError
     from awsenv.resolve.obtain import CREDENTIAL_PROCESS_MIN_TTL, min_ttl
     from awsenv.shells.output import credential_process_json, write_product
 
     name = profile_or_pick(profile, "credential-process")
-    serving = fastpath.chain()
+    serving = credential_process_chain(os.environ)
     if name in serving:
         raise ConfigError(
             f"profile {name!r} asks awsenv for its own credentials: a credential_process loop "
             f"({' -> '.join(serving + [name])})",
             hint=f"put `credential_process = awsenv credential-process {name}` in a separate profile "
                  f"(e.g. [profile {name}-sdk]) and leave {name!r} with its role, keys or SSO settings")
-    os.environ[fastpath.CHAIN_VARIABLE] = json.dumps(serving + [name])  # seen by mfa_process, browsers, ...
+    os.environ[CHAIN_VARIABLE] = json.dumps(serving + [name])  # seen by mfa_process, browsers, ...
     request = request_for(name, "credential-process", options)
     request.min_ttl = min_ttl(floor=CREDENTIAL_PROCESS_MIN_TTL)
     result = obtain(request)

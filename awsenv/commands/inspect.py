@@ -1,6 +1,6 @@
 """`awsenv explain PROFILE` and `awsenv list`: what awsenv would do, read from the config and the cache only.
 
-The Typer commands (awsenv.cli.inspect_cmds) and the simple forms run without the framework (awsenv.simple_cli)
+The Typer commands (awsenv.cli.inspect_cmds) and the simple forms run without the framework (awsenv.cli.simple)
 both print through here."""
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Mapping, Optional
 
 from awsenv.config import profiles as aws_config
-from awsenv import fastpath
+from awsenv.cache import index as fast_index
 from awsenv.cache.store import CREDENTIAL_PROCESS_MIN_TTL, DEFAULT_MIN_TTL, CredentialCache, cache_dir, min_ttl
 from awsenv.resolve.engine import Engine, FlowOptions, say
 from awsenv.files import UnsafeDirectory, ensure_private_dir
@@ -51,7 +51,7 @@ def open_cache(log: Callable[[str], None] = say, environ: Mapping[str, str] = os
 def obtain(request: Request, log: Callable[[str], None] = say) -> Result:
     if request.mfa_code is not None:
         validate_code(request.mfa_code)
-    identities = fastpath.file_identities() if request.use_cache else None  # before reading: a later edit shows
+    identities = fast_index.file_identities() if request.use_cache else None  # before reading: a later edit shows
     config = aws_config.load()
     plan = resolve_plan(config, request.profile, request.flow, request.duration, request.region, os.environ)
     cache = open_cache(log) if request.use_cache else None
@@ -65,6 +65,6 @@ def obtain(request: Request, log: Callable[[str], None] = say) -> Result:
     cache = engine.cache  # None when the cache turned out unusable on the way
     # A plan that reads the environment (credential_source, AWS_ROLE_ARN, ...) is never served by a stat of the files.
     if cache is not None and not isinstance(plan.steps[-1], READ_IN_PLACE) and not plan.reads_environment:
-        key = fastpath.request_key(request.flow, request.profile, request.duration, request.region)
-        fastpath.remember(cache, key, engine.step_key(plan, len(plan.steps) - 1), plan.region, identities)
+        key = fast_index.request_key(request.flow, request.profile, request.duration, request.region)
+        fast_index.remember(cache, key, engine.step_key(plan, len(plan.steps) - 1), plan.region, identities)
     return Result(plan, creds, engine.calls)

@@ -63,7 +63,7 @@ def write_product(text: str) -> None:
     except BrokenPipeError:
         raise
     except OSError as error:
-        from awsenv.reporting import drop_stdout
+        from awsenv.cli.reporting import drop_stdout
 
         drop_stdout()
         raise OutputFailed(f"could not write the output to stdout: {error.strerror or error}",

@@ -23,8 +23,8 @@ LAUNCHER = "import sys\nfrom awsenv.main import main\nif __name__ == '__main__':
 # Modules a cache hit may import beyond those of the bare interpreter's start, and why:
 ALLOWED = {
     "__future__",  # `from __future__ import annotations` executes this small module
-    "awsenv", "awsenv.main", "awsenv.fastpath",
-    "awsenv.cache.format", "awsenv.files", "awsenv.paths",  # the cache's format and location, read without writing
+    "awsenv", "awsenv.main", "awsenv.cli", "awsenv.cli.fast",  # the entry (packages are empty)
+    "awsenv.cache", "awsenv.cache.index", "awsenv.cache.format", "awsenv.files", "awsenv.paths",  # the cache's format and location, read without writing
     "awsenv.jsonlite", "_json",  # the cache's JSON, through CPython's C scanner instead of json (which loads re, enum)
     "_sha256", "_sha2",  # the index's name, through the interpreter's own SHA-256 instead of hashlib's OpenSSL
     "awsenv.errors",  # the UsageError a bad AWSENV_MIN_TTL raises
@@ -34,7 +34,7 @@ ALLOWED = {
 }
 FORBIDDEN = {"boto3", "botocore", "typer", "click", "rich", "keyring", "shellingham", "dataclasses", "enum", "typing",
              "inspect", "re", "json", "hashlib", "_hashlib", "datetime", "shlex", "shutil", "awsenv.model",
-             "awsenv.config.profiles", "awsenv.cache.store", "awsenv.cli"}
+             "awsenv.config.profiles", "awsenv.cache.store", "awsenv.cli.full", "awsenv.cli.app", "awsenv.resolve"}
 
 
 def _clean_python(*args: str) -> list[str]:
@@ -82,7 +82,7 @@ def test_a_cache_hit_imports_only_what_it_needs(role_home, sts):
             assert {"botocore", "dataclasses", "typing"} <= cold  # the detector sees them when they are there
         warm, second = _imports(home, *args)
         assert second.returncode == 0, second.stderr
-        assert "awsenv.fastpath" in warm
+        assert "awsenv.cli.fast" in warm
         assert not warm & FORBIDDEN, sorted(warm & FORBIDDEN)
         assert not warm - at_start - ALLOWED, sorted(warm - at_start - ALLOWED)
         assert second.stdout == first.stdout
@@ -118,7 +118,7 @@ def test_fast_and_full_paths_print_the_same_bytes_in_every_dialect(role_home, st
         full = _full(home, args, env)
         assert full.returncode == 0 and full.stdout, (args, full.stderr)
         modules, fast = _imports(home, *args, **env)
-        assert "awsenv.fastpath" in modules and "awsenv.resolve.obtain" not in modules, args  # served from the index
+        assert "awsenv.cli.fast" in modules and "awsenv.resolve.obtain" not in modules, args  # served from the index
         assert (fast.returncode, fast.stdout, _human(fast.stderr)) == (full.returncode, full.stdout, full.stderr)
     for args, env in cases[:1] + cases[-4:]:
         assert _through_typer(home, args, env) == _full(home, args, env), args
@@ -132,7 +132,7 @@ def test_a_value_a_dialect_cannot_hold_is_refused_alike_on_every_path(role_home,
     assert home.run("role", bad, "--shell", "sh").returncode == 0  # recorded in the index
     args = ("role", bad, "--shell", "cmd")
     modules, fast = _imports(home, *args)
-    assert "awsenv.fastpath" in modules
+    assert "awsenv.cli.fast" in modules
     full, typer_path = _full(home, args, {}), _through_typer(home, args, {})
     assert (fast.returncode, fast.stdout, _human(fast.stderr)) == (full.returncode, full.stdout, full.stderr)
     assert typer_path == full and full.returncode == 2 and full.stdout == "" and "cmd.exe" in full.stderr

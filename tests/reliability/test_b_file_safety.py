@@ -256,7 +256,7 @@ def test_b14_a_cache_directory_of_another_user_writable_by_others_or_a_symlink_i
 
 def test_b15_corrupt_cache_entries_and_index_records_are_misses_that_get_overwritten(home, sts):
     """One role profile per broken shape, run at once. Each run is the simple form with the index in place, so the
-    entry is read first by the cache-hit path (awsenv.fastpath) and, on its miss, by the full path's cache: both
+    entry is read first by the cache-hit path (awsenv.cli.fast) and, on its miss, by the full path's cache: both
     meet the corrupt file in the same run. A broken index record only sends the run to the full path."""
     entry_cases = {
         "empty": lambda text, good: "",

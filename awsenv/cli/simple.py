@@ -8,20 +8,20 @@ than awsenv's own work around an AWS call or a config parse.
 Each option at most once, a value never starting with `-`. Any other form (help, --debug, --mfa-code, --no-cache,
 --write-profile, `--`, an unknown option, a missing profile, …) goes to the Typer application, which alone defines
 the commands' names, options, help and usage errors; both run the same command bodies and report errors the same
-way (awsenv.reporting)."""
+way (awsenv.cli.reporting)."""
 
 from __future__ import annotations
 
 import os
 
-from awsenv import fastpath
+from awsenv.cli import fast as fastpath
 
 
 def run_simple(argv: list[str], environ=os.environ) -> int | None:
     """Run a simple form and return its exit status, or None for the Typer application."""
     if "_AWSENV_COMPLETE" in environ:  # shell completion is the framework's
         return None
-    from awsenv.reporting import guarded
+    from awsenv.cli.reporting import guarded
 
     call = fastpath.parse(argv)
     if call is not None:
