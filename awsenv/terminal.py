@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import os
-from typing import Optional, Sequence
+import sys
+from typing import Iterable, Optional, Sequence
 
 from awsenv.errors import UsageError
+
+
+
+def say(message: str) -> None:
+    """A message for the person: one line on stderr (stdout carries only the product)."""
+    print(f"awsenv: {message}", file=sys.stderr)
 
 
 class Terminal:
@@ -90,3 +97,16 @@ def available() -> bool:
         return False
     os.close(fd)
     return True
+
+
+def pick_profile(names: Iterable[str], command: str) -> str:
+    choices = sorted(names)
+    terminal = Terminal.open()
+    if terminal is None:
+        raise UsageError(f"`awsenv {command}` needs a PROFILE", hint=f"run `awsenv {command} PROFILE`; "
+                         "`awsenv list` shows the profiles")
+    with terminal:
+        if not choices:
+            raise UsageError(f"no profile fits `awsenv {command}`",
+                             hint="`awsenv list` shows the profiles and their flows")
+        return terminal.choose("profile", [(name, name) for name in choices])

@@ -46,7 +46,7 @@ def console(profile: ProfileArg = None, service: Optional[str] = ServiceOpt,
     Example: awsenv console prod --service s3 --container
     """
     from awsenv.console.signin import ConsoleRequest, sign_in
-    from awsenv.resolve.engine import say
+    from awsenv.terminal import say
 
     name = profile_or_pick(profile, "console")
     opener = None if print_url or no_browser else _opener(name, container)  # a wrong browser fails before AWS

@@ -12,6 +12,7 @@ import typer
 from awsenv.cli.app import app
 from awsenv.cli.options import MfaCodeOpt, complete_profile
 from awsenv.errors import AwsenvError, UsageError
+from awsenv.terminal import say
 
 keys_app = typer.Typer(
     help="Long-lived IAM user keys in the OS keyring (service `awsenv`) instead of ~/.aws/credentials. Every flow "
@@ -22,10 +23,6 @@ app.add_typer(keys_app, name="keys")
 KeyProfileArg = Annotated[str, typer.Argument(help="The profile the keys belong to.", metavar="PROFILE",
                                               autocompletion=complete_profile, show_default=False)]
 _KEY_ID = re.compile(r"[A-Z0-9]{16,128}")
-
-
-def _say(message: str) -> None:
-    print(f"awsenv: {message}", file=sys.stderr)
 
 
 def _read_keys(from_stdin: bool, profile: str):
@@ -78,15 +75,15 @@ def keys_add(profile: KeyProfileArg,
     known = config.profiles.get(profile)
     if not no_verify:
         identity = iam.caller_identity(profile, creds, known.region if known else None)
-        _say(f"the key belongs to {identity['Arn']}")
+        say(f"the key belongs to {identity['Arn']}")
     replaced = key_index.read_index().get(profile) is not None
     keystore.store(profile, creds)
     if replaced:
         drop_sessions(config, profile, open_cache())
-    _say(f"stored access key {key_index.shorten(creds.access_key_id)} for profile {profile!r} in "
+    say(f"stored access key {key_index.shorten(creds.access_key_id)} for profile {profile!r} in "
          f"{keystore.describe_backend()}")
     if known is not None and known.has_keys:
-        _say(f"warning: profile {profile!r} also has keys in the files, and those are used until you remove them "
+        say(f"warning: profile {profile!r} also has keys in the files, and those are used until you remove them "
              f"(awsenv keys import {profile} moves them)")
 
 
@@ -127,11 +124,11 @@ def keys_import(
             error.message += f"; {cred_path} was not changed{done}"
             raise
         stored.append(name)
-    key_import.commit_file(plan, _say)
+    key_import.commit_file(plan, say)
     for name in stored:
-        _say(f"moved the keys of profile {name!r} from {cred_path} into {keystore.describe_backend()}")
+        say(f"moved the keys of profile {name!r} from {cred_path} into {keystore.describe_backend()}")
     regions = {name: (config.profiles[name].region if name in config.profiles else None) for name in plan.keys}
-    key_import.write_companions(cfg_path, plan, regions, _say)
+    key_import.write_companions(cfg_path, plan, regions, say)
 
 
 def _read_or_empty(path: str) -> bytes:
@@ -163,7 +160,7 @@ def keys_list(as_json: Annotated[bool, typer.Option("--json", help="One JSON doc
         sys.stdout.write(json.dumps(rows, indent=2) + "\n")
         return
     if not rows:
-        _say(f"no keys are stored (index: {paths.key_index_path()})")
+        say(f"no keys are stored (index: {paths.key_index_path()})")
         return
     table = [("PROFILE", "KEY", "STORED") + (("KEY AGE",) if check else ())]
     for row in rows:
@@ -216,7 +213,7 @@ def keys_remove(profile: KeyProfileArg) -> None:
         raise UsageError(f"profile {profile!r} has no stored keys", hint="`awsenv keys list` shows which do")
     drop_sessions(config, profile, open_cache())
     key_index.forget(profile)
-    _say(f"removed the stored keys of profile {profile!r}")
+    say(f"removed the stored keys of profile {profile!r}")
 
 
 @keys_app.command("rotate")
@@ -235,4 +232,4 @@ def keys_rotate(profile: KeyProfileArg, mfa_code: MfaCodeOpt = None) -> None:
 
     if mfa_code is not None:
         validate_code(mfa_code)
-    rotate(aws_config.load(), profile, FlowOptions(mfa_code=mfa_code), open_cache(), _say)
+    rotate(aws_config.load(), profile, FlowOptions(mfa_code=mfa_code), open_cache(), say)

@@ -63,7 +63,7 @@ def populate(session: SessionArg, prefix: PrefixOpt = None, region: RegionOpt = 
     from awsenv.populate import config_edit as config_file
     from awsenv.populate import listing as sso_listing
     from awsenv.config import profiles as config
-    from awsenv.resolve.engine import say
+    from awsenv.terminal import say
     from awsenv.errors import AwsenvError, ConfigError, UsageError
     from awsenv.populate.changes import MARKER, describe_stale, plan_changes, previous_prefix
     from awsenv.populate.names import SAFE, profile_names

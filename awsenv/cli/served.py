@@ -13,7 +13,7 @@ import tempfile
 from typing import Callable, Mapping, Optional, Sequence
 
 from awsenv.cli.options import CredentialOptions
-from awsenv.resolve.engine import say
+from awsenv.terminal import say
 
 
 def _terminal_is_ours() -> bool:

@@ -26,10 +26,10 @@ def login(profile: ProfileArg = None, no_browser: NoBrowserOpt = False, force: F
     """
     from awsenv.config import profiles as config
     from awsenv.sso import role as sso
-    from awsenv.resolve.engine import say
+    from awsenv.terminal import say
     from awsenv.errors import UsageError
     from awsenv.model import SsoRoleCredentials
-    from awsenv.picker import pick_profile
+    from awsenv.terminal import pick_profile
     from awsenv.plan.rules import resolve_plan
     from awsenv.sso.login import describe
 

@@ -37,7 +37,7 @@ def profile_or_pick(profile: str | None, flow: str) -> str:
         print(f"awsenv: using profile {from_env!r} from $AWS_PROFILE", file=sys.stderr)
         return from_env
     from awsenv.config import profiles as config
-    from awsenv.picker import pick_profile
+    from awsenv.terminal import pick_profile
 
     profiles = config.load().profiles
     fitting = [n for n, p in profiles.items() if p.flow != "none" and (flow in ("export", "credential-process",
@@ -66,7 +66,7 @@ def write_profile_if_asked(result: Result, options: CredentialOptions) -> None:
         return
     from awsenv.config.profiles import credentials_path
     from awsenv.config.credentials_file import write_profile
-    from awsenv.resolve.engine import say
+    from awsenv.terminal import say
     from awsenv.errors import AwsenvError
 
     name = written_profile_name(result.plan.target, options)

@@ -10,7 +10,7 @@ from awsenv.console import federation as console
 from awsenv.console import links as console_links
 from awsenv.console import session as console_session
 from awsenv.durations import CHAINED_MAX
-from awsenv.resolve.engine import say
+from awsenv.terminal import say
 
 
 @dataclass

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import sys
 from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Callable, Optional
@@ -15,6 +14,7 @@ from awsenv.cache.store import CredentialCache, cache_dir, entry_key
 from awsenv.config.profiles import AwsConfig
 from awsenv.errors import AwsenvError, AwsError, ConfigError
 from awsenv.files import UnsafeDirectory
+from awsenv.terminal import say
 from awsenv.resolve.mfa_codes import CodeSource
 from awsenv.model import (READ_IN_PLACE, SOURCE_STEPS, AssumeRole, Credentials, EnvironmentKeys, GetSessionToken,
                           Plan, SsoRoleCredentials, StaticKeys, Step, StoredKeys)
@@ -36,10 +36,6 @@ class FlowOptions:
     browser: bool = True
     use_device_code: bool = False
     may_prompt: Optional[Callable[[], bool]] = None  # whether an MFA prompt may be shown now (None: always)
-
-
-def say(message: str) -> None:
-    print(f"awsenv: {message}", file=sys.stderr)
 
 
 class Engine:

@@ -9,7 +9,8 @@ from typing import Callable, Mapping, Optional
 from awsenv.config import profiles as aws_config
 from awsenv.cache import index as fast_index
 from awsenv.cache.store import CREDENTIAL_PROCESS_MIN_TTL, DEFAULT_MIN_TTL, CredentialCache, cache_dir, min_ttl
-from awsenv.resolve.engine import Engine, FlowOptions, say
+from awsenv.resolve.engine import Engine, FlowOptions
+from awsenv.terminal import say
 from awsenv.files import UnsafeDirectory, ensure_private_dir
 from awsenv.resolve.mfa import validate_code
 from awsenv.model import READ_IN_PLACE, Credentials, Plan
