@@ -90,7 +90,7 @@ def _credentials(config, plan, session, requested, request: ConsoleRequest, log)
     for note in session.notes:
         log(note)
     if session.kind == "federation":
-        from awsenv.plan.rules import default_session_name
+        from awsenv.plan.checks import default_session_name
 
         creds = aws.get_federation_token(plan.target, creds, plan.region, default_session_name(plan.target),
                                          session.federation_duration)

@@ -9,9 +9,8 @@ from awsenv.durations import format_seconds
 from awsenv.model import (READ_IN_PLACE, AssumeRole, AssumeRoleWithWebIdentity, ContainerCredentials,
                           CredentialProcess, EnvironmentKeys, GetSessionToken, InstanceMetadata, LoginSession, Plan,
                           SsoRoleCredentials, StaticKeys, Step, StoredKeys)
+from awsenv.plan.checks import FLOW_WORDS
 
-FLOW_WORDS = {"user": "IAM user", "role": "IAM role", "sso": "IAM Identity Center (SSO)",
-              "process": "credential_process", "login": "`aws login` session"}
 
 
 def masked_key(access_key_id: Optional[str]) -> str:

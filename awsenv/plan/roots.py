@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Mapping, Optional
 
 from awsenv.errors import ConfigError
+from awsenv.plan.checks import check_role, default_session_name, no_credentials
 from awsenv.model import (AssumeRoleWithWebIdentity, ContainerCredentials, CredentialProcess, EnvironmentKeys,
                           InstanceMetadata, LoginSession, Profile, StaticKeys, Step, StoredKeys)
 
@@ -51,7 +52,7 @@ def key_step(profile: Profile) -> StaticKeys:
 def own_root(profile: Profile) -> Step:
     """A non-role profile's own root, in the AWS CLI's order: SSO, keys, login session, credential_process."""
     if profile.is_sso:
-        raise AssertionError("SSO roots are built by plan._sso_step")
+        raise AssertionError("SSO roots are built by awsenv.plan.rules._sso_step")
     if profile.has_any_keys:
         return key_step(profile)
     if profile.login_session:
@@ -85,21 +86,3 @@ def credential_source_root(profile: Profile, environ: Mapping[str, str]) -> Step
         return ContainerCredentials(profile.name, "http://169.254.170.2" + relative if relative else full)
     raise ConfigError(f"profile {profile.name!r}: credential_source {profile.credential_source!r} is not one of "
                       + ", ".join(_CREDENTIAL_SOURCES), hint="use one of those names, or source_profile")
-
-
-def check_role(profile: Profile) -> None:
-    from awsenv.plan.rules import _check_role
-
-    _check_role(profile)
-
-
-def default_session_name(name: str) -> str:
-    from awsenv.plan.rules import default_session_name as session_name
-
-    return session_name(name)
-
-
-def no_credentials(profile: Profile) -> tuple[str, str]:
-    from awsenv.plan.rules import _no_credentials
-
-    return _no_credentials(profile)

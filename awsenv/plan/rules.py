@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Mapping, Optional
 
 from awsenv.config.profiles import AwsConfig
@@ -18,25 +17,13 @@ from awsenv.durations import (
 from awsenv.errors import ConfigError, UsageError
 from awsenv.model import (AssumeRole, AssumeRoleWithWebIdentity, EnvironmentKeys, GetSessionToken, Plan, Profile,
                           SsoRoleCredentials, SsoSession, StaticKeys, Step)
+from awsenv.plan.checks import (check_role, check_serial, default_session_name, flow_words, no_credentials,
+                                 with_article)
 from awsenv.plan.roots import credential_source_root, key_step, own_root, web_identity_root
 from awsenv.plan.regions import checked_region
 
 # The MFA session (GetSessionToken with the code) that role profiles sharing one serial reuse.
 MFA_SESSION_SECONDS = 43200
-
-# STS's character sets are ASCII: without re.ASCII, \w would let through letters STS refuses.
-_ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+", re.ASCII)
-_SESSION_NAME_CHARS = re.compile(r"[^\w+=,.@-]", re.ASCII)
-_SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}", re.ASCII)
-_EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]{2,1224}", re.ASCII)
-_SERIAL = re.compile(r"[\w+=/:,.@-]{9,256}", re.ASCII)
-_SECURITY_KEY = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:u2f/")  # IAM's ARN for FIDO security keys and passkeys
-
-
-def default_session_name(profile: str) -> str:
-    name = "awsenv-" + _SESSION_NAME_CHARS.sub("-", profile)
-    return name[:64]
-
 
 def resolve_plan(config: AwsConfig, name: str, flow: str = "export", duration: Optional[str | int] = None,
                  region: Optional[str] = None, environ: Mapping[str, str] = {}) -> Plan:
@@ -49,10 +36,10 @@ def resolve_plan(config: AwsConfig, name: str, flow: str = "export", duration: O
     web_identity = web_identity_root(profile, environ, is_target=True)
     actual = "role" if web_identity else profile.flow
     if actual == "none":
-        raise ConfigError(*_no_credentials(profile))
+        raise ConfigError(*no_credentials(profile))
     if flow != "export" and flow != actual:
         raise UsageError(
-            f"profile {name!r} is {_article(actual)} profile, not {_article(flow)} profile",
+            f"profile {name!r} is {with_article(actual)} profile, not {with_article(flow)} profile",
             hint=f"use `awsenv {actual} {name}` or `awsenv export {name}`",
         )
     requested = _requested_duration(profile, duration, actual)
@@ -65,30 +52,13 @@ def resolve_plan(config: AwsConfig, name: str, flow: str = "export", duration: O
     elif actual in ("process", "login"):
         steps, notes = [own_root(profile)], []
         if requested is not None:
-            notes.append(f"{_flow_words(actual)} decides how long its credentials last; --duration is ignored")
+            notes.append(f"{flow_words(actual)} decides how long its credentials last; --duration is ignored")
     else:
         steps, notes = _role_steps(config, profile, requested, environ)
     notes.extend(_both_places(config, steps))
     if region is None and profile.region is not None and not profile.region.strip():
         notes.append(f"warning: profile {name!r} has an empty region; no region is exported")
     return Plan(target=name, flow=actual, region=checked_region(region, name, profile.region), steps=tuple(steps), notes=tuple(notes))
-
-
-def _flow_words(flow: str) -> str:
-    return {"user": "IAM user", "role": "IAM role", "sso": "IAM Identity Center (SSO)",
-            "process": "credential_process", "login": "`aws login` session"}.get(flow, flow)
-
-
-def _article(flow: str) -> str:
-    words = _flow_words(flow)
-    return ("a " if words.startswith("credential_process") else "an ") + words
-
-
-def _no_credentials(profile: Profile) -> tuple[str, str]:
-    return (f"profile {profile.name!r} has no credentials: no keys, role_arn, SSO settings, credential_process, "
-            "web_identity_token_file or login_session",
-            "add aws_access_key_id/aws_secret_access_key, a role_arn with source_profile or credential_source, "
-            "sso_session, or credential_process")
 
 
 def _target_profile(config: AwsConfig, name: str, environ: Mapping[str, str]) -> Profile:
@@ -127,7 +97,7 @@ def _requested_duration(profile: Profile, duration: Optional[str | int], flow: s
 def _user_steps(profile: Profile, requested: Optional[int]) -> tuple[list[Step], list[str]]:
     if requested is not None:
         check_range(requested, GET_SESSION_TOKEN_RANGE, "GetSessionToken")
-    _check_serial(profile)
+    check_serial(profile)
     notes = []
     if profile.aws_session_token:
         notes.append("these keys carry a session token: GetSessionToken needs an IAM user's long-lived keys")
@@ -169,7 +139,7 @@ def _walk_chain(config: AwsConfig, target: Profile,
         if web_identity:
             return roles, web_identity
         if current.is_role and (current is target or not current.has_any_keys):
-            _check_role(current)
+            check_role(current)
             source = current.source_profile
             if source and current.credential_source:
                 raise ConfigError(f"profile {current.name!r} has both source_profile and credential_source",
@@ -196,7 +166,7 @@ def _walk_chain(config: AwsConfig, target: Profile,
         elif current.has_any_keys or current.login_session or current.credential_process:
             return roles, own_root(current)
         else:
-            message, hint = _no_credentials(current)
+            message, hint = no_credentials(current)
             raise ConfigError(f"{message} (chain: {' -> '.join(visited)})", hint=hint)
 
 
@@ -271,24 +241,3 @@ def _assume(profile: Profile, wanted: Optional[int], mfa: bool, chained: bool,
         mfa_process=profile.mfa_process if mfa else None,
         chained=chained,
     )
-
-
-def _check_role(profile: Profile) -> None:
-    if not _ROLE_ARN.fullmatch(profile.role_arn or ""):
-        raise ConfigError(f"profile {profile.name!r}: role_arn {profile.role_arn!r} is not a role ARN",
-                          hint="it looks like arn:aws:iam::123456789012:role/NAME")
-    if profile.role_session_name is not None and not _SESSION_NAME.fullmatch(profile.role_session_name):
-        raise ConfigError(f"profile {profile.name!r}: role_session_name must be 2-64 of letters, digits and +=,.@_-")
-    if profile.external_id is not None and not _EXTERNAL_ID.fullmatch(profile.external_id):
-        raise ConfigError(f"profile {profile.name!r}: external_id must be 2-1224 of letters, digits and +=,.@:/_-")
-    _check_serial(profile)
-
-
-def _check_serial(profile: Profile) -> None:
-    if profile.mfa_serial is not None and not _SERIAL.fullmatch(profile.mfa_serial):
-        raise ConfigError(f"profile {profile.name!r}: mfa_serial {profile.mfa_serial!r} is not an MFA device ARN "
-                          "or serial number", hint="it looks like arn:aws:iam::123456789012:mfa/NAME")
-    if profile.mfa_serial is not None and _SECURITY_KEY.search(profile.mfa_serial):
-        raise ConfigError(f"profile {profile.name!r}: mfa_serial {profile.mfa_serial!r} is a security key "
-                          "(FIDO/U2F passkey); STS accepts only a one-time code from a virtual or hardware TOTP device",
-                          hint="register a virtual MFA device and set its ARN, arn:aws:iam::123456789012:mfa/NAME")

@@ -10,7 +10,8 @@ import pytest
 from awsenv.config import profiles as config
 from awsenv.errors import ConfigError, UsageError
 from awsenv.model import AssumeRole, SsoRoleCredentials, StaticKeys
-from awsenv.plan.rules import MFA_SESSION_SECONDS, default_session_name, resolve_plan
+from awsenv.plan.checks import default_session_name
+from awsenv.plan.rules import MFA_SESSION_SECONDS, resolve_plan
 
 SERIAL = "arn:aws:iam::123456789012:mfa/alice"
 OTHER_SERIAL = "arn:aws:iam::123456789012:mfa/bob"
