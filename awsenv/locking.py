@@ -12,7 +12,7 @@ import time
 from contextlib import contextmanager
 from typing import Iterator, Optional
 
-from awsenv.errors import AwsenvError
+from awsenv.errors import AwsenvError, UsageError
 
 _held: list[int] = []  # the lock files this process holds, as open descriptors
 # How long a waiter stays silent: a lock is usually held for one STS call, well under a second.
@@ -92,3 +92,17 @@ def _holder(fd: int) -> tuple[str, str]:
     except OSError:
         return "unknown", ""
     return pid.strip() or "unknown", note.strip()
+
+
+# Longer than a device code lives (600 s) and than anyone takes to type an MFA code: a waiter outlasts the
+# process that is signing in. A killed holder frees its kernel lock at once, so this only bounds a stuck one.
+DEFAULT_LOCK_TIMEOUT = 900.0
+
+
+def lock_timeout(environ=os.environ) -> float:
+    """How long to wait for another awsenv process (e.g. one waiting for an MFA code): AWSENV_LOCK_TIMEOUT seconds."""
+    raw = environ.get("AWSENV_LOCK_TIMEOUT")
+    try:
+        return max(float(raw), 0.0) if raw else DEFAULT_LOCK_TIMEOUT
+    except ValueError:
+        raise UsageError(f"AWSENV_LOCK_TIMEOUT={raw!r} is not a number of seconds") from None

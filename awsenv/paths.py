@@ -1,5 +1,6 @@
-"""Where the AWS config and credentials files are (AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE or ~/.aws), and
-awsenv's own data directory (AWSENV_DATA_DIR, else XDG_DATA_HOME/awsenv, else ~/.local/share/awsenv)."""
+"""Where the AWS config and credentials files are (AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE or ~/.aws), awsenv's
+own data directory (AWSENV_DATA_DIR, else XDG_DATA_HOME/awsenv, else ~/.local/share/awsenv) and its cache
+(AWSENV_CACHE_DIR, else XDG_CACHE_HOME/awsenv, else ~/.cache/awsenv)."""
 
 from __future__ import annotations
 
@@ -24,3 +25,10 @@ def data_dir(environ=os.environ) -> str:
 def key_index_path(environ=os.environ) -> str:
     """The index of keys stored with `awsenv keys` (no secret in it)."""
     return os.path.join(data_dir(environ), "keys.json")
+
+
+def cache_dir(environ=os.environ) -> str:
+    if environ.get("AWSENV_CACHE_DIR"):
+        return environ["AWSENV_CACHE_DIR"]
+    base = environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "awsenv")

@@ -15,21 +15,25 @@ from __future__ import annotations
 import os
 
 from awsenv import files, jsonlite
+from awsenv.paths import cache_dir  # noqa: F401  (where the cache lives, for the readers of this format)
 from awsenv.errors import UsageError
 
 VERSION = 1
 INDEX_VERSION = 2
 INDEX_DIR = "fast"  # the index the cache-hit path reads: see awsenv/cli/fast.py
-DEFAULT_MIN_TTL = 300  # exports, exec, shell: refresh credentials with less than 5 minutes left
-CREDENTIAL_PROCESS_MIN_TTL = 900  # beyond the SDKs' own 15-minute advisory refresh
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # for strftime; the only form an entry's expiration is read in
 
 
-def cache_dir(environ=os.environ) -> str:
-    if environ.get("AWSENV_CACHE_DIR"):
-        return environ["AWSENV_CACHE_DIR"]
-    base = environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "awsenv")
+# Freshness: how much life cached credentials must have left to be handed out. Every consumer reads it here.
+DEFAULT_MIN_TTL = 300  # exports, exec, shell: refresh credentials with less than 5 minutes left
+CREDENTIAL_PROCESS_MIN_TTL = 900  # beyond the SDKs' own 15-minute advisory refresh
+# The credential server: above botocore's 15-minute advisory refresh window, so SDKs fetch again only every so
+# often, not per call (AWSENV_SERVER_MIN_TTL changes it).
+SERVER_MIN_TTL = 1200
+SERVER_MIN_TTL_VARIABLE = "AWSENV_SERVER_MIN_TTL"
+# A console sign-in with chained role credentials lasts as long as they do: they must cover the session asked
+# for, less this much (the sign-in itself takes a 15-minute token), and never less than DEFAULT_MIN_TTL.
+CONSOLE_CHAINED_SLACK = 900
 
 
 def min_ttl(environ=os.environ, floor: float = 0) -> float:
@@ -42,6 +46,18 @@ def min_ttl(environ=os.environ, floor: float = 0) -> float:
     if value != value or value < 0:
         raise UsageError(f"AWSENV_MIN_TTL={raw!r} is not a number of seconds")
     return max(value, floor)
+
+
+def server_min_ttl(environ=os.environ) -> float:
+    """Seconds of life the credential server keeps in hand: AWSENV_SERVER_MIN_TTL, else SERVER_MIN_TTL."""
+    raw = environ.get(SERVER_MIN_TTL_VARIABLE)
+    try:
+        value = float(raw) if raw else float(SERVER_MIN_TTL)
+    except ValueError:
+        raise UsageError(f"{SERVER_MIN_TTL_VARIABLE}={raw!r} is not a number of seconds") from None
+    if value != value or value <= 0:
+        raise UsageError(f"{SERVER_MIN_TTL_VARIABLE}={raw!r} is not a positive number of seconds")
+    return value
 
 
 def read_entry(path: str) -> dict | None:

@@ -10,18 +10,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterator, Mapping, Optional
 
 from awsenv import files, locking
-from awsenv.cache.format import (CREDENTIAL_PROCESS_MIN_TTL, DEFAULT_MIN_TTL, INDEX_DIR, TIME_FORMAT, VERSION,
-                                 cache_dir, min_ttl, read_entry)
-from awsenv.errors import UsageError
+from awsenv.cache.format import INDEX_DIR, TIME_FORMAT, VERSION, read_entry
 from awsenv.model import Credentials
-
-__all__ = ["CREDENTIAL_PROCESS_MIN_TTL", "DEFAULT_MIN_TTL", "DEFAULT_LOCK_TIMEOUT", "INDEX_DIR", "VERSION",
-           "CredentialCache", "cache_dir", "entry_key", "lock_timeout", "min_ttl"]
-
-# Longer than a device code lives (600 s) and than anyone takes to type an MFA code: a waiter outlasts the
-# process that is signing in. A killed holder frees its kernel lock at once, so this only bounds a stuck one.
-DEFAULT_LOCK_TIMEOUT = 900.0
-
 
 def entry_key(parts: Mapping[str, object]) -> str:
     """A stable name for a request: any change in its parameters gives another key."""
@@ -124,17 +114,8 @@ class CredentialCache:
         elif os.path.lexists(path) and os.lstat(path).st_uid != os.geteuid():
             # Only root can have put it there; holding it would not keep out the process it belongs to.
             raise files.UnsafeDirectory(f"{path} is owned by uid {os.lstat(path).st_uid}, not by you")
-        with locking.held(path, what, timeout=lock_timeout(environ)):
+        with locking.held(path, what, timeout=locking.lock_timeout(environ)):
             yield
-
-
-def lock_timeout(environ: Mapping[str, str] = os.environ) -> float:
-    """How long to wait for another awsenv process (e.g. one waiting for an MFA code): AWSENV_LOCK_TIMEOUT seconds."""
-    raw = environ.get("AWSENV_LOCK_TIMEOUT")
-    try:
-        return max(float(raw), 0.0) if raw else DEFAULT_LOCK_TIMEOUT
-    except ValueError:
-        raise UsageError(f"AWSENV_LOCK_TIMEOUT={raw!r} is not a number of seconds") from None
 
 
 def _empty(directory: str) -> None:

@@ -56,7 +56,8 @@ def _renewal(flow: str, profile: Optional[str], options: CredentialOptions, prom
     from awsenv.resolve.mfa import validate_code
     from awsenv.model import SsoRoleCredentials
     from awsenv.plan.rules import resolve_plan
-    from awsenv.server.renewal import Renewal, configured_min_ttl
+    from awsenv.cache.format import server_min_ttl
+    from awsenv.server.renewal import Renewal
 
     if options.write_profile is not None:
         raise UsageError("--write-profile does not go with --server: the command gets no keys to write",
@@ -64,7 +65,7 @@ def _renewal(flow: str, profile: Optional[str], options: CredentialOptions, prom
     if options.mfa_code is not None:
         validate_code(options.mfa_code)
     name = profile_or_pick(profile, flow)
-    wanted = configured_min_ttl(os.environ)
+    wanted = server_min_ttl(os.environ)
     config = aws_config.load()
     plan = resolve_plan(config, name, "export", options.duration, options.region)
     for step in plan.steps:

@@ -95,7 +95,7 @@ def print_credentials(flow: str, profile: str | None, options: CredentialOptions
 def print_credential_process(profile: str | None, options: CredentialOptions) -> None:
     from awsenv.env import CHAIN_VARIABLE, credential_process_chain
     from awsenv.errors import ConfigError
-    from awsenv.resolve.obtain import CREDENTIAL_PROCESS_MIN_TTL, min_ttl
+    from awsenv.cache.format import CREDENTIAL_PROCESS_MIN_TTL, min_ttl
     from awsenv.shells.output import credential_process_json, write_product
 
     name = profile_or_pick(profile, "credential-process")

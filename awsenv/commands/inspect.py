@@ -117,7 +117,8 @@ def _cache_state(engine, plan, min_ttl: float, cached_profiles: Optional[set] = 
 
 def _engine(config):
     from awsenv.resolve.engine import Engine, FlowOptions
-    from awsenv.resolve.obtain import min_ttl, open_cache
+    from awsenv.cache.format import min_ttl
+    from awsenv.resolve.obtain import open_cache
 
     ttl = min_ttl()
     return Engine(config, FlowOptions(min_ttl=ttl), open_cache(lambda _message: None)), ttl

@@ -15,7 +15,7 @@ def editing(path: str) -> Iterator[None]:
     """Hold the edit lock of the file at `path` (a symlink counts as its target). The lock lives in awsenv's cache
     directory; without a usable one, the edit goes ahead unlocked, as it would for any other tool."""
     from awsenv import files, locking
-    from awsenv.cache.store import cache_dir, lock_timeout
+    from awsenv.paths import cache_dir
 
     try:
         directory = files.ensure_private_dir(cache_dir())
@@ -25,5 +25,5 @@ def editing(path: str) -> Iterator[None]:
         return
     key = hashlib.sha256(os.path.realpath(path).encode()).hexdigest()[:16]
     with locking.held(os.path.join(directory, f"edit-{key}.lock"), f"another awsenv writing {path}",
-                      timeout=lock_timeout()):
+                      timeout=locking.lock_timeout()):
         yield

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Optional
 
+from awsenv.cache.format import CONSOLE_CHAINED_SLACK, DEFAULT_MIN_TTL
 from awsenv.durations import CHAINED_MAX, format_seconds
 from awsenv.errors import UsageError
 from awsenv.model import AssumeRole, Credentials, GetSessionToken, Plan, SsoRoleCredentials
@@ -49,7 +50,7 @@ def for_plan(plan: Plan, requested: Optional[int]) -> ConsoleSession:
                      "service takes no console session length for those: the console lasts as long as the "
                      f"credentials, at most 1h (asked for {format_seconds(requested)})",)
         wanted = min(requested or last.duration or CHAINED_MAX, CHAINED_MAX)
-        return ConsoleSession("chained", min_ttl=max(wanted - 900, 300), notes=notes)
+        return ConsoleSession("chained", min_ttl=max(wanted - CONSOLE_CHAINED_SLACK, DEFAULT_MIN_TTL), notes=notes)
     if isinstance(last, (AssumeRole, SsoRoleCredentials)):
         kind = "role" if isinstance(last, AssumeRole) else "sso"
         seconds, notes = requested or DEFAULT_SESSION_DURATION, ()

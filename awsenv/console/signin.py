@@ -70,7 +70,7 @@ def sign_in(request: ConsoleRequest, log: Callable[[str], None] = say) -> Consol
 
 def _credentials(config, plan, session, requested, request: ConsoleRequest, log):
     from awsenv.aws import sts as aws
-    from awsenv.cache.store import min_ttl
+    from awsenv.cache.format import min_ttl
     from awsenv.resolve.engine import Engine, FlowOptions
     from awsenv.resolve.obtain import open_cache
 

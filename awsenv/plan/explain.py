@@ -117,9 +117,9 @@ def describe(plan: Plan, keys: dict, cached_until: Sequence[Optional[datetime]],
 
 def server_renewal(plan: Plan, cached_until: Sequence[Optional[datetime]]) -> str:
     """What `exec --server` / `shell --server` renewals will need from the user, and when."""
-    from awsenv.server.renewal import DEFAULT_MIN_TTL
+    from awsenv.cache.format import SERVER_MIN_TTL
 
-    ahead = format_seconds(int(DEFAULT_MIN_TTL))
+    ahead = format_seconds(SERVER_MIN_TTL)
     sso = [step for step in plan.steps if isinstance(step, SsoRoleCredentials)]
     mfa = [index for index, step in enumerate(plan.steps) if getattr(step, "mfa_serial", None)]
     if not mfa:

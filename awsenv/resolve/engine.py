@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from typing import Callable, Optional
 
 from awsenv.aws import sts as aws
-from awsenv.cache.store import CredentialCache, cache_dir, entry_key
+from awsenv.cache.format import DEFAULT_MIN_TTL
+from awsenv.cache.store import CredentialCache, entry_key
+from awsenv.paths import cache_dir
 from awsenv.config.profiles import AwsConfig
 from awsenv.errors import AwsenvError, AwsError, ConfigError
 from awsenv.files import UnsafeDirectory
@@ -32,7 +34,7 @@ def _digest(secret: Optional[str]) -> Optional[str]:
 @dataclass
 class FlowOptions:
     mfa_code: Optional[str] = None
-    min_ttl: float = 300.0
+    min_ttl: float = DEFAULT_MIN_TTL
     browser: bool = True
     use_device_code: bool = False
     may_prompt: Optional[Callable[[], bool]] = None  # whether an MFA prompt may be shown now (None: always)

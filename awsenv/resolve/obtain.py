@@ -8,7 +8,9 @@ from typing import Callable, Mapping, Optional
 
 from awsenv.config import profiles as aws_config
 from awsenv.cache import index as fast_index
-from awsenv.cache.store import CREDENTIAL_PROCESS_MIN_TTL, DEFAULT_MIN_TTL, CredentialCache, cache_dir, min_ttl
+from awsenv.cache.format import min_ttl
+from awsenv.cache.store import CredentialCache
+from awsenv.paths import cache_dir
 from awsenv.resolve.engine import Engine, FlowOptions
 from awsenv.terminal import say
 from awsenv.files import UnsafeDirectory, ensure_private_dir
@@ -16,7 +18,7 @@ from awsenv.resolve.mfa import validate_code
 from awsenv.model import READ_IN_PLACE, Credentials, Plan
 from awsenv.plan.rules import resolve_plan
 
-__all__ = ["CREDENTIAL_PROCESS_MIN_TTL", "DEFAULT_MIN_TTL", "Request", "Result", "min_ttl", "obtain", "open_cache"]
+__all__ = ["Request", "Result", "obtain", "open_cache"]
 
 
 @dataclass

@@ -10,27 +10,13 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime
-from typing import Callable, Mapping, Optional, Union
+from typing import Callable, Optional, Union
 
 from awsenv.server.endpoint import Unavailable
-from awsenv.errors import AwsenvError, UsageError
+from awsenv.errors import AwsenvError
 from awsenv.model import Credentials
 
-# Above botocore's 15-minute advisory refresh window: SDKs then fetch again only every so often, not per call.
-DEFAULT_MIN_TTL = 1200.0
-ENV_MIN_TTL = "AWSENV_SERVER_MIN_TTL"
 LONGEST_SLEEP = 3600.0  # long-lived keys never need renewing; the thread still wakes now and then
-
-
-def configured_min_ttl(environ: Mapping[str, str]) -> float:
-    raw = environ.get(ENV_MIN_TTL)
-    try:
-        value = float(raw) if raw else DEFAULT_MIN_TTL
-    except ValueError:
-        raise UsageError(f"{ENV_MIN_TTL}={raw!r} is not a number of seconds") from None
-    if value != value or value <= 0:
-        raise UsageError(f"{ENV_MIN_TTL}={raw!r} is not a positive number of seconds")
-    return value
 
 
 class Renewal:

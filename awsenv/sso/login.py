@@ -23,7 +23,7 @@ from datetime import datetime, timezone
 from typing import Callable, Iterator, Optional
 
 from awsenv import files, locking
-from awsenv.cache.store import lock_timeout
+from awsenv.locking import lock_timeout
 from awsenv.errors import AwsError
 from awsenv.model import SsoSession
 from awsenv.sso.token_cache import REFRESH_WINDOW, SsoToken, cache_key, drop_token, read_token, write_token

@@ -13,7 +13,7 @@ from typing import Optional
 
 from awsenv import files
 from awsenv.sso import registration as sso_registration
-from awsenv.cache.store import cache_dir
+from awsenv.paths import cache_dir
 from awsenv.errors import AwsError
 from awsenv.model import SsoSession
 from awsenv.sso.registration import Registration
