@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 
 from awsenv.errors import AwsenvError
+from awsenv.shells.output import drop_stdout
 
 
 def guarded(command) -> int:
@@ -30,19 +31,6 @@ def reader_gone() -> int:
     """stdout's reader went away (`awsenv … | head`): end quietly with status 1, as click does, not a traceback."""
     drop_stdout()
     return 1
-
-
-def drop_stdout() -> None:
-    """Whatever is still buffered for stdout is dropped: after a failure nothing more reaches the reader (`eval` must
-    get nothing), and the interpreter's final flush cannot fail again."""
-    import os
-
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-    except (AttributeError, OSError, ValueError):  # no stdout at all (closed at start), or not a file
-        pass
 
 
 def internal_error(error: Exception) -> int:

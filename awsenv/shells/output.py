@@ -63,12 +63,23 @@ def write_product(text: str) -> None:
     except BrokenPipeError:
         raise
     except OSError as error:
-        from awsenv.cli.reporting import drop_stdout
-
         drop_stdout()
         raise OutputFailed(f"could not write the output to stdout: {error.strerror or error}",
                            hint="nothing usable was printed; check where stdout goes (a full disk?) and run again"
                            ) from None
+
+
+def drop_stdout() -> None:
+    """Whatever is still buffered for stdout is dropped: after a failure nothing more reaches the reader (`eval` must
+    get nothing), and the interpreter's final flush cannot fail again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (AttributeError, OSError, ValueError):  # no stdout at all (closed at start), or not a file
+        pass
 
 
 def credential_process_json(creds: Credentials) -> str:
