@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from awsenv.commands.credentials import CredentialOptions
-from awsenv.shells import SHELL_NAMES
+from awsenv.shells.dialects import SHELL_NAMES
 
 __all__ = ["CredentialOptions", "complete_profile", "complete_shell"]
 

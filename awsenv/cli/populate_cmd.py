@@ -56,6 +56,6 @@ def populate(session: SessionArg, prefix: PrefixOpt = None, region: RegionOpt = 
 
     Example: awsenv populate corp --dry-run
     """
-    from awsenv.commands.populate import populate as write_profiles
+    from awsenv.populate.command import populate as write_profiles
 
     write_profiles(session, prefix, region, dry_run, prune, browser=not no_browser)

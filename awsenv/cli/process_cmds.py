@@ -81,7 +81,7 @@ def shell_(profile: ProfileArg = None, shell: ShellOpt = None, force: ForceOpt =
     Example: awsenv shell prod
     """
     from awsenv.shells.process import refuse_nesting, run_subshell
-    from awsenv.shells import detect_shell_process, dialect_for, executable_for
+    from awsenv.shells.dialects import detect_shell_process, dialect_for, executable_for
 
     refuse_nesting(os.environ, force)
     if shell:

@@ -9,7 +9,7 @@ import sys
 from awsenv import jsonlite
 from awsenv.env import PROFILE_MARKER, format_expiration, replacing
 from awsenv.errors import AwsenvError, UsageError
-from awsenv.shells import detect_shell, dialect_for, json_dialect
+from awsenv.shells.dialects import detect_shell, dialect_for, json_dialect
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:

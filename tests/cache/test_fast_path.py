@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pexpect
 
-from awsenv.shells import SHELL_NAMES
+from awsenv.shells.dialects import SHELL_NAMES
 from tests.cache_entries import ROLE, drop_fast_index
 from tests.helpers import AWSENV, parse_posix_exports
 
@@ -28,7 +28,7 @@ ALLOWED = {
     "awsenv.jsonlite", "_json",  # the cache's JSON, through CPython's C scanner instead of json (which loads re, enum)
     "_sha256", "_sha2",  # the index's name, through the interpreter's own SHA-256 instead of hashlib's OpenSSL
     "awsenv.errors",  # the UsageError a bad AWSENV_MIN_TTL raises
-    "awsenv.env", "awsenv.shells.output", "awsenv.shells", "awsenv.shells.base",  # the one definition of the rendering
+    "awsenv.env", "awsenv.shells.output", "awsenv.shells", "awsenv.shells.dialects", "awsenv.shells.base",  # the one definition of the rendering
     "awsenv.shells.posix", "awsenv.shells.fish", "awsenv.shells.tcsh", "awsenv.shells.pwsh",  # only the dialect
     "awsenv.shells.json_output", "awsenv.shells.elvish", "awsenv.shells.xonsh", "awsenv.shells.cmd",  # asked for
 }

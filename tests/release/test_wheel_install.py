@@ -91,7 +91,7 @@ def test_the_sdist_holds_what_a_rebuild_needs(sdist):
     with tarfile.open(sdist) as archive:
         names = {m.name.removeprefix(root) for m in archive.getmembers()}
         for needed in ["pyproject.toml", "README.md", "LICENSE", "awsenv/__init__.py", "awsenv/main.py",
-                       "awsenv/cli/app.py", "awsenv/shells/__init__.py"]:
+                       "awsenv/cli/app.py", "awsenv/shells/dialects.py"]:
             assert needed in names, needed
         for name in SHELL_FILES:
             member = archive.getmember(f"{root}awsenv/shell_init/{name}")

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from awsenv.errors import UsageError
-from awsenv.shells import dialect_for
+from awsenv.shells.dialects import dialect_for
 from tests.helpers import AWSENV, need_binary
 from tests.shells.harness import DUMP_ENV, SHELLS, run_rendered
 from tests.shells.test_quoting_property import any_value, metachar_value

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from awsenv.errors import UsageError
-from awsenv.shells import dialect_for
+from awsenv.shells.dialects import dialect_for
 from tests.shells.harness import SHELLS, run_rendered
 
 

@@ -10,7 +10,7 @@ import sys
 import pexpect
 import pytest
 
-from awsenv.shells import dialect_for
+from awsenv.shells.dialects import dialect_for
 from tests.helpers import need_binary
 from tests.shells.harness import DUMP_ENV
 from tests.shells.test_hostile_values import hostile_values

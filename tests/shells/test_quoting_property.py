@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from awsenv.errors import UsageError
-from awsenv.shells import dialect_for
+from awsenv.shells.dialects import dialect_for
 
 # Any text an environment variable can hold: every code point but NUL (and lone surrogates, which have no bytes).
 any_value = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\0"), max_size=40)
