@@ -15,6 +15,15 @@ REGION = "AWS_REGION"
 DEFAULT_REGION = "AWS_DEFAULT_REGION"
 EXPIRATION = "AWS_CREDENTIAL_EXPIRATION"
 PROFILE_MARKER = "AWSENV_PROFILE"
+# For the shell integration and prompts, as whole seconds since the epoch (a shell compares them with its own clock
+# without starting a process): when the credentials end, and when a person is next needed to renew them (an MFA code,
+# a sign-in; unset when nothing foreseeable needs one).
+EXPIRES_AT = "AWSENV_EXPIRES_AT"
+PERSON_NEEDED_AT = "AWSENV_PERSON_NEEDED_AT"
+# Set by a renewal before a prompt that could not renew: when to try again, and for which credentials the notice was
+# given (once per renewal window).
+RENEW_RETRY_AT = "AWSENV_RENEW_RETRY_AT"
+RENEW_NOTICE = "AWSENV_RENEW_NOTICE"
 
 # Set by other tools or older sessions; they would override or confuse the exported keys.
 STALE = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN")
@@ -34,7 +43,8 @@ BEFORE_THE_SERVER = (ACCESS_KEY_ID, SECRET_ACCESS_KEY, SESSION_TOKEN, EXPIRATION
                      "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME",
                      "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")
 
-SET_BY_AWSENV = (ACCESS_KEY_ID, SECRET_ACCESS_KEY, SESSION_TOKEN, REGION, DEFAULT_REGION, EXPIRATION, PROFILE_MARKER)
+SET_BY_AWSENV = (ACCESS_KEY_ID, SECRET_ACCESS_KEY, SESSION_TOKEN, REGION, DEFAULT_REGION, EXPIRATION, PROFILE_MARKER,
+                 EXPIRES_AT, PERSON_NEEDED_AT, RENEW_RETRY_AT, RENEW_NOTICE)
 
 # Set by `awsenv credential-process` for the processes it starts: the profiles being served, to catch a loop.
 CHAIN_VARIABLE = "AWSENV_CREDENTIAL_PROCESS_CHAIN"
@@ -51,35 +61,55 @@ def format_expiration(creds: Credentials) -> Optional[str]:
     return creds.expiration.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def credentials_delta(creds: Credentials, profile: str, region: Optional[str]) -> EnvDelta:
+def credentials_delta(creds: Credentials, profile: str, region: Optional[str],
+                      person_needed_at: Optional[int] = None) -> EnvDelta:
     return delta_for(creds.access_key_id, creds.secret_access_key, creds.session_token, format_expiration(creds),
-                     profile, region)
+                     profile, region, expires_at(creds), person_needed_at)
 
 
-def command_delta(creds: Credentials, profile: str, region: Optional[str]) -> EnvDelta:
+def expires_at(creds: Credentials) -> Optional[int]:
+    return int(creds.expiration.timestamp()) if creds.expiration is not None else None
+
+
+def command_delta(creds: Credentials, profile: str, region: Optional[str],
+                  person_needed_at: Optional[int] = None) -> EnvDelta:
     """The environment changes for a command or subshell awsenv starts: the credentials, and every stale or legacy
     name removed."""
-    delta = dict(credentials_delta(creds, profile, region))
+    delta = dict(credentials_delta(creds, profile, region, person_needed_at))
     delta.update({name: None for name in LEGACY})
     return delta
 
 
 def delta_for(access_key_id: str, secret_access_key: str, session_token: Optional[str], expiration: Optional[str],
-              profile: str, region: Optional[str]) -> EnvDelta:
-    """The variables to set and unset; `expiration` as format_expiration() writes it."""
-    delta: dict[str, Optional[str]] = {
-        ACCESS_KEY_ID: access_key_id,
-        SECRET_ACCESS_KEY: secret_access_key,
-        SESSION_TOKEN: session_token,
-        EXPIRATION: expiration,
-        PROFILE_MARKER: profile,
-    }
+              profile: str, region: Optional[str], expires: Optional[int] = None,
+              person_needed_at: Optional[int] = None) -> EnvDelta:
+    """The variables to set and unset; `expiration` as format_expiration() writes it, `expires` the same moment in
+    seconds since the epoch."""
+    delta: dict[str, Optional[str]] = renewed_for(access_key_id, secret_access_key, session_token, expiration,
+                                                  expires, person_needed_at)
+    delta[PROFILE_MARKER] = profile
     if region:
         delta[REGION] = region
         delta[DEFAULT_REGION] = region
     for name in STALE:
         delta[name] = None
     return delta
+
+
+def renewed_for(access_key_id: str, secret_access_key: str, session_token: Optional[str], expiration: Optional[str],
+                expires: Optional[int], person_needed_at: Optional[int]) -> dict:
+    """What a renewal in place changes: the credentials and their times, nothing the user may have set (the
+    region, the profile)."""
+    return {
+        ACCESS_KEY_ID: access_key_id,
+        SECRET_ACCESS_KEY: secret_access_key,
+        SESSION_TOKEN: session_token,
+        EXPIRATION: expiration,
+        EXPIRES_AT: str(expires) if expires is not None else None,
+        PERSON_NEEDED_AT: str(person_needed_at) if person_needed_at is not None else None,
+        RENEW_RETRY_AT: None,
+        RENEW_NOTICE: None,
+    }
 
 
 def server_delta(url: str, token: str, profile: str, region: Optional[str]) -> EnvDelta:

@@ -41,5 +41,11 @@ class MfaUnavailable(AwsenvError):
     exit_code = 1
 
 
+class SignInNeeded(AwsenvError):
+    """An IAM Identity Center or console sign-in is needed and no person may be asked now."""
+
+    exit_code = 1
+
+
 class Interrupted(AwsenvError):
     exit_code = 130

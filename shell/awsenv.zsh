@@ -17,3 +17,42 @@ awsenv() {
         command awsenv "$@"
     fi
 }
+
+# Before each prompt: renew the credentials awsenv put in this shell when AWSENV_RENEW_BEFORE seconds (600) or fewer
+# are left (never a question at the prompt), and keep AWSENV_PROMPT current (e.g. "prod 42m"). While the credentials
+# are fresh this starts no process: zsh's own clock ($EPOCHSECONDS) is compared with the times awsenv exported.
+zmodload -F zsh/datetime p:EPOCHSECONDS 2>/dev/null
+__awsenv_hook() {
+    emulate -L zsh
+    local before=600 retry=0 now=${EPOCHSECONDS:-$(date +%s)} left minutes code
+    if [[ ${AWSENV_EXPIRES_AT-} != <-> || -z ${AWSENV_PROFILE-} ]]; then
+        unset AWSENV_PROMPT
+        return 0
+    fi
+    [[ ${AWSENV_RENEW_BEFORE-} == <-> ]] && before=$AWSENV_RENEW_BEFORE
+    [[ ${AWSENV_RENEW_RETRY_AT-} == <-> ]] && retry=$AWSENV_RENEW_RETRY_AT
+    if (( AWSENV_EXPIRES_AT - now <= before && retry <= now )) && [[ -z ${AWS_PROFILE-} && -n ${AWS_ACCESS_KEY_ID-} ]]
+    then
+        code=$(command awsenv renew --shell zsh </dev/null) && eval "$code"
+    fi
+    export AWSENV_PROMPT=$AWSENV_PROFILE
+    if [[ ${AWSENV_PERSON_NEEDED_AT-} == <-> ]]; then
+        (( left = AWSENV_PERSON_NEEDED_AT - now ))
+        if (( left <= 0 )); then
+            AWSENV_PROMPT+=" expired"
+        else
+            (( minutes = (left + 59) / 60 ))
+            if (( minutes < 60 )); then
+                AWSENV_PROMPT+=" ${minutes}m"
+            elif (( minutes % 60 == 0 )); then
+                AWSENV_PROMPT+=" $(( minutes / 60 ))h"
+            else
+                AWSENV_PROMPT+=" $(( minutes / 60 ))h${(l:2::0:)$(( minutes % 60 ))}m"
+            fi
+            (( left <= before )) && AWSENV_PROMPT+="!"
+        fi
+    fi
+    return 0
+}
+autoload -Uz add-zsh-hook
+add-zsh-hook precmd __awsenv_hook

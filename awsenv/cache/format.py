@@ -19,7 +19,7 @@ from awsenv.paths import cache_dir  # noqa: F401  (where the cache lives, for th
 from awsenv.errors import UsageError
 
 VERSION = 1
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 INDEX_DIR = "fast"  # the index the cache-hit path reads: see awsenv/cli/fast.py
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # for strftime; the only form an entry's expiration is read in
 
@@ -129,10 +129,12 @@ def _sha256_hex(data: bytes) -> str:
     return sha256(data).hexdigest()
 
 
-def encode_index(identities: list, entry: str, region: str | None) -> bytes:
+def encode_index(identities: list, entry: str, region: str | None, person_needed_at: int | None = None) -> bytes:
+    """`person_needed_at`: when a person is next needed to renew the entry's credentials (seconds since the epoch)."""
     import json
 
-    return json.dumps({"version": INDEX_VERSION, "files": identities, "entry": entry, "region": region}).encode()
+    return json.dumps({"version": INDEX_VERSION, "files": identities, "entry": entry, "region": region,
+                       "person_needed_at": person_needed_at}).encode()
 
 
 def read_index(path: str) -> dict | None:
@@ -144,9 +146,11 @@ def read_index(path: str) -> dict | None:
         record = jsonlite.loads(raw)
         entry = record.get("entry")
         region = record.get("region")
+        person = record.get("person_needed_at")
         if (record.get("version") != INDEX_VERSION or not isinstance(entry, str) or not entry.isalnum()
                 or not isinstance(record.get("files"), list)  # an entry's name is a hash: never a path
-                or not (region is None or isinstance(region, str))):
+                or not (region is None or isinstance(region, str))
+                or not (person is None or type(person) is int)):
             return None
     except (ValueError, AttributeError):
         return None

@@ -40,8 +40,10 @@ def file_identities(environ=os.environ) -> list | None:
     return found
 
 
-def remember(cache, key: str, entry: str, region: str | None, identities: list | None) -> None:
-    """Record that `key`'s request is answered by cache entry `entry`, given files as in `identities`."""
+def remember(cache, key: str, entry: str, region: str | None, identities: list | None,
+             person_needed_at: int | None = None) -> None:
+    """Record that `key`'s request is answered by cache entry `entry`, given files as in `identities`, and when a
+    person is next needed to renew it."""
     from awsenv import files
 
     if identities is None:
@@ -49,7 +51,8 @@ def remember(cache, key: str, entry: str, region: str | None, identities: list |
     directory = os.path.join(cache.directory, cache_format.INDEX_DIR)
     try:
         files.ensure_private_dir(directory)
-        files.write_atomic(os.path.join(directory, key + ".json"), cache_format.encode_index(identities, entry, region))
+        record = cache_format.encode_index(identities, entry, region, person_needed_at)
+        files.write_atomic(os.path.join(directory, key + ".json"), record)
     except (files.UnsafeDirectory, OSError):
         pass  # only a slower next call
 
@@ -64,7 +67,8 @@ def _private_dir(path: str) -> bool:
 
 def lookup(flow: str, profile: str, duration: str | None, region: str | None, floor: float = 0,
            environ=os.environ) -> tuple | None:
-    """(the cache entry, the region) that the full path would answer the request with, or None. The entry must
+    """(the cache entry, the region, when a person is next needed) that the full path would answer the request
+    with, or None. The entry must
     have more than the minimum TTL left (awsenv.cache.format.min_ttl, at least `floor` seconds).
 
     The entry is as awsenv.cache.format.read_entry returns it: "credentials", "expiration", "expires_at"."""
@@ -83,4 +87,4 @@ def lookup(flow: str, profile: str, duration: str | None, region: str | None, fl
         return None
     if entry["expires_at"] - time.time() <= cache_format.min_ttl(environ, floor):
         return None
-    return entry, record.get("region")
+    return entry, record.get("region"), record.get("person_needed_at")

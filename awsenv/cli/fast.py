@@ -69,6 +69,11 @@ def parse(argv: list, commands: tuple = CREDENTIAL_COMMANDS, value_options: tupl
 
 def serve(argv: list, environ=os.environ) -> int | None:
     """Print the answer to `argv` from the cache and return 0, or return None for the full command line."""
+    if argv == ["prompt"]:  # run before every prompt by some setups: the environment alone answers it
+        from awsenv.shells.prompt import segment
+
+        text = segment(environ)
+        return _quietly(lambda: sys.stdout.write(text + "\n" if text else ""))
     call = parse(argv)
     if call is None:
         return None
@@ -81,7 +86,7 @@ def serve(argv: list, environ=os.environ) -> int | None:
                        environ)
         if found is None:
             return None
-        entry, region = found
+        entry, region, person_needed_at = found
         keys = entry["credentials"]
         fields = (keys["AccessKeyId"], keys["SecretAccessKey"], keys["SessionToken"], entry["expiration"])
         if call.command == "credential-process":
@@ -97,7 +102,7 @@ def serve(argv: list, environ=os.environ) -> int | None:
         from awsenv.shells.output import choose_dialect
 
         dialect = choose_dialect(call.options.get("--shell"), call.options.get("--format"))
-        delta = delta_for(*fields, call.profile, region)
+        delta = delta_for(*fields, call.profile, region, entry["expires_at"], person_needed_at)
     except Exception:  # any doubt before output: the full path decides and reports
         return None
     from awsenv.errors import AwsenvError

@@ -31,7 +31,7 @@ def _credentials_delta(flow: str, profile: Optional[str], options: CredentialOpt
     name = profile_or_pick(profile, flow)
     result = obtain(request_for(name, flow, options))
     write_profile_if_asked(result, options)
-    return name, command_delta(result.credentials, name, result.plan.region)
+    return name, command_delta(result.credentials, name, result.plan.region, result.person_needed_at)
 
 
 def _say_replacing(name: str) -> None:

@@ -12,11 +12,13 @@ from awsenv.cli.options import NoBrowserOpt, ProfileArg, UseDeviceCodeOpt
 ForceOpt = Annotated[bool, typer.Option("--force", help="Sign in again even when the saved sign-in is still valid "
                                                      "(with a new client registration when the saved one only allows "
                                                      "the device code).")]
+IfNeededOpt = Annotated[bool, typer.Option("--if-needed", help="Sign in only when no valid or refreshable sign-in "
+                                                             "is saved (exit 0 either way): for scripts and rc files.")]
 
 
 @app.command("login")
 def login(profile: ProfileArg = None, no_browser: NoBrowserOpt = False, force: ForceOpt = False,
-          use_device_code: UseDeviceCodeOpt = False) -> None:
+          use_device_code: UseDeviceCodeOpt = False, if_needed: IfNeededOpt = False) -> None:
     """IAM Identity Center only: refresh the sign-in, or sign in through the browser, like `aws sso login`.
 
     The token is kept in the AWS CLI's cache (~/.aws/sso/cache), so the AWS CLI and SDKs share it.
@@ -41,6 +43,15 @@ def login(profile: ProfileArg = None, no_browser: NoBrowserOpt = False, force: F
     if not isinstance(root, SsoRoleCredentials):
         raise UsageError(f"profile {profile!r} does not use IAM Identity Center (its flow is {plan.flow})",
                          hint=f"`awsenv login` is for SSO profiles; use `awsenv {plan.flow} {profile}`")
+    if if_needed and not force:
+        from awsenv.sso.login import MIN_USABLE
+        from awsenv.sso.token_cache import read_token
+
+        saved = read_token(root.session)
+        if saved is not None and saved.seconds_left() > MIN_USABLE:
+            say(f"the IAM Identity Center sign-in for {describe(root.session)} is still valid until "
+                f"{saved.expires_at.strftime('%Y-%m-%d %H:%M:%SZ')}; nothing to do")
+            return
     token = sso.login(root.profile, root.session, browser=not no_browser, force=force, log=say,
                       use_device_code=use_device_code)
     say(f"the IAM Identity Center sign-in for {describe(root.session)} is valid until "

@@ -88,7 +88,7 @@ def print_credentials(flow: str, profile: str | None, options: CredentialOptions
     name = profile_or_pick(profile, flow)
     result = obtain(request_for(name, flow, options))
     write_profile_if_asked(result, options)
-    delta = credentials_delta(result.credentials, name, result.plan.region)
+    delta = credentials_delta(result.credentials, name, result.plan.region, result.person_needed_at)
     emit(delta, dialect, flow, name)
 
 

@@ -38,6 +38,7 @@ class FlowOptions:
     browser: bool = True
     use_device_code: bool = False
     may_prompt: Optional[Callable[[], bool]] = None  # whether an MFA prompt may be shown now (None: always)
+    unattended: bool = False  # nobody may be asked: no MFA prompt, no sign-in (a renewal before a shell's prompt)
 
 
 class Engine:
@@ -49,7 +50,7 @@ class Engine:
         self.log = log
         # Used MFA codes are remembered even under --no-cache: that record holds no credentials.
         self.codes = CodeSource(options.mfa_code, cache.directory if cache else cache_dir(), log,
-                                may_prompt=options.may_prompt)
+                                may_prompt=(lambda: False) if options.unattended else options.may_prompt)
         self.calls: list[str] = []  # the AWS calls made, in order, for --debug and tests
         self._static_keys: dict[str, str] = {}  # profile → cache key of its keys
 

@@ -11,7 +11,9 @@ from awsenv.cache import index as fast_index
 from awsenv.cache.format import min_ttl
 from awsenv.cache.store import CredentialCache
 from awsenv.paths import cache_dir
+from awsenv.env import expires_at
 from awsenv.resolve.engine import Engine, FlowOptions
+from awsenv.resolve.standing import epoch, needs_code, person_needed_at
 from awsenv.terminal import say
 from awsenv.files import UnsafeDirectory, ensure_private_dir
 from awsenv.resolve.mfa import validate_code
@@ -32,6 +34,7 @@ class Request:
     min_ttl: Optional[float] = None
     browser: bool = True
     use_device_code: bool = False
+    unattended: bool = False  # nobody may be asked (no MFA prompt, no sign-in)
 
 
 @dataclass
@@ -39,6 +42,7 @@ class Result:
     plan: Plan
     credentials: Credentials
     aws_calls: list[str] = field(default_factory=list)
+    person_needed_at: Optional[int] = None  # when renewing them next needs a person (seconds since the epoch)
 
 
 def open_cache(log: Callable[[str], None] = say, environ: Mapping[str, str] = os.environ) -> Optional[CredentialCache]:
@@ -59,15 +63,22 @@ def obtain(request: Request, log: Callable[[str], None] = say) -> Result:
     plan = resolve_plan(config, request.profile, request.flow, request.duration, request.region, os.environ)
     cache = open_cache(log) if request.use_cache else None
     options = FlowOptions(mfa_code=request.mfa_code, browser=request.browser, use_device_code=request.use_device_code,
-                          min_ttl=request.min_ttl if request.min_ttl is not None else min_ttl())
+                          min_ttl=request.min_ttl if request.min_ttl is not None else min_ttl(),
+                          unattended=request.unattended)
     engine = Engine(config, options, cache, log)
     if not engine.is_cached(plan):
         for note in plan.notes:
             log(note)
     creds = engine.credentials(plan)
+    person = epoch(person_needed_at(plan, engine)) if engine.cache is not None else _without_cache(plan, creds)
     cache = engine.cache  # None when the cache turned out unusable on the way
     # A plan that reads the environment (credential_source, AWS_ROLE_ARN, ...) is never served by a stat of the files.
     if cache is not None and not isinstance(plan.steps[-1], READ_IN_PLACE) and not plan.reads_environment:
         key = fast_index.request_key(request.flow, request.profile, request.duration, request.region)
-        fast_index.remember(cache, key, engine.step_key(plan, len(plan.steps) - 1), plan.region, identities)
-    return Result(plan, creds, engine.calls)
+        fast_index.remember(cache, key, engine.step_key(plan, len(plan.steps) - 1), plan.region, identities, person)
+    return Result(plan, creds, engine.calls, person)
+
+
+def _without_cache(plan: Plan, creds: Credentials) -> Optional[int]:
+    """Nothing is kept: a plan with a typed MFA code needs a person again when these credentials end."""
+    return expires_at(creds) if any(needs_code(step) for step in plan.steps) else None

@@ -24,7 +24,7 @@ from typing import Callable, Iterator, Optional
 
 from awsenv import files, locking
 from awsenv.locking import lock_timeout
-from awsenv.errors import AwsError
+from awsenv.errors import AwsError, SignInNeeded
 from awsenv.model import SsoSession
 from awsenv.sso.token_cache import REFRESH_WINDOW, SsoToken, cache_key, drop_token, read_token, write_token
 
@@ -65,9 +65,11 @@ def _good(token: Optional[SsoToken], reject: Optional[str], window: float) -> bo
 
 
 def access_token(profile: str, session: SsoSession, browser: bool, log: Callable[[str], None],
-                 reject: Optional[str] = None, force: bool = False, use_device_code: bool = False) -> SsoToken:
+                 reject: Optional[str] = None, force: bool = False, use_device_code: bool = False,
+                 sign_in: bool = True) -> SsoToken:
     """A usable access token. `reject`: a token the portal refused (never returned); `force`: sign in anew;
-    `use_device_code`: sign in with the device code even where the one-click sign-in would work."""
+    `use_device_code`: sign in with the device code even where the one-click sign-in would work; `sign_in`: False
+    when nobody may be asked (a saved or refreshed token only, else SignInNeeded)."""
     if not force:
         token = read_token(session)
         if _good(token, reject, REFRESH_WINDOW):
@@ -93,6 +95,10 @@ def access_token(profile: str, session: SsoSession, browser: bool, log: Callable
                         f"{int(token.seconds_left() // 60)} min and cannot be refreshed: "
                         f"run `awsenv login {profile}` to renew it")
                     return token
+        if not sign_in:
+            raise SignInNeeded(f"profile {profile!r}: the IAM Identity Center sign-in for {describe(session)} "
+                               f"{'has ended' if token is not None else 'is missing'}",
+                               hint=f"run `awsenv login {profile}`")
         with locking.waiting_on_user(f"waiting for the IAM Identity Center sign-in of profile {profile!r}"):
             return _sign_in(profile, session, browser, token, log, force, use_device_code)
 

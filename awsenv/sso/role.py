@@ -23,13 +23,14 @@ def role_credentials(step: SsoRoleCredentials, options, cache, log: Callable[[st
     """What the engine calls for an SsoRoleCredentials step (`cache` is awsenv's; the token cache is the AWS CLI's)."""
     browser = getattr(options, "browser", True)
     device_code = getattr(options, "use_device_code", False)
-    token = access_token(step.profile, step.session, browser, log, use_device_code=device_code)
+    sign_in = not getattr(options, "unattended", False)
+    token = access_token(step.profile, step.session, browser, log, use_device_code=device_code, sign_in=sign_in)
     try:
         return _with_token(step, token)
     except TokenRejected:
         log(f"IAM Identity Center no longer accepts the saved sign-in for profile {step.profile!r}: signing in again")
     token = access_token(step.profile, step.session, browser, log, reject=token.access_token,
-                         use_device_code=device_code)
+                         use_device_code=device_code, sign_in=sign_in)
     return _with_token(step, token)
 
 

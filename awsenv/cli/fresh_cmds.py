@@ -1,0 +1,54 @@
+"""`awsenv status`, `awsenv prompt` and `awsenv renew`: what keeps a shell's credentials fresh, and shows it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from awsenv.cli.app import app
+from awsenv.cli.options import ProfileArg, ShellOpt
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON document: profile, credentials_until, "
+                                                      "person_needed_at, needs (null, \"mfa\" or \"sign-in\").")]
+
+
+@app.command("status", short_help="Whether the profile's credentials can be had now without a person.")
+def status(profile: ProfileArg = None, as_json: JsonOpt = False) -> None:
+    """Whether PROFILE's credentials can be had now with no person: cached, or renewable from long-lived keys, a
+    cached MFA session, an SSO sign-in that is valid or refreshable, mfa_process, or a source that needs nobody.
+    Reads the config and the caches only: no AWS call, no prompt.
+
+    Exit status 0: yes; 1: a person is needed (an MFA code, a sign-in); 2: usage or configuration error.
+    Without PROFILE: the profile awsenv put in this shell.
+
+    Example: awsenv status prod --json
+    """
+    from awsenv.commands.status import show_status
+
+    raise typer.Exit(show_status(profile, as_json))
+
+
+@app.command("prompt", short_help="A short prompt segment: the profile and the time until a person is needed.")
+def prompt() -> None:
+    """Print a prompt segment for this shell, e.g. `prod 42m`: the profile awsenv put here and the time until a
+    person is next needed (the MFA session's or sign-in's end; the credentials' own end when nothing renews them).
+    It ends in `!` within the renewal window (AWSENV_RENEW_BEFORE) and says `expired` after it; it is empty when
+    awsenv set nothing. Reads the environment only.
+
+    Example: PS1='$(awsenv prompt) \\$ '   (the shell integration also sets AWSENV_PROMPT before each prompt)
+    """
+    from awsenv.shells.prompt import segment
+
+    text = segment()
+    if text:
+        print(text)
+
+
+@app.command("renew", hidden=True)
+def renew(shell: ShellOpt = None) -> None:
+    """Renew the credentials awsenv put in this shell, with no person: what the shell integration runs before a
+    prompt when they have AWSENV_RENEW_BEFORE seconds (600) or fewer left. Prints code for the shell."""
+    from awsenv.commands.renew import renew as renew_in_place
+
+    raise typer.Exit(renew_in_place(shell))
