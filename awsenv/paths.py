@@ -32,3 +32,19 @@ def cache_dir(environ=os.environ) -> str:
         return environ["AWSENV_CACHE_DIR"]
     base = environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return os.path.join(base, "awsenv")
+
+
+DIRECTORY_FILE = ".awsenv"
+
+
+def nearest_directory_file(start: str) -> str | None:
+    """The `.awsenv` file of `start` or of the nearest directory above it (a regular file only), else None."""
+    directory = os.path.abspath(start)
+    while True:
+        candidate = os.path.join(directory, DIRECTORY_FILE)
+        if os.path.isfile(candidate):
+            return candidate
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent

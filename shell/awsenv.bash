@@ -1,5 +1,5 @@
 # awsenv shell integration for bash, sh, dash, ksh and mksh: eval "$(awsenv init bash)"
-# `awsenv user|role|sso|export|unset …` change this shell; every other command runs as it is.
+# `awsenv user|role|sso|export|unset|allow|deny …` change this shell; every other command runs as it is.
 awsenv() {
     __awsenv_verb=
     __awsenv_pass=
@@ -11,7 +11,7 @@ awsenv() {
         esac
     done
     case $__awsenv_pass:$__awsenv_verb in
-        :user|:role|:sso|:export|:unset)
+        :user|:role|:sso|:export|:unset|:allow|:deny)
             unset __awsenv_verb __awsenv_pass __awsenv_word
             __awsenv_code=$(command awsenv "$@" --shell sh) || {
                 __awsenv_status=$?
@@ -40,6 +40,11 @@ __awsenv_epoch() {
 }
 __awsenv_hook() {
     __awsenv_status=$?
+    if [ "${PWD-}" != "${__awsenv_pwd-}" ]; then  # a new directory: enter or leave a .awsenv file's profile
+        __awsenv_pwd=$PWD
+        if __awsenv_code=$(command awsenv chdir --shell sh </dev/null); then eval "$__awsenv_code"; fi
+        unset __awsenv_code
+    fi
     case ${AWSENV_EXPIRES_AT-}:${AWSENV_PROFILE-} in
         :*|*[!0-9]*:*|*:) unset AWSENV_PROMPT; return "$__awsenv_status" ;;
     esac

@@ -1,5 +1,5 @@
 # awsenv shell integration for zsh: eval "$(awsenv init zsh)"
-# `awsenv user|role|sso|export|unset …` change this shell; every other command runs as it is.
+# `awsenv user|role|sso|export|unset|allow|deny …` change this shell; every other command runs as it is.
 awsenv() {
     emulate -L zsh
     local verb= pass= word= code=
@@ -10,7 +10,7 @@ awsenv() {
             *) [[ -z $verb ]] && verb=$word ;;
         esac
     done
-    if [[ -z $pass && $verb == (user|role|sso|export|unset) ]]; then
+    if [[ -z $pass && $verb == (user|role|sso|export|unset|allow|deny) ]]; then
         code=$(command awsenv "$@" --shell zsh) || return
         eval "$code"
     else
@@ -25,6 +25,10 @@ zmodload -F zsh/datetime p:EPOCHSECONDS 2>/dev/null
 __awsenv_hook() {
     emulate -L zsh
     local before=600 retry=0 now=${EPOCHSECONDS:-$(date +%s)} left minutes code
+    if [[ $PWD != ${__awsenv_pwd-} ]]; then  # a new directory: enter or leave a .awsenv file's profile
+        typeset -g __awsenv_pwd=$PWD
+        code=$(command awsenv chdir --shell zsh </dev/null) && eval "$code"
+    fi
     if [[ ${AWSENV_EXPIRES_AT-} != <-> || -z ${AWSENV_PROFILE-} ]]; then
         unset AWSENV_PROMPT
         return 0

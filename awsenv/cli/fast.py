@@ -74,6 +74,8 @@ def serve(argv: list, environ=os.environ) -> int | None:
 
         text = segment(environ)
         return _quietly(lambda: sys.stdout.write(text + "\n" if text else ""))
+    if argv[:1] == ["chdir"] and _same_directory_file(environ):
+        return 0  # run at every change of directory: nothing to enter or leave, nothing to load
     call = parse(argv)
     if call is None:
         return None
@@ -132,3 +134,14 @@ def _quietly(write) -> int:
 
         report(failed)
         return failed.exit_code
+
+
+def _same_directory_file(environ) -> bool:
+    """Whether the nearest .awsenv is the one applied (or there is none, and none is applied)."""
+    from awsenv.paths import nearest_directory_file
+
+    try:
+        found = nearest_directory_file(os.getcwd())
+        return (os.path.realpath(found) if found else "") == environ.get("AWSENV_DIR", "")
+    except OSError:
+        return False

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
 from awsenv.cli.app import app
-from awsenv.cli.options import ProfileArg, ShellOpt
+from awsenv.cli.options import FormatOpt, ProfileArg, ShellOpt
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON document: profile, credentials_until, "
                                                       "person_needed_at, needs (null, \"mfa\" or \"sign-in\").")]
@@ -46,9 +46,61 @@ def prompt() -> None:
 
 
 @app.command("renew", hidden=True)
-def renew(shell: ShellOpt = None) -> None:
+def renew(shell: ShellOpt = None, format: FormatOpt = None) -> None:
     """Renew the credentials awsenv put in this shell, with no person: what the shell integration runs before a
     prompt when they have AWSENV_RENEW_BEFORE seconds (600) or fewer left. Prints code for the shell."""
     from awsenv.commands.renew import renew as renew_in_place
 
-    raise typer.Exit(renew_in_place(shell))
+    raise typer.Exit(renew_in_place(shell, format))
+
+
+DirArg = Annotated[Optional[str], typer.Argument(
+    help="A directory: its .awsenv file or the nearest one above it (default: the current directory).",
+    metavar="[DIR]", show_default=False)]
+
+
+@app.command("allow", short_help="Trust a directory's .awsenv file: entering the directory switches profile.")
+def allow(directory: DirArg = None, shell: ShellOpt = None, format: FormatOpt = None) -> None:
+    """Trust the .awsenv file of DIR (or the nearest one above it) as it is now, by its path and the SHA-256 of its
+    content: entering its directory then switches the shell to its profile (and region), and leaving switches
+    back. A file changed later is not applied until it is allowed again. Through the shell integration the file is
+    applied at once.
+
+    Example: awsenv allow ~/src/infra
+    """
+    from awsenv.commands.directories import allow as trust
+
+    trust(directory)
+    _print_directory_changes(shell, format)
+
+
+@app.command("deny", short_help="Stop trusting a directory's .awsenv file.")
+def deny(directory: DirArg = None, shell: ShellOpt = None, format: FormatOpt = None) -> None:
+    """Forget DIR's .awsenv file (or the nearest one above it): it is no longer applied, and through the shell
+    integration the shell switches back at once.
+
+    Example: awsenv deny
+    """
+    from awsenv.commands.directories import deny as forget
+
+    forget(directory)
+    _print_directory_changes(shell, format)
+
+
+@app.command("chdir", hidden=True)
+def chdir(shell: ShellOpt = None, format: FormatOpt = None) -> None:
+    """What the shell integration runs when the shell's directory changes: the code that enters the nearest
+    allowed .awsenv file's profile, or leaves the one applied."""
+    _print_directory_changes(shell, format)
+
+
+def _print_directory_changes(shell, fmt=None) -> None:
+    import sys
+
+    from awsenv.commands.directories import changes
+    from awsenv.shells.output import choose_dialect, write_product
+
+    dialect = choose_dialect(shell, fmt)
+    delta = changes()
+    if delta and not sys.stdout.isatty():
+        write_product(dialect.render(delta))

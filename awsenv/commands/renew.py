@@ -21,12 +21,12 @@ from awsenv.terminal import say
 RETRY_AFTER = 60  # seconds between tries while renewing cannot succeed (another shell may get a new session)
 
 
-def renew(shell: Optional[str], environ: Mapping[str, str] = os.environ) -> int:
+def renew(shell: Optional[str], fmt: Optional[str] = None, environ: Mapping[str, str] = os.environ) -> int:
     import sys
 
     from awsenv.shells.output import choose_dialect, write_product
 
-    dialect = choose_dialect(shell, None)
+    dialect = choose_dialect(shell, fmt)
     profile = environ.get(env.PROFILE_MARKER)
     if not (profile and environ.get(env.EXPIRES_AT) and environ.get(env.ACCESS_KEY_ID)) or environ.get("AWS_PROFILE"):
         return 0  # not awsenv's credentials, or the user switched profile by hand: theirs to keep
