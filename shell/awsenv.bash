@@ -97,7 +97,7 @@ if [ -n "${BASH_VERSION-}" ]; then
     esac'
 elif [ -n "${KSH_VERSION-}" ]; then
     # ksh93 and mksh expand PS1 before each prompt; ${ …;} runs the hook in this shell (no subshell, no fork).
-    case $PS1 in
+    case ${PS1-} in
         *__awsenv_hook*) ;;
         *) PS1='${ __awsenv_hook; }'"${PS1-\$ }" ;;
     esac
