@@ -6,7 +6,8 @@ and every `awsenv …` command in them (also inside `eval "$(…)"`, a pipe or a
 (`awsenv keys import`) and every option must be listed by `awsenv <command> --help`. The commands that need no AWS
 (`--help`, `--version`, `init`, `explain`, `list`, `cache list`, `unset`, `keys list`) are run, against a config
 the test writes holding the profiles the docs name. The config examples (```ini) must read as the AWS CLI reads
-them: no inline comment, which its parser would keep as part of the value."""
+them: no inline comment, which its parser would keep as part of the value. docs/reference.md has a section for every
+command, names every option some --help lists, and names under each command only options that command takes."""
 
 from __future__ import annotations
 
@@ -267,3 +268,41 @@ def test_config_examples_read_as_the_aws_cli_reads_them(page):
             for key, value in parser.items(section):
                 assert not re.search(r"\s[#;]", value), \
                     f"{page.name}:{first}: [{section}] {key} = {value!r}: the comment would be part of the value"
+
+
+def _reference() -> dict[tuple[str, ...], set[str]]:
+    """docs/reference.md: each `### `awsenv COMMAND …`` heading's command path, with the options its section
+    names (in its list items, and in a sentence "Options as for …" by name)."""
+    sections: dict[tuple[str, ...], set[str]] = {}
+    current = None
+    for line in (REPO / "docs" / "reference.md").read_text().splitlines():
+        heading = re.match(r"^### `awsenv((?: [a-z][a-z-]*)*)", line)
+        if heading:
+            current = tuple(heading.group(1).split())
+            sections[current] = set()
+        elif line.startswith("## "):
+            current = None
+        elif current is not None:
+            sections[current] |= set(re.findall(r"`(--?[A-Za-z][\w-]*)", line))
+    return sections
+
+
+def _command_paths(path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    below = sorted(_subcommands(_help(path)))
+    return [p for word in below for p in _command_paths((*path, word))] if below else [path]
+
+
+def test_the_reference_has_every_command_and_only_options_they_take():
+    sections = _reference()
+    assert set(_command_paths()) | {()} <= set(sections), sorted(set(_command_paths()) - set(sections))
+    for path, named in sections.items():
+        options = _options(_help(path))
+        unknown = sorted(named - set(options))
+        assert not unknown, f"reference.md, `awsenv {' '.join(path)}`: not options of its --help: {unknown}"
+
+
+def test_the_reference_names_every_option():
+    named = set().union(*_reference().values())
+    for path in [(), *_command_paths()]:
+        missing = sorted(set(_options(_help(path))) - named - {"-h"})
+        assert not missing, f"reference.md does not name `awsenv {' '.join(path)}` {missing}"
