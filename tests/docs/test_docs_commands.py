@@ -306,3 +306,20 @@ def test_the_reference_names_every_option():
     for path in [(), *_command_paths()]:
         missing = sorted(set(_options(_help(path))) - named - {"-h"})
         assert not missing, f"reference.md does not name `awsenv {' '.join(path)}` {missing}"
+
+
+def _anchors(page: Path) -> set[str]:
+    """The anchors GitHub makes of `page`'s headings: lower case, punctuation dropped, spaces to `-`."""
+    headings = re.findall(r"^#+ (.+)$", FENCE.sub("", page.read_text()), re.M)
+    return {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-") for h in headings}
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[str(p.relative_to(REPO)) for p in PAGES])
+def test_links_between_the_pages_lead_somewhere(page):
+    for target, anchor in re.findall(r"\]\(([^)#:\s]*\.md)(?:#([^)\s]+))?\)", FENCE.sub("", page.read_text())):
+        linked = (page.parent / target).resolve()
+        if linked == REPO / "docs" / "architecture.md":
+            continue  # the code's layout, kept with the code's own changes
+        assert linked.is_file(), f"{page.name}: link to {target}, which does not exist"
+        if anchor:
+            assert anchor in _anchors(linked), f"{page.name}: no heading #{anchor} in {target}"
