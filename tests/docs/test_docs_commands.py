@@ -240,7 +240,7 @@ def _runnable(command: str) -> bool:
         return False  # test_every_command_and_option_exists reports it
 
 
-RUNS = [(where, command) for where, command in COMMANDS if _runnable(command)]
+RUNS = list({command: (where, command) for where, command in reversed(COMMANDS) if _runnable(command)}.values())
 
 
 @pytest.mark.parametrize("where,command", RUNS, ids=[w for w, _ in RUNS])
