@@ -73,6 +73,7 @@ def test_make_install_puts_awsenv_on_a_new_login_shells_path_and_make_uninstall_
     link = home / ".local" / "bin" / "awsenv"
     assert link.is_symlink() and Path(os.readlink(link)) == venv / "bin" / "awsenv"
     assert "(pipx not found)" in installed.stdout
+    assert not (checkout / "build").exists()  # built from a clean copy: nothing left, nothing stale taken in
 
     # the dependencies, without an index: this test run's own site-packages, after the virtualenv's own
     (pth,) = venv.glob("lib/python*/site-packages")
