@@ -66,8 +66,8 @@ class Sts:
         self.lock = threading.Lock()
         self.requests: Counter = Counter()
         self.used_codes: set[str] = set()
-        # access key id -> (arn, user id, account, whether its session was opened with MFA, chained)
-        self.keys = {USER_KEY_ID: (USER_ARN, "AIDADEMOUSER0000000", ACCOUNT, False, False)}
+        # access key id -> (arn, user id, account, whether its session was opened with MFA)
+        self.keys = {USER_KEY_ID: (USER_ARN, "AIDADEMOUSER0000000", ACCOUNT, False)}
 
     def answer(self, params: dict[str, str], caller: str | None) -> bytes:
         action = params.get("Action", "")
@@ -102,9 +102,9 @@ class Sts:
             raise Refused(400, "ValidationError", f"DurationSeconds must be between {low} and {high}")
         return seconds
 
-    def _issue(self, arn: str, user_id: str, account: str, mfa: bool, chained: bool, seconds: int) -> str:
+    def _issue(self, arn: str, user_id: str, account: str, mfa: bool, seconds: int) -> str:
         key_id = "ASIA" + secrets.token_hex(8).upper()
-        self.keys[key_id] = (arn, user_id, account, mfa, chained)
+        self.keys[key_id] = (arn, user_id, account, mfa)
         expiration = (datetime.now(timezone.utc) + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%SZ")
         return (f"<Credentials><AccessKeyId>{key_id}</AccessKeyId>"
                 f"<SecretAccessKey>{secrets.token_urlsafe(30)}</SecretAccessKey>"
@@ -112,12 +112,12 @@ class Sts:
                 f"<Expiration>{expiration}</Expiration></Credentials>")
 
     def _get_session_token(self, params: dict[str, str], caller: str) -> bytes:
-        arn, user_id, account, _, _ = self.keys[caller]
+        arn, user_id, account, _ = self.keys[caller]
         if caller != USER_KEY_ID:
             raise Refused(403, "AccessDenied", "Cannot call GetSessionToken with session credentials")
         seconds = self._duration(params, 43200, 900, 129600)
         mfa = self._mfa(params)
-        return _result("GetSessionToken", self._issue(arn, user_id, account, mfa, False, seconds))
+        return _result("GetSessionToken", self._issue(arn, user_id, account, mfa, seconds))
 
     def _assume_role(self, params: dict[str, str], caller: str) -> bytes:
         role_arn, name = params.get("RoleArn", ""), params.get("RoleSessionName", "")
@@ -138,7 +138,7 @@ class Sts:
         account, role = role_arn.split(":")[4], role_arn.rsplit("/", 1)[1]
         role_id = "AROA" + hashlib.sha1(role_arn.encode()).hexdigest()[:17].upper()
         assumed = f"arn:aws:sts::{account}:assumed-role/{role}/{name}"
-        credentials = self._issue(assumed, f"{role_id}:{name}", account, mfa, chained, seconds)
+        credentials = self._issue(assumed, f"{role_id}:{name}", account, mfa, seconds)
         return _result("AssumeRole", credentials + f"<AssumedRoleUser><AssumedRoleId>{role_id}:{escape(name)}"
                                                    f"</AssumedRoleId><Arn>{escape(assumed)}</Arn></AssumedRoleUser>")
 
