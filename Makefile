@@ -3,7 +3,8 @@
 # make uninstall remove what `make install` made (AWS files, cache and stored keys stay)
 # make dev       the developer's virtualenv (.venv) with awsenv installed editable and the test packages
 # make test      install every test dependency (shells, AWS CLI v2, nushell, Python packages), run all tests
-# make demo      try awsenv with no AWS account: a local STS on 127.0.0.1 and a throwaway config
+# make demo      try awsenv with no AWS account and nothing but awsenv installed: a small local STS (standard
+#                library) on 127.0.0.1, a throwaway HOME and config; no input needed
 # make bench     benchmarks: awsenv built into a wheel, installed into a throwaway virtualenv, against bare Python,
 #                a minimal boto3 script, botocore's config loader and the peers here; BENCH_ARGS="--rounds 5" for fewer
 
@@ -27,9 +28,13 @@ test:
 	scripts/install-test-deps
 	.venv/bin/python -m pytest $(PYTEST_ARGS)
 
+# The demo needs awsenv alone: the developer's .venv when it has awsenv, else .demo-venv with `pip install .` only.
 demo:
-	scripts/install-test-deps
-	.venv/bin/python scripts/demo.py
+	@if test -x .venv/bin/awsenv; then py=.venv/bin/python; else \
+		test -x .demo-venv/bin/python || python3 -m venv .demo-venv; \
+		.demo-venv/bin/python -m pip install -q --disable-pip-version-check . || exit 1; \
+		py=.demo-venv/bin/python; fi; \
+	$$py scripts/demo.py
 
 bench:
 	scripts/install-test-deps

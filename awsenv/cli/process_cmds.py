@@ -21,6 +21,9 @@ ForceOpt = Annotated[bool, typer.Option("--force", help="Start a subshell even i
 InitShellArg = Annotated[str, typer.Argument(
     help="bash zsh sh ksh fish pwsh tcsh csh nu elvish xonsh", metavar="SHELL", autocompletion=complete_shell,
     show_default=False)]
+CompletionOpt = Annotated[bool, typer.Option(
+    "--completion", help="Also set up tab completion of commands, options and profile names (bash, zsh, fish; "
+    "zsh: after compinit).", show_default=False)]
 
 
 def _credentials_delta(flow: str, profile: Optional[str], options: CredentialOptions):
@@ -128,8 +131,13 @@ def _init_help() -> str:
 
 
 @app.command("init", help=_init_help())
-def init(shell: InitShellArg) -> None:
+def init(shell: InitShellArg, completion: CompletionOpt = False) -> None:
     from awsenv.shells.integration import init_script
 
-    sys.stdout.write(init_script(shell))
+    script = init_script(shell)
+    if completion:
+        from awsenv.cli.completion import completion_script
+
+        script += completion_script(shell)
+    sys.stdout.write(script)
     sys.stdout.flush()

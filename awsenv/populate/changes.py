@@ -5,8 +5,10 @@ A generated profile carries `awsenv_generated = SESSION`. An ordinary key surviv
 (`aws configure set` rewrites a value and keeps the others) and botocore reads it like any key it does not use,
 so a re-run, `awsenv list` and `aws` all see it. Only sections with the marker of this session are ever changed:
 - a listed pair with a generated profile: the keys awsenv owns are set where they differ (`region` only when it is
-  missing or `--region` is given), the profile is renamed when the naming rule now gives another free name, and the
-  user's other keys and comments stay;
+  missing or `--region` is given), and the user's other keys and comments stay. Its name stays as long as it still
+  fits the pair (names.still_fits): other accounts appearing or going away never rename it (scripts and kubeconfigs
+  use the name); a new name for its own account (or a new prefix) renames it when the new name is free, and a note
+  says so;
 - a listed pair without one: a new profile, unless a hand-written profile of this session already uses that account
   and role (skipped), or its name is taken by a profile awsenv did not generate (refused: that profile is kept);
 - a generated profile whose pair is no longer listed is stale: reported, removed only with `--prune`.
@@ -17,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping, Optional
 
-from awsenv.populate.names import Assignment, profile_names
+from awsenv.populate.names import Assignment, prefix_of, still_fits
 
 MARKER = "awsenv_generated"
 
@@ -70,15 +72,21 @@ def plan_changes(session: str, named: Mapping[Assignment, str], profiles: Mappin
     stale = sorted(name for name in owned if name not in by_pair.values())
     blocked = _blocked(session, profiles, set(owned), elsewhere, [] if prune else stale)
 
-    targets = {current: named[listed[pair]] for pair, current in by_pair.items()}
+    targets = {}
+    for pair, current in by_pair.items():
+        item = listed[pair]
+        targets[current] = current if still_fits(current, named[item], item) else named[item]
     _settle(targets, blocked)
     for current, target in sorted(targets.items()):
-        wanted = named[listed[_pair(owned[current])]]
+        item = listed[_pair(owned[current])]
+        wanted = current if still_fits(current, named[item], item) else named[item]
         if target != wanted:
             why = blocked.get(wanted, "another generated profile keeps that name")
             changes.notes.append(f"kept the name {current!r}: {wanted!r}, the name the rule now gives it, is taken "
                                  f"({why})")
-        item = listed[_pair(owned[current])]
+        elif target != current and prefix_of(current, item) is None:
+            changes.notes.append(f"renamed {current!r} to {target!r}: IAM Identity Center now names account "
+                                 f"{item.account_id} {item.account_name!r}")
         values = owned[current]
         desired = _body(session, item, region if (region_given or "region" not in values) else "")
         update = {k: v for k, v in desired.items() if values.get(k) != v}
@@ -150,11 +158,11 @@ def describe_stale(session: str, names: list[str], profiles: Mapping[str, Mappin
 
 def previous_prefix(session: str, assignments: list[Assignment], profiles: Mapping[str, Mapping[str, object]]) -> str:
     """The --prefix the generated profiles of this session were written with, when they all agree (else "")."""
-    plain, _ = profile_names(assignments)
-    by_pair = {(item.account_id, item.role_name): name for item, name in plain.items()}
+    by_pair = {(item.account_id, item.role_name): item for item in assignments}
     found = set()
     for name, values in profiles.items():
-        base = by_pair.get(_pair(values)) if values.get(MARKER) == session else None
-        if base and name.endswith(base):
-            found.add(name[:-len(base)])
+        item = by_pair.get(_pair(values)) if values.get(MARKER) == session else None
+        prefix = prefix_of(name, item) if item else None
+        if prefix is not None:
+            found.add(prefix)
     return found.pop() if len(found) == 1 else ""

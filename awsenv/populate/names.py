@@ -7,7 +7,9 @@
 - an account name with nothing left (`本番` or none) is replaced by the account id;
 - accounts whose names come out the same (ignoring case) all get their account id: `Sandbox-111111111111.Admin`;
 - `--prefix` goes in front as given (it must itself hold only those characters).
-The name depends only on what IAM Identity Center lists and on the prefix, so a re-run gives the same names.
+These are the names of profiles written for the first time. A profile written before keeps its name for as long as
+the name still fits its pair (`still_fits`): scripts and kubeconfigs refer to it, so an account appearing or going
+away never renames another account's profile; only a new name for its own account (or a new prefix) does.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from typing import Iterable, NamedTuple
+from typing import Iterable, NamedTuple, Optional
 
 SEPARATOR = "."
 SAFE = re.compile(r"[A-Za-z0-9._-]*")
@@ -84,3 +86,29 @@ def profile_names(assignments: Iterable[Assignment], prefix: str = "") -> tuple[
             for item in group:
                 del named[item]
     return named, problems
+
+
+def name_forms(item: Assignment) -> tuple[str, ...]:
+    """The names, without prefix, a profile of this pair may have under its account's current name: `Account.Role`,
+    and `Account-ID.Role` (the form it got when another account shared its name)."""
+    account = _account_part(item)
+    role = _name("", account, item.role_name)[len(account):]
+    if account == item.account_id:
+        return (account + role,)
+    return (f"{account}-{item.account_id}{role}", account + role)
+
+
+def prefix_of(name: str, item: Assignment) -> Optional[str]:
+    """What is in front of one of `name_forms(item)` in `name`; None when `name` names no form of this pair (its
+    account has another name now)."""
+    for form in name_forms(item):  # the longer form first: `Sandbox-4.R` is not `Sandbox.R` behind a prefix
+        if name.endswith(form):
+            return name[:-len(form)]
+    return None
+
+
+def still_fits(current: str, wanted: str, item: Assignment) -> bool:
+    """Whether a profile already named `current` keeps that name, `wanted` being the name a first run would give it:
+    yes while it is a form of the pair's current account name with the same prefix."""
+    prefix = prefix_of(current, item)
+    return prefix is not None and prefix == prefix_of(wanted, item)

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from awsenv import __version__
-from tests.helpers import MFA_SERIAL, TOTP_SEED, parse_posix_exports
+from tests.helpers import MFA_SERIAL, TOTP_SEED, need_binary, parse_posix_exports
+from tests.release.test_demo import check_claims, run_demo
 from tests.servers.sts_gate import RoleRule
 
 REPO = Path(__file__).resolve().parents[2]
@@ -142,3 +143,13 @@ def test_the_installed_command_runs_from_a_fresh_virtualenv(installed, home, sts
     exported = parse_posix_exports(done.stdout)
     assert exported["AWS_ACCESS_KEY_ID"] == sts.calls[-1].issued
     assert exported["AWS_REGION"] == "eu-central-1" and exported["AWSENV_PROFILE"] == "prod"
+
+
+def test_the_demo_runs_with_only_the_wheel_installed(installed):
+    """`make demo` without the test dependencies: the fresh virtualenv has awsenv and its dependencies alone."""
+    need_binary("bash")
+    python = str(installed / "bin" / "python")
+    for missing in ("moto", "pyotp", "pytest"):
+        probe = subprocess.run([python, "-c", f"import {missing}"], capture_output=True)
+        assert probe.returncode != 0, f"{missing} is installed in the release virtualenv"
+    check_claims(run_demo(python, str(installed / "bin")))

@@ -54,6 +54,12 @@ def _generated(path, session: str = "corp") -> dict[str, dict[str, str]]:
     return {name: values for name, values in _profiles(path).items() if values.get("awsenv_generated") == session}
 
 
+def _generated_of(data: bytes, path) -> dict[str, dict[str, str]]:
+    copy = path.with_name("config.before")
+    copy.write_bytes(data)
+    return _generated(copy)
+
+
 def test_names_keys_and_pagination(org, sso):
     done = org.run("populate", "corp")
     assert done.returncode == 0, done.stderr
@@ -209,6 +215,56 @@ def test_a_renamed_account_renames_its_profile_and_keeps_the_users_keys(org, sso
     profiles = _profiles(org.home.config)
     assert "Zurich-Ops.Ops" not in profiles and profiles["Zurich-Operations.Ops"]["output"] == "json"
     assert org.home.config.read_text() == text.replace("[profile Zurich-Ops.Ops]", "[profile Zurich-Operations.Ops]")
+
+
+def test_an_account_going_away_never_renames_another_accounts_profile(org, sso):
+    # Two accounts named Sandbox got their ids; when one goes away the other keeps its name (scripts use it).
+    assert org.run("populate", "corp").returncode == 0
+    written = org.home.config.read_bytes()
+    del sso.assignments["555555555555"]
+    for args in (("--dry-run",), (), ("--prune",)):
+        done = org.run("populate", "corp", *args)
+        assert done.returncode == 0, done.stderr
+        assert "0 renamed" in done.stderr or "up to date" in done.stderr
+        assert "Sandbox.Admin" not in done.stdout + done.stderr
+    generated = _generated(org.home.config)
+    assert generated["Sandbox-444444444444.Admin"]["sso_account_id"] == "444444444444"
+    assert set(generated) == set(NAMES) - {"sandbox-555555555555.Admin"}
+    # It comes back: a new profile with its id, and the first one still keeps its name.
+    sso.assignments["555555555555"] = ("sandbox", ["Admin"])
+    assert org.run("populate", "corp").returncode == 0
+    assert _generated(org.home.config) == _generated_of(written, org.home.config)
+
+
+def test_an_account_appearing_never_renames_the_profile_of_its_namesake(org, sso):
+    del sso.assignments["555555555555"]
+    assert org.run("populate", "corp").returncode == 0
+    assert "Sandbox.Admin" in _generated(org.home.config)
+    sso.assignments["555555555555"] = ("sandbox", ["Admin"])
+    done = org.run("populate", "corp")
+    assert done.returncode == 0, done.stderr
+    assert "1 added" in done.stderr and "0 renamed" in done.stderr
+    generated = _generated(org.home.config)
+    assert generated["Sandbox.Admin"]["sso_account_id"] == "444444444444"
+    assert generated["sandbox-555555555555.Admin"]["sso_account_id"] == "555555555555"
+
+
+def test_the_dry_run_says_which_profile_an_account_rename_renames(org, sso):
+    assert org.run("populate", "corp").returncode == 0
+    before = org.home.config.read_bytes()
+    sso.assignments["444444444444"] = ("Playground", ["Admin"])
+    dry = org.run("populate", "corp", "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert org.home.config.read_bytes() == before
+    assert ("renamed 'Sandbox-444444444444.Admin' to 'Playground.Admin': IAM Identity Center now names account "
+            "444444444444 'Playground'") in dry.stderr
+    assert "1 renamed" in dry.stderr and "dry run" in dry.stderr
+    assert "-[profile Sandbox-444444444444.Admin]" in dry.stdout and "+[profile Playground.Admin]" in dry.stdout
+    done = org.run("populate", "corp")
+    assert done.returncode == 0 and "1 renamed" in done.stderr
+    generated = _generated(org.home.config)
+    assert generated["Playground.Admin"]["sso_account_id"] == "444444444444"
+    assert "sandbox-555555555555.Admin" in generated  # the other Sandbox keeps its name
 
 
 def test_prefix_and_region(org):
