@@ -45,6 +45,12 @@ def _step_doc(step: Step, keys: dict) -> dict:
         params["RoleSessionName"] = step.session_name
         if step.external_id:
             params["ExternalId"] = step.external_id
+        if step.source_identity:
+            params["SourceIdentity"] = step.source_identity
+        if step.tags:
+            params["Tags"] = [{"Key": key, "Value": value} for key, value in step.tags]
+        if step.transitive_tag_keys:
+            params["TransitiveTagKeys"] = list(step.transitive_tag_keys)
     if step.duration is not None:
         params["DurationSeconds"] = step.duration
     if step.mfa_serial:
@@ -228,6 +234,13 @@ def _step_line(step: dict) -> str:
         parts.append(f"external_id {params['ExternalId']}")
     if "RoleSessionName" in params:
         parts.append(f"session name {params['RoleSessionName']}")
+    if "SourceIdentity" in params:
+        parts.append(f"source identity {params['SourceIdentity']}")
+    if "Tags" in params:
+        transitive = {key.casefold() for key in params.get("TransitiveTagKeys", [])}
+        parts.append("session tags {" + ", ".join(
+            f"{tag['Key']}={tag['Value']}" + (" (transitive)" if tag["Key"].casefold() in transitive else "")
+            for tag in params["Tags"]) + "}")
     duration = params.get("DurationSeconds")
     parts.append(format_seconds(duration) if duration else "STS default duration")
     parts.append(f"MFA code for {params['SerialNumber']}" if step["mfa_code"] else "no MFA code")

@@ -20,6 +20,7 @@ from awsenv.model import (AssumeRole, AssumeRoleWithWebIdentity, EnvironmentKeys
                           SsoRoleCredentials, SsoSession, StaticKeys, Step)
 from awsenv.plan.roots import credential_source_root, key_step, own_root, web_identity_root
 from awsenv.plan.regions import checked_region
+from awsenv.plan.session_identity import SessionIdentity, chain_notes, of_profile
 
 # The MFA session (GetSessionToken with the code) that role profiles sharing one serial reuse.
 MFA_SESSION_SECONDS = 43200
@@ -69,6 +70,9 @@ def resolve_plan(config: AwsConfig, name: str, flow: str = "export", duration: O
     else:
         steps, notes = _role_steps(config, profile, requested, environ)
     notes.extend(_both_places(config, steps))
+    if actual != "role" and _names_identity(profile):
+        notes.append(f"warning: profile {name!r} is not a role profile: its source_identity, session_tags and "
+                     "transitive_session_tags are sent only on AssumeRole, so they are not used")
     if region is None and profile.region is not None and not profile.region.strip():
         notes.append(f"warning: profile {name!r} has an empty region; no region is exported")
     return Plan(target=name, flow=actual, region=checked_region(region, name, profile.region), steps=tuple(steps), notes=tuple(notes))
@@ -96,6 +100,11 @@ def _target_profile(config: AwsConfig, name: str, environ: Mapping[str, str]) ->
     if name not in config.profiles and name == "default" and environ.get("AWS_WEB_IDENTITY_TOKEN_FILE"):
         return Profile(name="default")
     return config.profile(name)
+
+
+def _names_identity(profile: Profile) -> bool:
+    return any(value is not None for value in (profile.source_identity, profile.session_tags,
+                                               profile.transitive_session_tags))
 
 
 def _both_places(config: AwsConfig, steps: list[Step]) -> list[str]:
@@ -203,6 +212,12 @@ def _walk_chain(config: AwsConfig, target: Profile,
 def _role_steps(config: AwsConfig, target: Profile, requested: Optional[int],
                 environ: Mapping[str, str] = {}) -> tuple[list[Step], list[str]]:
     roles, root = _walk_chain(config, target, environ)
+    if isinstance(root, AssumeRoleWithWebIdentity) and _names_identity(config.profiles.get(root.profile)
+                                                                         or Profile(name=root.profile)):
+        raise ConfigError(f"profile {root.profile!r}: source_identity and session_tags are sent on AssumeRole; "
+                          "AssumeRoleWithWebIdentity takes them from the web identity token's claims",
+                          hint="set them in the identity provider's token, or on a role profile that uses this one "
+                               "as its source_profile")
     if isinstance(root, AssumeRoleWithWebIdentity) and not roles:
         # The target itself: STS takes DurationSeconds on this call too.
         if requested is not None:
@@ -230,8 +245,11 @@ def _role_steps(config: AwsConfig, target: Profile, requested: Optional[int],
         notes.append(f"{root_profile.name} has mfa_serial, but as in the AWS CLI only a role profile's own "
                      f"mfa_serial counts: no MFA code is sent for {target.name} (set mfa_serial there if its role "
                      "requires MFA)")
+    hops: list[tuple[str, SessionIdentity]] = []
     for profile in reversed(roles):
         is_target = profile is roles[0]
+        identity = of_profile(profile)
+        hops.append((profile.name, identity))
         wanted = requested if is_target else _requested_duration(profile, None)
         if wanted is not None:
             check_range(wanted, ASSUME_ROLE_RANGE, "AssumeRole")
@@ -241,21 +259,23 @@ def _role_steps(config: AwsConfig, target: Profile, requested: Optional[int],
                          f"for {profile.mfa_serial}, reused by every role with that serial; AssumeRole then runs on it "
                          "without the code, so aws:MultiFactorAuthPresent holds (role chaining: at most 1h; "
                          "ask for --duration over 1h to put the code on AssumeRole instead)")
-            steps.append(_assume(profile, wanted, mfa=False, chained=True))
+            steps.append(_assume(profile, wanted, mfa=False, chained=True, identity=identity))
         elif profile.mfa_serial:
             why = (f"{format_seconds(wanted or 0)} is longer than the 1h that role chaining allows" if long_lived
                    else "its source is a temporary session, which cannot open an MFA session")
             notes.append(f"{profile.name}: AssumeRole carries the MFA code itself because {why}; "
                          "this code opens no MFA session, so other roles will ask for their own")
-            steps.append(_assume(profile, wanted, mfa=True, chained=not long_lived, notes=notes))
+            steps.append(_assume(profile, wanted, mfa=True, chained=not long_lived, notes=notes, identity=identity))
         else:
-            steps.append(_assume(profile, wanted, mfa=False, chained=not long_lived, notes=notes))
+            steps.append(_assume(profile, wanted, mfa=False, chained=not long_lived, notes=notes,
+                                 identity=identity))
         long_lived = False
+    notes.extend(chain_notes(hops))
     return steps, notes
 
 
 def _assume(profile: Profile, wanted: Optional[int], mfa: bool, chained: bool,
-            notes: Optional[list[str]] = None) -> AssumeRole:
+            notes: Optional[list[str]] = None, identity: SessionIdentity = SessionIdentity()) -> AssumeRole:
     duration = wanted if wanted is not None else CHAINED_MAX
     if chained and duration > CHAINED_MAX:
         if notes is not None:
@@ -270,6 +290,9 @@ def _assume(profile: Profile, wanted: Optional[int], mfa: bool, chained: bool,
         mfa_serial=profile.mfa_serial if mfa else None,
         mfa_process=profile.mfa_process if mfa else None,
         chained=chained,
+        source_identity=identity.source_identity,
+        tags=identity.tags,
+        transitive_tag_keys=identity.transitive_tag_keys,
     )
 
 

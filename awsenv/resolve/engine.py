@@ -79,6 +79,12 @@ class Engine:
         parts.pop("profile", None)
         parts.pop("mfa_process", None)
         parts.pop("from_environment", None)
+        for name in ("source_identity", "tags", "transitive_tag_keys"):
+            if not parts.get(name):
+                # Absent from the key when not set: the cache entries made before these settings existed stay valid.
+                # When set, the key differs: credentials tagged otherwise, or with another source identity, are
+                # other credentials.
+                parts.pop(name, None)
         if not isinstance(step, (SsoRoleCredentials, *SOURCE_STEPS)):
             # No region: STS credentials work in every region, so roles in different regions share one MFA session.
             parts["source"] = self.step_key(plan, index - 1)
@@ -180,7 +186,8 @@ class Engine:
         if isinstance(step, AssumeRole):
             return self._with_code(step, lambda code: aws.assume_role(
                 step.profile, source, plan.region, step.role_arn, step.session_name, step.duration,
-                step.external_id, step.mfa_serial, code))
+                step.external_id, step.mfa_serial, code, source_identity=step.source_identity, tags=step.tags,
+                transitive_tag_keys=step.transitive_tag_keys))
         raise ConfigError(f"unknown step {step!r}")
 
     def _with_code(self, step: Step, call: Callable[[Optional[str]], Credentials]) -> Credentials:
