@@ -139,6 +139,7 @@ class GetSessionToken:
     duration: Optional[int]
     mfa_serial: Optional[str] = None
     mfa_process: Optional[str] = None
+    mfa_prompt: Optional[str] = None  # where the code is asked with no terminal (not part of the cache key)
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,7 @@ class AssumeRole:
     source_identity: Optional[str] = None  # SourceIdentity: who is calling; AWS keeps it along the chain
     tags: tuple[tuple[str, str], ...] = ()  # session tags (Key, Value), in the profile's order
     transitive_tag_keys: tuple[str, ...] = ()  # the tags that pass on to the roles this session assumes
+    mfa_prompt: Optional[str] = None  # where the code is asked with no terminal (not part of the cache key)
 
 
 @dataclass(frozen=True)

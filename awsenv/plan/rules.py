@@ -20,6 +20,7 @@ from awsenv.model import (AssumeRole, AssumeRoleWithWebIdentity, EnvironmentKeys
                           SsoRoleCredentials, SsoSession, StaticKeys, Step)
 from awsenv.plan.roots import credential_source_root, key_step, own_root, web_identity_root
 from awsenv.plan.regions import checked_region
+from awsenv.plan.mfa_prompt import check_setting
 from awsenv.plan.session_identity import SessionIdentity, chain_notes, of_profile
 
 # The MFA session (GetSessionToken with the code) that role profiles sharing one serial reuse.
@@ -143,7 +144,8 @@ def _user_steps(profile: Profile, requested: Optional[int]) -> tuple[list[Step],
     if requested is None and profile.mfa_serial and not profile.aws_session_token:
         # The same request as a role's MFA session on these keys and serial: one cached session serves both.
         requested = MFA_SESSION_SECONDS
-    step = GetSessionToken(profile.name, requested, profile.mfa_serial, profile.mfa_process)
+    step = GetSessionToken(profile.name, requested, profile.mfa_serial, profile.mfa_process,
+                           check_setting(profile.name, profile.mfa_prompt))
     return [key_step(profile), step], notes
 
 
@@ -254,7 +256,8 @@ def _role_steps(config: AwsConfig, target: Profile, requested: Optional[int],
         if wanted is not None:
             check_range(wanted, ASSUME_ROLE_RANGE, "AssumeRole")
         if profile.mfa_serial and long_lived and (wanted or CHAINED_MAX) <= CHAINED_MAX:
-            steps.append(GetSessionToken(root.profile, MFA_SESSION_SECONDS, profile.mfa_serial, profile.mfa_process))
+            steps.append(GetSessionToken(root.profile, MFA_SESSION_SECONDS, profile.mfa_serial, profile.mfa_process,
+                                         check_setting(profile.name, profile.mfa_prompt)))
             notes.append(f"{profile.name}: one MFA code opens a {format_seconds(MFA_SESSION_SECONDS)} MFA session "
                          f"for {profile.mfa_serial}, reused by every role with that serial; AssumeRole then runs on it "
                          "without the code, so aws:MultiFactorAuthPresent holds (role chaining: at most 1h; "
@@ -289,6 +292,7 @@ def _assume(profile: Profile, wanted: Optional[int], mfa: bool, chained: bool,
         external_id=profile.external_id,
         mfa_serial=profile.mfa_serial if mfa else None,
         mfa_process=profile.mfa_process if mfa else None,
+        mfa_prompt=check_setting(profile.name, profile.mfa_prompt) if mfa else None,
         chained=chained,
         source_identity=identity.source_identity,
         tags=identity.tags,
@@ -308,6 +312,7 @@ def _check_role(profile: Profile) -> None:
 
 
 def _check_serial(profile: Profile) -> None:
+    check_setting(profile.name, profile.mfa_prompt)
     if profile.mfa_serial is not None and not _SERIAL.fullmatch(profile.mfa_serial):
         raise ConfigError(f"profile {profile.name!r}: mfa_serial {profile.mfa_serial!r} is not an MFA device ARN "
                           "or serial number", hint="it looks like arn:aws:iam::123456789012:mfa/NAME")

@@ -15,6 +15,7 @@ from awsenv.config.profiles import AwsConfig
 from awsenv.errors import AwsenvError, AwsError, ConfigError
 from awsenv.files import UnsafeDirectory
 from awsenv.terminal import say
+from awsenv.resolve import mfa_dialog
 from awsenv.resolve.mfa_codes import CodeSource
 from awsenv.model import (READ_IN_PLACE, SOURCE_STEPS, AssumeRole, Credentials, EnvironmentKeys, GetSessionToken,
                           Plan, SsoRoleCredentials, StaticKeys, Step, StoredKeys)
@@ -78,6 +79,7 @@ class Engine:
         parts: dict = {"kind": type(step).__name__, **_fields(step)}
         parts.pop("profile", None)
         parts.pop("mfa_process", None)
+        parts.pop("mfa_prompt", None)
         parts.pop("from_environment", None)
         for name in ("source_identity", "tags", "transitive_tag_keys"):
             if not parts.get(name):
@@ -91,6 +93,8 @@ class Engine:
         return entry_key(parts)
 
     def credentials(self, plan: Plan) -> Credentials:
+        if any(getattr(step, "mfa_serial", None) for step in plan.steps):
+            mfa_dialog.environment_setting()  # a bad AWSENV_MFA_PROMPT is a usage error before any call
         try:
             return self._obtain(plan, len(plan.steps) - 1)
         except AwsError as error:
@@ -194,7 +198,8 @@ class Engine:
         serial = getattr(step, "mfa_serial", None)
         if not serial:
             return call(None)
-        code, origin = self.codes.next(step.profile, serial, getattr(step, "mfa_process", None))
+        prompt = mfa_dialog.environment_setting() or getattr(step, "mfa_prompt", None)
+        code, origin = self.codes.next(step.profile, serial, getattr(step, "mfa_process", None), prompt=prompt)
         for prompt in range(1, MFA_PROMPTS + 1):
             try:
                 return call(code)
@@ -203,7 +208,7 @@ class Engine:
                 if origin != "prompt" or prompt == MFA_PROMPTS:
                     raise
                 self.log(f"{rejected.message}")
-                code, origin = self.codes.next(step.profile, serial, None, again=True)
+                code, origin = self.codes.next(step.profile, serial, None, again=True, prompt=prompt)
         raise AssertionError("unreachable")
 
 

@@ -32,8 +32,11 @@ class CodeSource:
         self.sleep = sleep
         self._seen: dict[str, set[str]] = {}
 
-    def next(self, profile: str, serial: str, mfa_process: Optional[str], again: bool = False) -> tuple[str, str]:
-        """A code not used before for `serial`, and where it came from ("option", "process", "prompt")."""
+    def next(self, profile: str, serial: str, mfa_process: Optional[str], again: bool = False,
+             prompt: Optional[str] = None) -> tuple[str, str]:
+        """A code not used before for `serial`, and where it came from ("option", "process", "prompt").
+
+        `prompt` is the mfa_prompt setting: where to ask when there is no terminal (awsenv.resolve.mfa_dialog)."""
         if self.option_code is not None and not again:
             code, self.option_code = self.option_code, None
             if self._claim(serial, code):
@@ -59,7 +62,7 @@ class CodeSource:
         note = "A code works once; wait for the next one. " if again else ""
         while True:
             with locking.waiting_on_user(f"waiting for an MFA code for profile {profile!r} to be typed"):
-                code = mfa.prompt_code(profile, serial, note)
+                code = mfa.prompt_code(profile, serial, note, prompt)
             if self._claim(serial, code):
                 return code, "prompt"
             note = "That code was already used; wait for the next one. "
