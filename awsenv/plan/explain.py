@@ -136,9 +136,16 @@ def server_renewal(plan: Plan, cached_until: Sequence[Optional[datetime]]) -> st
         return "renewals need no MFA code"
     index = mfa[-1]
     step = plan.steps[index]
-    source = ("mfa_process gives it" if step.mfa_process else
-              "asked on the terminal while awsenv holds it (exec --server), else the command gets HTTP 503 errors "
-              "until a new session is opened (set mfa_process to avoid that)")
+    if step.mfa_process:
+        source = "mfa_process gives it"
+    elif step.mfa_prompt == "terminal":
+        source = ("asked on the terminal while awsenv holds it (exec --server), else the command gets HTTP 503 "
+                  "errors until a new session is opened (set mfa_process to avoid that)")
+    else:
+        source = ("asked on the terminal while awsenv holds it (exec --server), else in a desktop dialog ("
+                  + (step.mfa_prompt or "zenity or kdialog, osascript on macOS") + ") when a display is there, "
+                  "else the command gets HTTP 503 errors until a new session is opened (set mfa_process to avoid "
+                  "that)")
     length = format_seconds(step.duration) if step.duration else "the STS default duration"
     if index == len(plan.steps) - 1:
         return f"every renewal needs a new MFA code for {step.mfa_serial} (every {length}); {source}"

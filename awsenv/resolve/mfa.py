@@ -49,10 +49,12 @@ def run_mfa_process(command: str, profile: str) -> str:
     return code
 
 
-def prompt_code(profile: str, serial: str, note: str = "", prompt: Optional[str] = None) -> str:
-    """Ask on the controlling terminal, never on stdout; without one, through a desktop dialog when `prompt` (the
-    mfa_prompt setting) allows and there is one; else fail at once."""
-    terminal = Terminal.open()
+def prompt_code(profile: str, serial: str, note: str = "", prompt: Optional[str] = None,
+                on_terminal: bool = True) -> str:
+    """Ask on the controlling terminal, never on stdout; without one (or when `on_terminal` is False: a command is
+    using it), through a desktop dialog when `prompt` (the mfa_prompt setting) allows and there is one; else fail
+    at once."""
+    terminal = Terminal.open() if on_terminal else None
     if terminal is None:
         program = mfa_dialog.pick_dialog(prompt)
         if program is None:

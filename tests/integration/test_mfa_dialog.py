@@ -26,7 +26,16 @@ STANDIN = textwrap.dedent(f"""\
         sys.exit(1)
     if mode == "slow":
         time.sleep(2)  # long enough for parallel callers to queue on awsenv's lock
-    print(pyotp.TOTP({TOTP_SEED!r}).now())
+    totp = pyotp.TOTP({TOTP_SEED!r})
+    if mode == "fresh":  # a code not given before, among those STS accepts now (its 30 s step and one either side)
+        given = os.path.join(here, "given")
+        before = open(given).read().split() if os.path.exists(given) else []
+        code = next(c for c in (totp.at(time.time() + d) for d in (0, 30, -30)) if c not in before)
+        with open(given, "a") as log:
+            log.write(code + "\\n")
+        print(code)
+    else:
+        print(totp.now())
     """)
 
 
@@ -191,3 +200,18 @@ def test_a_bad_mfa_prompt_is_exit_2_before_any_call(home, sts, dialogs, where):
     assert ("profile 'base'" in done.stderr and "mfa_prompt" in done.stderr) if where == "profile" \
         else "AWSENV_MFA_PROMPT" in done.stderr
     assert _runs(dialogs) == [] and sts.calls == []
+
+
+def test_credential_server_renewals_ask_in_the_dialog_when_there_is_no_terminal(home, sts, dialogs, tmp_path):
+    from tests.server.children import CALL_ACROSS_RENEWALS, python
+
+    _user(home, sts)
+    (dialogs / "mode").write_text("fresh")
+    sts.lifetime = 20  # seconds: the command outlives the first credentials, and each needs a new code
+    done = home.run("exec", "--server", "base", "--", *python(tmp_path, "calls.py", CALL_ACROSS_RENEWALS), "2",
+                    env=_env(home, dialogs, AWSENV_SERVER_MIN_TTL="10"), timeout=120)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["errors"] == [] and len(report["keys"]) == 2
+    sessions = [c for c in _mfa_calls(sts) if c.status == 200]
+    assert len(sessions) == len(_runs(dialogs)) >= 2  # the first code, then one in a dialog at each renewal
