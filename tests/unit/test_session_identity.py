@@ -162,3 +162,15 @@ def test_tags_on_a_lower_hop_change_the_key_of_the_hop_above(tmp_path):
 
     (tmp_path / "credentials").write_text(f"[base]\n{KEYS}")
     assert top_key("team=a") != top_key("team=b")
+
+
+def test_mfa_prompt_is_not_part_of_the_cache_key(tmp_path):
+    serial = "arn:aws:iam::123456789012:mfa/alice"
+    assert _final_key(tmp_path, mfa_serial=serial, duration_seconds="7200") == \
+        _final_key(tmp_path, mfa_serial=serial, duration_seconds="7200", mfa_prompt="zenity")
+    plan = resolve_plan(_config(tmp_path, _role("prod", mfa_serial=serial, duration_seconds="7200",
+                                                mfa_prompt="Zenity")), "prod")
+    assert plan.steps[-1].mfa_prompt == "zenity"
+    with pytest.raises(ConfigError) as refused:
+        resolve_plan(_config(tmp_path, _role("prod", mfa_serial=serial, mfa_prompt="popup")), "prod")
+    assert "profile 'prod'" in refused.value.message and "mfa_prompt" in refused.value.message
