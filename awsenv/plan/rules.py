@@ -21,7 +21,8 @@ from awsenv.model import (AssumeRole, AssumeRoleWithWebIdentity, EnvironmentKeys
 from awsenv.plan.roots import credential_source_root, key_step, own_root, web_identity_root
 from awsenv.plan.regions import checked_region
 from awsenv.plan.mfa_prompt import check_setting
-from awsenv.plan.session_identity import SessionIdentity, chain_notes, of_profile
+from awsenv.plan.session_identity import (SessionIdentity, chain_notes, of_profile, refuse_on_web_identity,
+                                          unused_note)
 
 # The MFA session (GetSessionToken with the code) that role profiles sharing one serial reuse.
 MFA_SESSION_SECONDS = 43200
@@ -71,9 +72,7 @@ def resolve_plan(config: AwsConfig, name: str, flow: str = "export", duration: O
     else:
         steps, notes = _role_steps(config, profile, requested, environ)
     notes.extend(_both_places(config, steps))
-    if actual != "role" and _names_identity(profile):
-        notes.append(f"warning: profile {name!r} is not a role profile: its source_identity, session_tags and "
-                     "transitive_session_tags are sent only on AssumeRole, so they are not used")
+    notes.extend(unused_note(profile, actual))
     if region is None and profile.region is not None and not profile.region.strip():
         notes.append(f"warning: profile {name!r} has an empty region; no region is exported")
     return Plan(target=name, flow=actual, region=checked_region(region, name, profile.region), steps=tuple(steps), notes=tuple(notes))
@@ -101,11 +100,6 @@ def _target_profile(config: AwsConfig, name: str, environ: Mapping[str, str]) ->
     if name not in config.profiles and name == "default" and environ.get("AWS_WEB_IDENTITY_TOKEN_FILE"):
         return Profile(name="default")
     return config.profile(name)
-
-
-def _names_identity(profile: Profile) -> bool:
-    return any(value is not None for value in (profile.source_identity, profile.session_tags,
-                                               profile.transitive_session_tags))
 
 
 def _both_places(config: AwsConfig, steps: list[Step]) -> list[str]:
@@ -214,12 +208,8 @@ def _walk_chain(config: AwsConfig, target: Profile,
 def _role_steps(config: AwsConfig, target: Profile, requested: Optional[int],
                 environ: Mapping[str, str] = {}) -> tuple[list[Step], list[str]]:
     roles, root = _walk_chain(config, target, environ)
-    if isinstance(root, AssumeRoleWithWebIdentity) and _names_identity(config.profiles.get(root.profile)
-                                                                         or Profile(name=root.profile)):
-        raise ConfigError(f"profile {root.profile!r}: source_identity and session_tags are sent on AssumeRole; "
-                          "AssumeRoleWithWebIdentity takes them from the web identity token's claims",
-                          hint="set them in the identity provider's token, or on a role profile that uses this one "
-                               "as its source_profile")
+    if isinstance(root, AssumeRoleWithWebIdentity):
+        refuse_on_web_identity(config.profiles.get(root.profile))
     if isinstance(root, AssumeRoleWithWebIdentity) and not roles:
         # The target itself: STS takes DurationSeconds on this call too.
         if requested is not None:
@@ -312,7 +302,6 @@ def _check_role(profile: Profile) -> None:
 
 
 def _check_serial(profile: Profile) -> None:
-    check_setting(profile.name, profile.mfa_prompt)
     if profile.mfa_serial is not None and not _SERIAL.fullmatch(profile.mfa_serial):
         raise ConfigError(f"profile {profile.name!r}: mfa_serial {profile.mfa_serial!r} is not an MFA device ARN "
                           "or serial number", hint="it looks like arn:aws:iam::123456789012:mfa/NAME")

@@ -48,6 +48,28 @@ def of_profile(profile: Profile) -> SessionIdentity:
     return SessionIdentity(source or None, tags, transitive)
 
 
+def names_any(profile: Profile) -> bool:
+    return any(value is not None for value in (profile.source_identity, profile.session_tags,
+                                               profile.transitive_session_tags))
+
+
+def unused_note(profile: Profile, flow: str) -> list[str]:
+    """A warning when a profile that is not a role profile names the keys: only AssumeRole sends them."""
+    if flow == "role" or not names_any(profile):
+        return []
+    return [f"warning: profile {profile.name!r} is not a role profile: its source_identity, session_tags and "
+            "transitive_session_tags are sent only on AssumeRole, so they are not used"]
+
+
+def refuse_on_web_identity(profile: Optional[Profile]) -> None:
+    """A web identity role cannot send them: AssumeRoleWithWebIdentity has no such parameters."""
+    if profile is not None and names_any(profile):
+        raise ConfigError(f"profile {profile.name!r}: source_identity and session_tags are sent on AssumeRole; "
+                          "AssumeRoleWithWebIdentity takes them from the web identity token's claims",
+                          hint="set them in the identity provider's token, or on a role profile that uses this one "
+                               "as its source_profile")
+
+
 def _refuse(profile: str, key: str, problem: str, hint: str) -> ConfigError:
     return ConfigError(f"profile {profile!r}: {key} {problem}", hint=hint)
 
