@@ -79,6 +79,10 @@ class Profile:
     awsenv_console_bookmarks: Optional[str] = None  # `awsenv console PROFILE --bookmark NAME`
     web_identity_token_file: Optional[str] = None
     login_session: Optional[str] = None
+    source_identity: Optional[str] = None  # SourceIdentity on this role's AssumeRole (aws-vault's name)
+    session_tags: Optional[str] = None  # `k1=v1,k2=v2`: Tags on this role's AssumeRole
+    transitive_session_tags: Optional[str] = None  # `k1,k2`: TransitiveTagKeys, among session_tags' keys
+    mfa_prompt: Optional[str] = None  # terminal | zenity | kdialog | osascript: where a code is asked with no terminal
     stored_key: Optional[StoredKeyInfo] = None  # keys kept with `awsenv keys` (not a config file setting)
 
     @property
@@ -135,6 +139,7 @@ class GetSessionToken:
     duration: Optional[int]
     mfa_serial: Optional[str] = None
     mfa_process: Optional[str] = None
+    mfa_prompt: Optional[str] = None  # where the code is asked with no terminal (not part of the cache key)
 
 
 @dataclass(frozen=True)
@@ -147,6 +152,10 @@ class AssumeRole:
     mfa_serial: Optional[str] = None  # set when this call itself carries SerialNumber + TokenCode
     mfa_process: Optional[str] = None
     chained: bool = False  # the caller is a temporary session: STS caps the duration at 1 h
+    source_identity: Optional[str] = None  # SourceIdentity: who is calling; AWS keeps it along the chain
+    tags: tuple[tuple[str, str], ...] = ()  # session tags (Key, Value), in the profile's order
+    transitive_tag_keys: tuple[str, ...] = ()  # the tags that pass on to the roles this session assumes
+    mfa_prompt: Optional[str] = None  # where the code is asked with no terminal (not part of the cache key)
 
 
 @dataclass(frozen=True)

@@ -73,7 +73,9 @@ class AwsHome:
         self.write_credentials(f"[base]\naws_access_key_id = {BASE_KEY_ID}\naws_secret_access_key = base/secret+key\n")
 
     def env(self, **extra: str) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS", "AWSENV"))}
+        # No display either: with no terminal, awsenv would ask for an MFA code in a desktop dialog.
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(("AWS", "AWSENV")) and k not in ("DISPLAY", "WAYLAND_DISPLAY")}
         env.update(
             HOME=str(self.root),
             AWS_CONFIG_FILE=str(self.config),

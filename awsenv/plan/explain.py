@@ -44,6 +44,12 @@ def _step_doc(step: Step, keys: dict) -> dict:
         params["RoleSessionName"] = step.session_name
         if step.external_id:
             params["ExternalId"] = step.external_id
+        if step.source_identity:
+            params["SourceIdentity"] = step.source_identity
+        if step.tags:
+            params["Tags"] = [{"Key": key, "Value": value} for key, value in step.tags]
+        if step.transitive_tag_keys:
+            params["TransitiveTagKeys"] = list(step.transitive_tag_keys)
     if step.duration is not None:
         params["DurationSeconds"] = step.duration
     if step.mfa_serial:
@@ -129,9 +135,16 @@ def server_renewal(plan: Plan, cached_until: Sequence[Optional[datetime]]) -> st
         return "renewals need no MFA code"
     index = mfa[-1]
     step = plan.steps[index]
-    source = ("mfa_process gives it" if step.mfa_process else
-              "asked on the terminal while awsenv holds it (exec --server), else the command gets HTTP 503 errors "
-              "until a new session is opened (set mfa_process to avoid that)")
+    if step.mfa_process:
+        source = "mfa_process gives it"
+    elif step.mfa_prompt == "terminal":
+        source = ("asked on the terminal while awsenv holds it (exec --server), else the command gets HTTP 503 "
+                  "errors until a new session is opened (set mfa_process to avoid that)")
+    else:
+        source = ("asked on the terminal while awsenv holds it (exec --server), else in a desktop dialog ("
+                  + (step.mfa_prompt or "zenity or kdialog, osascript on macOS") + ") when a display is there, "
+                  "else the command gets HTTP 503 errors until a new session is opened (set mfa_process to avoid "
+                  "that)")
     length = format_seconds(step.duration) if step.duration else "the STS default duration"
     if index == len(plan.steps) - 1:
         return f"every renewal needs a new MFA code for {step.mfa_serial} (every {length}); {source}"
@@ -227,6 +240,13 @@ def _step_line(step: dict) -> str:
         parts.append(f"external_id {params['ExternalId']}")
     if "RoleSessionName" in params:
         parts.append(f"session name {params['RoleSessionName']}")
+    if "SourceIdentity" in params:
+        parts.append(f"source identity {params['SourceIdentity']}")
+    if "Tags" in params:
+        transitive = {key.casefold() for key in params.get("TransitiveTagKeys", [])}
+        parts.append("session tags {" + ", ".join(
+            f"{tag['Key']}={tag['Value']}" + (" (transitive)" if tag["Key"].casefold() in transitive else "")
+            for tag in params["Tags"]) + "}")
     duration = params.get("DurationSeconds")
     parts.append(format_seconds(duration) if duration else "STS default duration")
     parts.append(f"MFA code for {params['SerialNumber']}" if step["mfa_code"] else "no MFA code")

@@ -21,6 +21,9 @@ from awsenv.plan.checks import (check_role, check_serial, default_session_name, 
                                  with_article)
 from awsenv.plan.roots import credential_source_root, key_step, own_root, web_identity_root
 from awsenv.plan.regions import checked_region
+from awsenv.plan.mfa_prompt import check_setting
+from awsenv.plan.session_identity import (SessionIdentity, chain_notes, of_profile, refuse_on_web_identity,
+                                          unused_note)
 
 # The MFA session (GetSessionToken with the code) that role profiles sharing one serial reuse.
 MFA_SESSION_SECONDS = 43200
@@ -56,6 +59,7 @@ def resolve_plan(config: AwsConfig, name: str, flow: str = "export", duration: O
     else:
         steps, notes = _role_steps(config, profile, requested, environ)
     notes.extend(_both_places(config, steps))
+    notes.extend(unused_note(profile, actual))
     if region is None and profile.region is not None and not profile.region.strip():
         notes.append(f"warning: profile {name!r} has an empty region; no region is exported")
     return Plan(target=name, flow=actual, region=checked_region(region, name, profile.region), steps=tuple(steps), notes=tuple(notes))
@@ -104,7 +108,8 @@ def _user_steps(profile: Profile, requested: Optional[int]) -> tuple[list[Step],
     if requested is None and profile.mfa_serial and not profile.aws_session_token:
         # The same request as a role's MFA session on these keys and serial: one cached session serves both.
         requested = MFA_SESSION_SECONDS
-    step = GetSessionToken(profile.name, requested, profile.mfa_serial, profile.mfa_process)
+    step = GetSessionToken(profile.name, requested, profile.mfa_serial, profile.mfa_process,
+                           check_setting(profile.name, profile.mfa_prompt))
     return [key_step(profile), step], notes
 
 
@@ -173,6 +178,8 @@ def _walk_chain(config: AwsConfig, target: Profile,
 def _role_steps(config: AwsConfig, target: Profile, requested: Optional[int],
                 environ: Mapping[str, str] = {}) -> tuple[list[Step], list[str]]:
     roles, root = _walk_chain(config, target, environ)
+    if isinstance(root, AssumeRoleWithWebIdentity):
+        refuse_on_web_identity(config.profiles.get(root.profile))
     if isinstance(root, AssumeRoleWithWebIdentity) and not roles:
         # The target itself: STS takes DurationSeconds on this call too.
         if requested is not None:
@@ -200,32 +207,38 @@ def _role_steps(config: AwsConfig, target: Profile, requested: Optional[int],
         notes.append(f"{root_profile.name} has mfa_serial, but as in the AWS CLI only a role profile's own "
                      f"mfa_serial counts: no MFA code is sent for {target.name} (set mfa_serial there if its role "
                      "requires MFA)")
+    hops: list[tuple[str, SessionIdentity]] = []
     for profile in reversed(roles):
         is_target = profile is roles[0]
+        identity = of_profile(profile)
+        hops.append((profile.name, identity))
         wanted = requested if is_target else _requested_duration(profile, None)
         if wanted is not None:
             check_range(wanted, ASSUME_ROLE_RANGE, "AssumeRole")
         if profile.mfa_serial and long_lived and (wanted or CHAINED_MAX) <= CHAINED_MAX:
-            steps.append(GetSessionToken(root.profile, MFA_SESSION_SECONDS, profile.mfa_serial, profile.mfa_process))
+            steps.append(GetSessionToken(root.profile, MFA_SESSION_SECONDS, profile.mfa_serial, profile.mfa_process,
+                                         check_setting(profile.name, profile.mfa_prompt)))
             notes.append(f"{profile.name}: one MFA code opens a {format_seconds(MFA_SESSION_SECONDS)} MFA session "
                          f"for {profile.mfa_serial}, reused by every role with that serial; AssumeRole then runs on it "
                          "without the code, so aws:MultiFactorAuthPresent holds (role chaining: at most 1h; "
                          "ask for --duration over 1h to put the code on AssumeRole instead)")
-            steps.append(_assume(profile, wanted, mfa=False, chained=True))
+            steps.append(_assume(profile, wanted, mfa=False, chained=True, identity=identity))
         elif profile.mfa_serial:
             why = (f"{format_seconds(wanted or 0)} is longer than the 1h that role chaining allows" if long_lived
                    else "its source is a temporary session, which cannot open an MFA session")
             notes.append(f"{profile.name}: AssumeRole carries the MFA code itself because {why}; "
                          "this code opens no MFA session, so other roles will ask for their own")
-            steps.append(_assume(profile, wanted, mfa=True, chained=not long_lived, notes=notes))
+            steps.append(_assume(profile, wanted, mfa=True, chained=not long_lived, notes=notes, identity=identity))
         else:
-            steps.append(_assume(profile, wanted, mfa=False, chained=not long_lived, notes=notes))
+            steps.append(_assume(profile, wanted, mfa=False, chained=not long_lived, notes=notes,
+                                 identity=identity))
         long_lived = False
+    notes.extend(chain_notes(hops))
     return steps, notes
 
 
 def _assume(profile: Profile, wanted: Optional[int], mfa: bool, chained: bool,
-            notes: Optional[list[str]] = None) -> AssumeRole:
+            notes: Optional[list[str]] = None, identity: SessionIdentity = SessionIdentity()) -> AssumeRole:
     duration = wanted if wanted is not None else CHAINED_MAX
     if chained and duration > CHAINED_MAX:
         if notes is not None:
@@ -239,5 +252,9 @@ def _assume(profile: Profile, wanted: Optional[int], mfa: bool, chained: bool,
         external_id=profile.external_id,
         mfa_serial=profile.mfa_serial if mfa else None,
         mfa_process=profile.mfa_process if mfa else None,
+        mfa_prompt=check_setting(profile.name, profile.mfa_prompt) if mfa else None,
         chained=chained,
+        source_identity=identity.source_identity,
+        tags=identity.tags,
+        transitive_tag_keys=identity.transitive_tag_keys,
     )

@@ -17,6 +17,7 @@ from awsenv.config.profiles import AwsConfig
 from awsenv.errors import AwsenvError, AwsError, ConfigError
 from awsenv.files import UnsafeDirectory
 from awsenv.terminal import say
+from awsenv.resolve import mfa_dialog
 from awsenv.resolve.mfa_codes import CodeSource
 from awsenv.model import (READ_IN_PLACE, SOURCE_STEPS, AssumeRole, Credentials, EnvironmentKeys, GetSessionToken,
                           Plan, SsoRoleCredentials, StaticKeys, Step, StoredKeys)
@@ -81,13 +82,22 @@ class Engine:
         parts: dict = {"kind": type(step).__name__, **_fields(step)}
         parts.pop("profile", None)
         parts.pop("mfa_process", None)
+        parts.pop("mfa_prompt", None)
         parts.pop("from_environment", None)
+        for name in ("source_identity", "tags", "transitive_tag_keys"):
+            if not parts.get(name):
+                # Absent from the key when not set: the cache entries made before these settings existed stay valid.
+                # When set, the key differs: credentials tagged otherwise, or with another source identity, are
+                # other credentials.
+                parts.pop(name, None)
         if not isinstance(step, (SsoRoleCredentials, *SOURCE_STEPS)):
             # No region: STS credentials work in every region, so roles in different regions share one MFA session.
             parts["source"] = self.step_key(plan, index - 1)
         return entry_key(parts)
 
     def credentials(self, plan: Plan) -> Credentials:
+        if any(getattr(step, "mfa_serial", None) for step in plan.steps):
+            mfa_dialog.environment_setting()  # a bad AWSENV_MFA_PROMPT is a usage error before any call
         try:
             return self._obtain(plan, len(plan.steps) - 1)
         except AwsError as error:
@@ -183,14 +193,16 @@ class Engine:
         if isinstance(step, AssumeRole):
             return self._with_code(step, lambda code: aws.assume_role(
                 step.profile, source, plan.region, step.role_arn, step.session_name, step.duration,
-                step.external_id, step.mfa_serial, code))
+                step.external_id, step.mfa_serial, code, source_identity=step.source_identity, tags=step.tags,
+                transitive_tag_keys=step.transitive_tag_keys))
         raise ConfigError(f"unknown step {step!r}")
 
     def _with_code(self, step: Step, call: Callable[[Optional[str]], Credentials]) -> Credentials:
         serial = getattr(step, "mfa_serial", None)
         if not serial:
             return call(None)
-        code, origin = self.codes.next(step.profile, serial, getattr(step, "mfa_process", None))
+        prompt = mfa_dialog.environment_setting() or getattr(step, "mfa_prompt", None)
+        code, origin = self.codes.next(step.profile, serial, getattr(step, "mfa_process", None), prompt=prompt)
         for prompt in range(1, MFA_PROMPTS + 1):
             try:
                 return call(code)
@@ -199,7 +211,7 @@ class Engine:
                 if origin != "prompt" or prompt == MFA_PROMPTS:
                     raise
                 self.log(f"{rejected.message}")
-                code, origin = self.codes.next(step.profile, serial, None, again=True)
+                code, origin = self.codes.next(step.profile, serial, None, again=True, prompt=prompt)
         raise AssertionError("unreachable")
 
 

@@ -6,7 +6,10 @@ import re
 import shlex
 import subprocess
 
+from typing import Optional
+
 from awsenv.errors import ConfigError, MfaUnavailable, UsageError
+from awsenv.resolve import mfa_dialog
 from awsenv.terminal import Terminal
 
 _CODE = re.compile(r"[0-9]{6}")
@@ -46,15 +49,23 @@ def run_mfa_process(command: str, profile: str) -> str:
     return code
 
 
-def prompt_code(profile: str, serial: str, note: str = "") -> str:
-    """Ask on the controlling terminal, never on stdout; fail at once without one."""
-    terminal = Terminal.open()
+def prompt_code(profile: str, serial: str, note: str = "", prompt: Optional[str] = None,
+                on_terminal: bool = True) -> str:
+    """Ask on the controlling terminal, never on stdout; without one (or when `on_terminal` is False: a command is
+    using it), through a desktop dialog when `prompt` (the mfa_prompt setting) allows and there is one; else fail
+    at once."""
+    terminal = Terminal.open() if on_terminal else None
     if terminal is None:
-        raise MfaUnavailable(
-            f"profile {profile!r} needs an MFA code and there is no terminal to ask for it",
-            hint="pass --mfa-code CODE, set mfa_process in the profile to a command that prints the code, "
-                 "or run awsenv from a terminal",
-        )
+        program = mfa_dialog.pick_dialog(prompt)
+        if program is None:
+            raise MfaUnavailable(
+                f"profile {profile!r} needs an MFA code and there is no terminal to ask for it",
+                hint="pass --mfa-code CODE, set mfa_process in the profile to a command that prints the code, "
+                     "or run awsenv from a terminal" + ("" if prompt == "terminal" else
+                                                        " (on a desktop, with zenity or kdialog installed, a dialog "
+                                                        "asks for it)"),
+            )
+        return _dialog_code(program, profile, serial, note)
     with terminal:
         for attempt in range(3):
             code = terminal.ask(f"{note}MFA code for {serial} ({profile}): ")
@@ -64,3 +75,15 @@ def prompt_code(profile: str, serial: str, note: str = "") -> str:
                 return code
             terminal.write("The code is six digits.\n")
         raise UsageError(f"profile {profile!r}: no valid MFA code was entered")
+
+
+def _dialog_code(program: str, profile: str, serial: str, note: str) -> str:
+    for attempt in range(3):
+        answer = mfa_dialog.ask(program, f"{note}MFA code for {serial} (profile {profile}):")
+        if answer is None:
+            raise MfaUnavailable(f"profile {profile!r}: the MFA code was not entered (the {program} dialog was "
+                                 "cancelled)", hint="run the command again to be asked again, or pass --mfa-code")
+        if answer.isascii() and _CODE.fullmatch(answer):
+            return answer
+        note = "The code is six digits. "
+    raise UsageError(f"profile {profile!r}: no valid MFA code was entered")

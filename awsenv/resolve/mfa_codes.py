@@ -10,7 +10,7 @@ from contextlib import nullcontext
 from typing import Callable, Optional
 
 from awsenv import files, locking, redact
-from awsenv.resolve import mfa
+from awsenv.resolve import mfa, mfa_dialog
 from awsenv.errors import MfaUnavailable
 
 # A TOTP code is valid for one 30 s step, and AWS accepts one step either side: 90 s covers a code's life.
@@ -32,8 +32,11 @@ class CodeSource:
         self.sleep = sleep
         self._seen: dict[str, set[str]] = {}
 
-    def next(self, profile: str, serial: str, mfa_process: Optional[str], again: bool = False) -> tuple[str, str]:
-        """A code not used before for `serial`, and where it came from ("option", "process", "prompt")."""
+    def next(self, profile: str, serial: str, mfa_process: Optional[str], again: bool = False,
+             prompt: Optional[str] = None) -> tuple[str, str]:
+        """A code not used before for `serial`, and where it came from ("option", "process", "prompt").
+
+        `prompt` is the mfa_prompt setting: where to ask when there is no terminal (awsenv.resolve.mfa_dialog)."""
         if self.option_code is not None and not again:
             code, self.option_code = self.option_code, None
             if self._claim(serial, code):
@@ -52,14 +55,16 @@ class CodeSource:
                 self.log(f"waiting for the next MFA code for {serial} (the current one was already used)")
                 self.sleep(POLL_EVERY)
             self.log(f"mfa_process kept printing a code already used for {serial}")
-        if self.may_prompt is not None and not self.may_prompt():
+        on_terminal = self.may_prompt is None or self.may_prompt()
+        # A desktop dialog needs no terminal: it may ask while a command holds the terminal, or when there is none.
+        if not on_terminal and mfa_dialog.pick_dialog(prompt) is None:
             raise MfaUnavailable(f"profile {profile!r} needs a new MFA code for {serial}, and it cannot be asked "
-                                 "for now (no terminal, or a command is using it)",
+                                 "for now (no terminal, or a command is using it, and no desktop dialog)",
                                  hint="set mfa_process in the profile to a command that prints the code")
         note = "A code works once; wait for the next one. " if again else ""
         while True:
             with locking.waiting_on_user(f"waiting for an MFA code for profile {profile!r} to be typed"):
-                code = mfa.prompt_code(profile, serial, note)
+                code = mfa.prompt_code(profile, serial, note, prompt, on_terminal)
             if self._claim(serial, code):
                 return code, "prompt"
             note = "That code was already used; wait for the next one. "

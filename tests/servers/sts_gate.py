@@ -8,6 +8,11 @@ What it enforces (each rule is off until a test sets it):
 - a role's maximum session duration, and GetSessionToken's 900..129600 s range;
 - GetFederationToken only with long-lived keys, 900..129600 s;
 - access keys a test marks `expired` (ExpiredToken) or `invalid` (InvalidClientTokenId);
+- AssumeRole's SourceIdentity, Tags and TransitiveTagKeys, with STS's rules: their lengths and characters, at most
+  50 tags, keys unique ignoring case, no `aws:` prefix, transitive keys among the tags; a session keeps the source
+  identity it was given (or inherited) and an AssumeRole it makes that asks for a different one is denied; a session
+  inherits its caller's transitive tags and an AssumeRole that passes a tag with an inherited key is refused.
+  Every call records them (`Call.source_identity`, `Call.tags`, `Call.transitive_tag_keys`);
 - AssumeRoleWithWebIdentity: unsigned, and only with the token a test registered for that role (`web_identities`);
 - IAM user keys a test registers (`iam_keys`): requests signed by a deleted one are refused, keys made by
   CreateAccessKey join and DeleteAccessKey removes them, a new key is refused for its first `new_key_refusals`
@@ -69,6 +74,8 @@ class Session:
     role_arn: Optional[str] = None
     chained: bool = False  # an AssumeRole made with temporary credentials
     expires: Optional[datetime] = None  # set under a short `lifetime`
+    source_identity: Optional[str] = None  # set by its AssumeRole, or inherited from the session that made it
+    transitive: dict = field(default_factory=dict)  # folded key -> (key, value): tags the next AssumeRole inherits
 
 
 @dataclass
@@ -79,6 +86,24 @@ class Call:
     status: int
     error: Optional[str] = None
     issued: Optional[str] = None  # access key id handed out
+
+    @property
+    def source_identity(self) -> Optional[str]:
+        return self.params.get("SourceIdentity")
+
+    @property
+    def tags(self) -> dict:
+        """The session tags of the request, Key -> Value, in the order sent."""
+        found, number = {}, 1
+        while f"Tags.member.{number}.Key" in self.params:
+            found[self.params[f"Tags.member.{number}.Key"]] = self.params.get(f"Tags.member.{number}.Value", "")
+            number += 1
+        return found
+
+    @property
+    def transitive_tag_keys(self) -> list:
+        return [self.params[f"TransitiveTagKeys.member.{n}"] for n in range(1, 51)
+                if f"TransitiveTagKeys.member.{n}" in self.params]
 
 
 @dataclass
@@ -204,7 +229,7 @@ class StsGate:
             if duration > rule.max_duration:
                 return 400, "ValidationError", ("The requested DurationSeconds exceeds the MaxSessionDuration "
                                                 "set for this role.")
-            problem = self._check_code(params)
+            problem = self._check_identity(params, session) or self._check_code(params)
             if problem:
                 return problem
             if rule.external_id is not None and params.get("ExternalId") != rule.external_id:
@@ -213,6 +238,42 @@ class StsGate:
             if rule.require_mfa and not mfa_present:
                 return 403, "AccessDenied", "User is not authorized to perform: sts:AssumeRole (MFA required)"
         return None
+
+    def _check_identity(self, params: dict, session: Optional[Session]) -> Optional[tuple[int, str, str]]:
+        call = Call("AssumeRole", None, params, 0)
+        source = call.source_identity
+        if source is not None:
+            if not re.fullmatch(r"[\w+=,.@-]{2,64}", source, re.ASCII) or source.lower().startswith("aws:"):
+                return 400, "ValidationError", "1 validation error detected: Value at 'sourceIdentity' failed to " \
+                                               "satisfy constraint"
+            if session is not None and session.source_identity is not None and source != session.source_identity:
+                return 403, "AccessDenied", ("User is not authorized to perform: sts:SetSourceIdentity: the source "
+                                             "identity of the session cannot be changed")
+        tags = call.tags
+        folded = [key.casefold() for key in tags]
+        if len(tags) > 50 or len(set(folded)) != len(folded):
+            return 400, "ValidationError", "Tags: at most 50, keys unique ignoring case"
+        for key, value in tags.items():
+            if not (1 <= len(key) <= 128 and len(value) <= 256 and _tag_text(key) and _tag_text(value)) \
+                    or key.lower().startswith("aws:"):
+                return 400, "ValidationError", "1 validation error detected: Value at 'tags' failed to satisfy " \
+                                               "constraint"
+            if session is not None and key.casefold() in session.transitive:
+                return 400, "InvalidParameterValue", ("One or more tags in the request have the same key as an "
+                                                      "inherited transitive session tag")
+        if any(key.casefold() not in folded for key in call.transitive_tag_keys):
+            return 400, "InvalidParameterValue", "TransitiveTagKeys must be keys of Tags"
+        return None
+
+    def _identity_of(self, params: dict, caller: Optional[Session]) -> tuple[Optional[str], dict]:
+        """The source identity and the transitive tags of the session an AssumeRole makes."""
+        call = Call("AssumeRole", None, params, 0)
+        transitive = dict(caller.transitive) if caller else {}
+        tags = call.tags
+        for key in call.transitive_tag_keys:
+            actual = next(k for k in tags if k.casefold() == key.casefold())
+            transitive[key.casefold()] = (actual, tags[actual])
+        return call.source_identity or (caller.source_identity if caller else None), transitive
 
     # --- HTTP ----------------------------------------------------------------------------------------
 
@@ -241,8 +302,10 @@ class StsGate:
                     if expires is not None:
                         payload = re.sub(rb"<Expiration>[^<]+</Expiration>",
                                          b"<Expiration>" + _iso(expires).encode() + b"</Expiration>", payload)
+                    source_identity, transitive = self._identity_of(params, session)
                     self.sessions[issued] = Session("AssumeRole", mfa, params.get("RoleArn"),
-                                                    chained=session is not None, expires=expires)
+                                                    chained=session is not None, expires=expires,
+                                                    source_identity=source_identity, transitive=transitive)
             self.calls.append(Call(action, caller, params, status, None if status == 200 else "moto", issued))
             if status == 200:
                 self._track_iam(action, params, issued)
@@ -357,6 +420,13 @@ def _reset_connection(handler) -> None:
     handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     handler.close_connection = True
     handler.connection.close()
+
+
+def _tag_text(text: str) -> bool:
+    """STS's characters for tag keys and values: letters, separators, digits and _ . : / = + - @."""
+    import unicodedata
+
+    return all(char in "_.:/=+-@" or unicodedata.category(char)[0] in "LZN" for char in text)
 
 
 def _iso(moment: datetime) -> str:

@@ -37,3 +37,12 @@ def test_refused_sessions_can_be_retried_but_refused_keys_cannot(code):
                       SourceRefused)
     assert not isinstance(explain_client_error("p", "AssumeRole", _error(code, "x"), ROLE, temporary=False),
                           SourceRefused)
+
+
+def test_access_denied_with_a_source_identity_or_tags_names_their_permissions():
+    params = {**ROLE, "SourceIdentity": "alice", "Tags": [{"Key": "team", "Value": "core"}]}
+    error = explain_client_error("prod", "AssumeRole", _error("AccessDenied", "not authorized"), params)
+    assert "sts:SetSourceIdentity" in error.hint and "cannot change it" in error.hint
+    assert "sts:TagSession" in error.hint
+    plain = explain_client_error("prod", "AssumeRole", _error("AccessDenied", "not authorized"), ROLE)
+    assert "sts:SetSourceIdentity" not in plain.hint and "sts:TagSession" not in plain.hint
