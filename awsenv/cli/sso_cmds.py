@@ -61,6 +61,12 @@ def _sso_login(loaded, profile: str, no_browser: bool, force: bool, use_device_c
     from awsenv.sso.login import describe
     from awsenv.terminal import say
 
+    found = loaded.profiles.get(profile)
+    if found is not None and found.flow == "none":
+        raise UsageError(f"profile {profile!r} has no way to sign in yet (no IAM Identity Center settings, no "
+                         "login_session)",
+                         hint=f"`awsenv login {profile} --aws-login` signs in with console credentials and makes it "
+                              "a login_session profile")
     plan = resolve_plan(loaded, profile)
     root = plan.steps[0]
     if not isinstance(root, SsoRoleCredentials):

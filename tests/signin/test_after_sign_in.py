@@ -1,0 +1,113 @@
+"""After `awsenv login`: botocore's own LoginProvider reads the session awsenv saved and refreshes it against the
+stand-in (so the AWS CLI v2 and every botocore-based SDK would), and every awsenv command works on the profile:
+its own credentials and a role chained from it, through the STS gate."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timedelta, timezone
+
+import pexpect
+
+from tests.helpers import AWSENV, parse_posix_exports
+from tests.servers.signin_server import CROSS_DEVICE, PRINCIPAL
+
+OPS = "arn:aws:iam::123456789012:role/Ops"
+CONFIG = f"""\
+    [profile me]
+    region = eu-west-1
+
+    [profile ops]
+    source_profile = me
+    role_arn = {OPS}
+    """
+
+
+def _signed_in(login_home) -> dict:
+    login_home.home.write_config(CONFIG)
+    done = login_home.run("login", "me", "--aws-login")
+    assert done.returncode == 0, done.stderr
+    return login_home.token(PRINCIPAL)
+
+
+def test_botocore_login_provider_reads_and_refreshes_the_session_awsenv_saved(login_home, signin, monkeypatch):
+    import botocore.session
+    from botocore.credentials import LoginProvider
+
+    saved = _signed_in(login_home)
+    for name, value in login_home.env(browser=False).items():
+        if name.startswith("AWS") or name == "HOME":
+            monkeypatch.setenv(name, value)
+    session = botocore.session.Session()
+    provider = LoginProvider(load_config=lambda: session.full_config, client_creator=session.create_client,
+                             profile_name="me")
+    loaded = provider.load()
+    assert loaded.access_key == saved["accessToken"]["accessKeyId"] == signin.issued[-1]
+    assert loaded.secret_key == saved["accessToken"]["secretAccessKey"]
+
+    # Time passes: the credentials are due. botocore refreshes with awsenv's DPoP key and client id.
+    path = login_home.cache_path(PRINCIPAL)
+    soon = (datetime.now(timezone.utc) + timedelta(minutes=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    path.write_text(json.dumps(dict(saved, accessToken={**saved["accessToken"], "expiresAt": soon})))
+    fresh = loaded._refresh_using()
+    assert signin.refused == [] and len(signin.issued) == 2
+    assert fresh["access_key"] == signin.issued[-1]
+    assert json.loads(path.read_text())["refreshToken"] == signin.refresh_token
+
+
+def test_export_of_the_login_profile_and_of_a_role_chained_from_it(login_home, signin, sts):
+    saved = _signed_in(login_home)
+    env = login_home.env(browser=False)
+    own = login_home.home.run("export", "me", "--shell", "sh", env=env)
+    assert own.returncode == 0, own.stderr
+    exported = parse_posix_exports(own.stdout)
+    assert exported["AWS_ACCESS_KEY_ID"] == saved["accessToken"]["accessKeyId"]
+    assert exported["AWS_SESSION_TOKEN"] == saved["accessToken"]["sessionToken"]
+
+    role = login_home.home.run("export", "ops", "--shell", "sh", env=env)
+    assert role.returncode == 0, role.stderr
+    assume = [c for c in sts.calls if c.action == "AssumeRole"]
+    assert [(c.caller, c.params["RoleArn"], c.status) for c in assume] == [(signin.issued[-1], OPS, 200)]
+    assert parse_posix_exports(role.stdout)["AWS_ACCESS_KEY_ID"] == assume[0].issued
+    assert len(signin.issued) == 1  # no second sign-in, no refresh: the saved session was used as it is
+
+
+def test_remote_sign_in_reads_the_pasted_code(login_home, signin):
+    import urllib.request
+
+    login_home.home.write_config(CONFIG)
+    child = pexpect.spawn(AWSENV, ["login", "me", "--aws-login", "--remote"], env=login_home.env(browser=False),
+                          encoding="utf-8", timeout=30, dimensions=(50, 400))
+    child.expect(r"(http://127\.0\.0\.1:\d+/v1/authorize\?\S+)")
+    url = child.match.group(1)
+    child.expect("Paste the code")
+    page = urllib.request.urlopen(url, timeout=10).read().decode()  # the browser on another device
+    code = re.search(r'<code id="code">([^<]+)</code>', page).group(1)
+    child.sendline("not-a-code")
+    child.expect("That is not the code")
+    child.sendline(code)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    authorize = signin.authorizations[0]
+    assert authorize["client_id"] == CROSS_DEVICE
+    assert authorize["redirect_uri"] == signin.url + "/v1/sessions/confirmation"
+    assert signin.exchanges == 1 and signin.refused == []
+    assert login_home.token(PRINCIPAL)["clientId"] == CROSS_DEVICE
+    assert login_home.browser_opens() == []
+    assert f"login_session = {PRINCIPAL}" in login_home.home.config.read_text()
+
+
+def test_remote_code_of_another_sign_in_is_refused(login_home, signin):
+    import base64
+
+    login_home.home.write_config(CONFIG)
+    child = pexpect.spawn(AWSENV, ["login", "me", "--aws-login", "--remote"], env=login_home.env(browser=False),
+                          encoding="utf-8", timeout=30, dimensions=(50, 400))
+    child.expect("Paste the code")
+    child.sendline(base64.b64encode(b"state=someone-else&code=code-x").decode())
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 1
+    assert "state differs" in child.before and signin.exchanges == 0 and not login_home.cache_dir().exists()
