@@ -208,7 +208,7 @@ def _login(step: LoginSession, region: Optional[str]) -> Credentials:
     provider = LoginProvider(load_config=lambda: session.full_config, client_creator=session.create_client,
                              profile_name=step.profile)
     what = f"profile {step.profile!r}: login session"
-    again = f"sign in again with `aws login --profile {step.profile}`"
+    again = f"sign in again with `awsenv login {step.profile}` (or `aws login --profile {step.profile}`)"
     try:
         loaded = provider.load()
         if loaded is None:

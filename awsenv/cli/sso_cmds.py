@@ -43,31 +43,36 @@ def login(profile: ProfileArg = None, no_browser: NoBrowserOpt = False, force: F
     loaded = config.load()
     if not profile:
         profile = pick_profile([n for n, p in loaded.profiles.items() if p.is_sso or p.login_session], "login")
-    found = loaded.profiles.get(profile)
-    if aws_login or (found is not None and found.flow == "login"):
-        _console_login(profile, found, aws_login, force, remote, not no_browser, region)
+    if aws_login:
+        _console_login(profile, loaded.profiles.get(profile), True, force, remote, not no_browser, region)
         return
-    if remote or region:
-        raise UsageError(f"{'--remote' if remote else '--region'} is for the console sign-in "
-                         "(login_session profiles, or --aws-login)")
-    _sso_login(loaded, profile, no_browser, force, use_device_code)
-
-
-def _sso_login(loaded, profile: str, no_browser: bool, force: bool, use_device_code: bool) -> None:
-    from awsenv.errors import UsageError
-    from awsenv.model import SsoRoleCredentials
-    from awsenv.plan.rules import resolve_plan
-    from awsenv.sso import role as sso
-    from awsenv.sso.login import describe
-    from awsenv.terminal import say
-
     found = loaded.profiles.get(profile)
     if found is not None and found.flow == "none":
         raise UsageError(f"profile {profile!r} has no way to sign in yet (no IAM Identity Center settings, no "
                          "login_session)",
                          hint=f"`awsenv login {profile} --aws-login` signs in with console credentials and makes it "
                               "a login_session profile")
+    from awsenv.model import LoginSession
+    from awsenv.plan.rules import resolve_plan
+
     plan = resolve_plan(loaded, profile)
+    root = plan.steps[0]
+    if isinstance(root, LoginSession):  # the profile, or the one its role chain starts from
+        _console_login(root.profile, loaded.profiles.get(root.profile), False, force, remote, not no_browser, region)
+        return
+    if remote or region:
+        raise UsageError(f"{'--remote' if remote else '--region'} is for the console sign-in "
+                         "(login_session profiles, or --aws-login)")
+    _sso_login(plan, profile, no_browser, force, use_device_code)
+
+
+def _sso_login(plan, profile: str, no_browser: bool, force: bool, use_device_code: bool) -> None:
+    from awsenv.errors import UsageError
+    from awsenv.model import SsoRoleCredentials
+    from awsenv.sso import role as sso
+    from awsenv.sso.login import describe
+    from awsenv.terminal import say
+
     root = plan.steps[0]
     if not isinstance(root, SsoRoleCredentials):
         raise UsageError(f"profile {profile!r} uses neither IAM Identity Center nor a console sign-in (its flow is "

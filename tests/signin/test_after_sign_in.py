@@ -111,3 +111,14 @@ def test_remote_code_of_another_sign_in_is_refused(login_home, signin):
     child.close()
     assert child.exitstatus == 1
     assert "state differs" in child.before and signin.exchanges == 0 and not login_home.cache_dir().exists()
+
+
+def test_login_of_a_role_signs_in_the_profile_its_chain_starts_from(login_home, signin, sts):
+    login_home.home.write_config(CONFIG.replace("region = eu-west-1", f"region = eu-west-1\n    login_session = {PRINCIPAL}"))
+    done = login_home.run("login", "ops")
+    assert done.returncode == 0, done.stderr
+    assert "profile 'me' is signed in" in done.stderr and signin.exchanges == 1
+    assert [c for c in sts.calls if c.action == "AssumeRole"] == []  # a sign-in, no role credentials
+    again = login_home.home.run("export", "ops", "--shell", "sh", env=login_home.env(browser=False))
+    assert again.returncode == 0, again.stderr
+    assert [c.caller for c in sts.calls if c.action == "AssumeRole"] == [signin.issued[-1]]
