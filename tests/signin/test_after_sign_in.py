@@ -21,6 +21,7 @@ CONFIG = f"""\
     [profile ops]
     source_profile = me
     role_arn = {OPS}
+    region = eu-west-1
     """
 
 
@@ -122,3 +123,22 @@ def test_login_of_a_role_signs_in_the_profile_its_chain_starts_from(login_home, 
     again = login_home.home.run("export", "ops", "--shell", "sh", env=login_home.env(browser=False))
     assert again.returncode == 0, again.stderr
     assert [c.caller for c in sts.calls if c.action == "AssumeRole"] == [signin.issued[-1]]
+
+
+def test_exec_server_serves_the_login_profile_and_a_role_chained_from_it(login_home, signin, sts, tmp_path):
+    from tests.server.children import BOTO3_CALLS, python
+
+    _signed_in(login_home)
+    env = login_home.env(browser=False)
+    for profile in ("ops", "me"):
+        done = login_home.home.run("exec", "--server", profile, "--", *python(tmp_path, "calls.py", BOTO3_CALLS),
+                                   env=env)
+        assert done.returncode == 0, done.stderr
+        report = json.loads(done.stdout)
+        assert report["method"] == "container-role"
+        if profile == "ops":
+            assume = [c for c in sts.calls if c.action == "AssumeRole" and c.status == 200]
+            assert [c.caller for c in assume] == [signin.issued[0]] and report["key"] == assume[0].issued
+        else:
+            assert report["key"] in signin.issued
+    assert signin.refused == []
