@@ -17,7 +17,7 @@ from awsenv.files import UnsafeDirectory
 from awsenv.terminal import say
 from awsenv.resolve.mfa_codes import CodeSource
 from awsenv.model import (READ_IN_PLACE, SOURCE_STEPS, AssumeRole, Credentials, EnvironmentKeys, GetSessionToken,
-                          Plan, SsoRoleCredentials, StaticKeys, Step, StoredKeys)
+                          LoginSession, Plan, SsoRoleCredentials, StaticKeys, Step, StoredKeys)
 
 
 trace = logging.getLogger("awsenv")
@@ -156,6 +156,10 @@ class Engine:
             from awsenv.sso import role as sso
 
             return sso.role_credentials(step, self.options, self.cache, self.log)
+        if isinstance(step, LoginSession):
+            from awsenv.signin.login import credentials_for
+
+            return credentials_for(step, plan.region, self.options.browser, self.log, self.cache is not None)
         if isinstance(step, SOURCE_STEPS):
             from awsenv.aws import sources
 

@@ -52,15 +52,17 @@ def refuse_other_sources(profile: Optional[Profile]) -> None:
 
 
 def login(name: str, profile: Optional[Profile], region: str, write_region: bool, aws_login: bool, force: bool,
-          remote: bool, browser: bool, log: Callable[[str], None], confirm: Callable[[str], bool]) -> Outcome:
+          remote: bool, browser: bool, log: Callable[[str], None], confirm: Callable[[str], bool],
+          session_locked: bool = False, spent: Optional[str] = None) -> Outcome:
     """Make sure `name` has a usable console sign-in; `profile` is its configuration as read before (None: no such
-    profile yet). `confirm(question)` asks the person (False without a terminal)."""
+    profile yet). `confirm(question)` asks the person (False without a terminal). `session_locked`: the caller
+    holds the session's renewal lock already; `spent`: a refresh token just refused (not tried again)."""
     from awsenv.paths import config_path
 
     with _lock(f"profile-{os.path.realpath(config_path())}-{name}", f"the console sign-in of profile {name!r}"):
         session = _current_session(name) if profile is not None else None
         if session is not None and not force:
-            done = _reuse_or_refresh(name, session, region)
+            done = _reuse_or_refresh(name, session, region, session_locked, spent)
             if done is not None:
                 return done
         from awsenv import locking
@@ -72,7 +74,7 @@ def login(name: str, profile: Optional[Profile], region: str, write_region: bool
             raise AwsError(f"profile {name!r}: signed in as {signed.session}, but the profile uses {session}; "
                            "the profile was left as it was and nothing was saved",
                            hint="sign in as the principal the profile names, or answer yes to switch")
-        _save(name, signed.session, signed.token)
+        _save(name, signed.session, signed.token, session_locked and signed.session == session)
         written = False
         if aws_login or session != signed.session:
             values = {"login_session": signed.session}
@@ -90,7 +92,8 @@ def _current_session(name: str) -> Optional[str]:
     return found.login_session if found is not None else None
 
 
-def _reuse_or_refresh(name: str, session: str, region: str) -> Optional[Outcome]:
+def _reuse_or_refresh(name: str, session: str, region: str, session_locked: bool,
+                      spent: Optional[str]) -> Optional[Outcome]:
     token = token_cache.read(session)
     if token is None:
         trace.debug("console sign-in of %s: nothing saved for %s", name, session)
@@ -99,12 +102,14 @@ def _reuse_or_refresh(name: str, session: str, region: str) -> Optional[Outcome]
         return Outcome(session, token["accessToken"]["expiresAt"], "valid")
     from awsenv.aws import signin as aws_signin
 
-    with _lock(_engine_key(session), f"the LoginSession of profile {name!r}", engine=True):
+    with _lock(_engine_key(session), f"the LoginSession of profile {name!r}", engine=True, skip=session_locked):
         token = token_cache.read(session)  # awsenv's own refresh may have just run
         if token is None:
             return None
         if token_cache.seconds_left(token) > REUSE_SECONDS:
             return Outcome(session, token["accessToken"]["expiresAt"], "valid")
+        if spent is not None and token.get("refreshToken") == spent:
+            return None
         try:
             fresh = refresh(name, session, token, region)
         except aws_signin.SessionEnded as ended:
@@ -146,9 +151,9 @@ def _sign_in(name: str, region: str, remote: bool, browser: bool):
     return sign_in(aws_signin.client(name, region), name, region, remote, browser, limit)
 
 
-def _save(name: str, session: str, token: dict) -> None:
+def _save(name: str, session: str, token: dict, session_locked: bool = False) -> None:
     """The new token, where the AWS CLI reads it; awsenv's cached credentials of an earlier sign-in are dropped."""
-    with _lock(_engine_key(session), f"the LoginSession of profile {name!r}", engine=True):
+    with _lock(_engine_key(session), f"the LoginSession of profile {name!r}", engine=True, skip=session_locked):
         _write_token(session, token)
         cache = _credential_cache()
         if cache is not None:
@@ -190,12 +195,13 @@ def _credential_cache():
 
 
 @contextmanager
-def _lock(name: str, what: str, engine: bool = False) -> Iterator[None]:
+def _lock(name: str, what: str, engine: bool = False, skip: bool = False) -> Iterator[None]:
     """A cross-process lock in awsenv's cache directory: `name` is the engine's entry key when `engine`, else a
-    label hashed into one. Without a usable directory the sign-in goes ahead unlocked, as the AWS CLI's would."""
+    label hashed into one. Without a usable directory the sign-in goes ahead unlocked, as the AWS CLI's would.
+    `skip`: this process holds it already (a second flock of it would wait for itself)."""
     from awsenv.cache.store import entry_key
 
-    cache = _credential_cache()
+    cache = None if skip else _credential_cache()
     with ExitStack() as held:
         if cache is not None:
             try:
@@ -203,3 +209,28 @@ def _lock(name: str, what: str, engine: bool = False) -> Iterator[None]:
             except (files.UnsafeDirectory, OSError) as exc:
                 trace.debug("no lock for %s (%s)", what, exc)
         yield
+
+
+def credentials_for(step, region: Optional[str], browser: bool, log: Callable[[str], None], session_locked: bool):
+    """A LoginSession step's credentials (awsenv.aws.sources); when its session is missing or has ended and someone
+    can sign in here (a terminal, or a browser that opens without one), the browser sign-in first, as for IAM
+    Identity Center. `session_locked`: the resolver holds the session's lock (its cache entry's)."""
+    from awsenv.aws import signin as aws_signin
+    from awsenv.aws import sources
+    from awsenv.config import profiles as config
+    from awsenv.sso.login import sign_in_possible
+
+    try:
+        return sources.credentials(step, region)
+    except sources.LoginSignInNeeded:
+        if not sign_in_possible(browser):
+            raise
+    saved = token_cache.read(step.session)
+    where = str((saved or {}).get("signInRegion") or aws_signin.region_of(step.profile) or region
+                or aws_signin.DEFAULT_REGION)
+    log(f"the console sign-in of profile {step.profile!r} ({step.session}) has to be renewed: signing in")
+    login(step.profile, config.load().profiles.get(step.profile), where, write_region=False, aws_login=False,
+          force=False, remote=False, browser=browser, log=log, confirm=lambda _question: False,
+          session_locked=session_locked, spent=(saved or {}).get("refreshToken"))
+    return sources.credentials(step, region)
+

@@ -142,3 +142,29 @@ def test_exec_server_serves_the_login_profile_and_a_role_chained_from_it(login_h
         else:
             assert report["key"] in signin.issued
     assert signin.refused == []
+
+
+def test_export_signs_in_when_the_session_is_missing_and_parallel_callers_share_one_sign_in(login_home, signin,
+                                                                                            sts):
+    from tests.helpers import run_parallel
+
+    login_home.home.write_config(CONFIG.replace("region = eu-west-1", f"region = eu-west-1\n    login_session = {PRINCIPAL}"))
+    results = run_parallel(login_home.env(), 6, "export", "ops", "--shell", "sh", cwd=str(login_home.root))
+    for result in results:
+        assert result.returncode == 0, result.stderr
+    assert len(signin.authorizations) == 1 and signin.exchanges == 1 and signin.refused == []
+    assert len({parse_posix_exports(r.stdout)["AWS_ACCESS_KEY_ID"] for r in results}) == 1
+    assert [c.caller for c in sts.calls if c.action == "AssumeRole"] == [signin.issued[0]]
+
+
+def test_an_ended_session_is_signed_in_again_by_export_when_a_browser_can_open(login_home, signin):
+    saved = _signed_in(login_home)
+    path = login_home.cache_path(PRINCIPAL)
+    signin.refresh_token = "rotated-elsewhere"
+    path.write_text(json.dumps(dict(saved, accessToken={**saved["accessToken"], "expiresAt": "2020-01-01T00:00:00Z"})))
+    without = login_home.home.run("export", "me", "--shell", "sh", env=login_home.env(browser=False))
+    assert without.returncode == 1 and "awsenv login me" in without.stderr and len(signin.authorizations) == 1
+    done = login_home.home.run("export", "me", "--shell", "sh", env=login_home.env())
+    assert done.returncode == 0, done.stderr
+    assert len(signin.authorizations) == 2 and signin.refused == ["old refresh token"] * 2
+    assert parse_posix_exports(done.stdout)["AWS_ACCESS_KEY_ID"] == signin.issued[-1]
