@@ -110,6 +110,8 @@ def _reuse_or_refresh(name: str, session: str, region: str, session_locked: bool
             return Outcome(session, token["accessToken"]["expiresAt"], "valid")
         if spent is not None and token.get("refreshToken") == spent:
             return None
+        trace.debug("console sign-in of %s: %d s left; calling CreateOAuth2Token (refresh)", name,
+                    token_cache.seconds_left(token))
         try:
             fresh = refresh(name, session, token, region)
         except aws_signin.SessionEnded as ended:
@@ -148,7 +150,12 @@ def _sign_in(name: str, region: str, remote: bool, browser: bool):
     from awsenv.sso.pkce import timeout_seconds
 
     limit = timeout_seconds()
-    return sign_in(aws_signin.client(name, region), name, region, remote, browser, limit)
+    client = aws_signin.client(name, region)
+    trace.debug("starting a console sign-in (%s) for %s at %s", "remote" if remote else "same device", name,
+                aws_signin.base_url(client))
+    signed = sign_in(client, name, region, remote, browser, limit)
+    trace.debug("console sign-in of %s: CreateOAuth2Token answered for %s", name, signed.session)
+    return signed
 
 
 def _save(name: str, session: str, token: dict, session_locked: bool = False) -> None:

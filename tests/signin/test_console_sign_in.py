@@ -220,3 +220,25 @@ def test_aws_login_cache_directory_is_honoured(login_home, signin, tmp_path):
     assert done.returncode == 0, done.stderr
     assert not login_home.cache_dir().exists()
     assert mode(elsewhere) == 0o700 and len(list(elsewhere.iterdir())) == 1
+
+
+def test_the_debug_trace_shows_no_code_proof_or_token(login_home, signin):
+    login_home.home.write_config(CONFIG)
+    done = login_home.run("--debug", "login", "me", "--aws-login")
+    assert done.returncode == 0, done.stderr
+    assert "awsenv[debug]" in done.stderr
+    token = login_home.token(PRINCIPAL)
+    secrets = [*signin.codes, token["refreshToken"], token["accessToken"]["secretAccessKey"],
+               token["accessToken"]["sessionToken"], token["idToken"], *signin.jtis]
+    for secret in secrets:
+        assert secret not in done.stderr
+
+
+def test_signing_in_as_another_principal_never_switches_the_profile_unasked(login_home, signin):
+    _login_profile(login_home)
+    before = login_home.home.config.read_bytes()
+    signin.principal = "arn:aws:iam::123456789012:user/bob"
+    done = login_home.run("login", "me")  # no terminal to ask on
+    assert done.returncode == 1 and done.stdout == ""
+    assert "user/bob" in done.stderr and "nothing was saved" in done.stderr
+    assert login_home.home.config.read_bytes() == before and not login_home.cache_dir().exists()
