@@ -60,7 +60,7 @@ def login(name: str, profile: Optional[Profile], region: str, write_region: bool
     from awsenv.paths import config_path
 
     with _lock(f"profile-{os.path.realpath(config_path())}-{name}", f"the console sign-in of profile {name!r}"):
-        session = _current_session(name) if profile is not None else None
+        session = _current_session(name)  # read again: another process may have just signed this profile in
         if session is not None and not force:
             done = _reuse_or_refresh(name, session, region, session_locked, spent)
             if done is not None:

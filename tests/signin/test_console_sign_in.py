@@ -161,11 +161,13 @@ def test_ctrl_c_while_waiting_saves_nothing_and_exits_130(login_home, signin):
     assert login_home.home.config.read_bytes() == before
 
 
-def test_eight_parallel_callers_sign_in_once(login_home, signin):
+@pytest.mark.parametrize("profile", ["me", "brand-new"])
+def test_eight_parallel_callers_sign_in_once(login_home, signin, profile):
     from tests.helpers import run_parallel
 
     login_home.home.write_config(CONFIG)
-    results = run_parallel(login_home.env(), 8, "login", "me", "--aws-login", cwd=str(login_home.root))
+    results = run_parallel(login_home.env(), 8, "login", profile, "--aws-login", "--region", "eu-west-1",
+                           cwd=str(login_home.root))
     for result in results:
         assert result.returncode == 0, result.stderr
     assert len(signin.authorizations) == 1 and signin.exchanges == 1 and signin.refused == []
