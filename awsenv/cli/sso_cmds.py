@@ -113,7 +113,7 @@ def _console_login(profile: str, found, aws_login: bool, force: bool, remote: bo
             return (terminal.ask(question) or "").strip().lower() in ("y", "yes")
 
     write_region = not (found is not None and found.region) and region != configured
-    outcome = console.login(profile, found, region, write_region, aws_login, force,
+    outcome = console.login(profile, region, write_region, aws_login, force,
                             remote, browser, say, confirm)
     if outcome.profile_written:
         say(f"profile {profile!r} now signs in as {outcome.session}")

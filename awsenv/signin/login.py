@@ -51,12 +51,12 @@ def refuse_other_sources(profile: Optional[Profile]) -> None:
                                f"{', '.join(found)} from {profile.name!r} first")
 
 
-def login(name: str, profile: Optional[Profile], region: str, write_region: bool, aws_login: bool, force: bool,
+def login(name: str, region: str, write_region: bool, aws_login: bool, force: bool,
           remote: bool, browser: bool, log: Callable[[str], None], confirm: Callable[[str], bool],
           session_locked: bool = False, spent: Optional[str] = None) -> Outcome:
-    """Make sure `name` has a usable console sign-in; `profile` is its configuration as read before (None: no such
-    profile yet). `confirm(question)` asks the person (False without a terminal). `session_locked`: the caller
-    holds the session's renewal lock already; `spent`: a refresh token just refused (not tried again)."""
+    """Make sure profile `name` has a usable console sign-in (it may not exist yet: `aws_login` creates it).
+    `confirm(question)` asks the person (False without a terminal). `session_locked`: the caller holds the
+    session's renewal lock already; `spent`: a refresh token just refused (not tried again)."""
     from awsenv.paths import config_path
 
     with _lock(f"profile-{os.path.realpath(config_path())}-{name}", f"the console sign-in of profile {name!r}"):
@@ -224,7 +224,6 @@ def credentials_for(step, region: Optional[str], browser: bool, log: Callable[[s
     Identity Center. `session_locked`: the resolver holds the session's lock (its cache entry's)."""
     from awsenv.aws import signin as aws_signin
     from awsenv.aws import sources
-    from awsenv.config import profiles as config
     from awsenv.sso.login import sign_in_possible
 
     try:
@@ -232,12 +231,19 @@ def credentials_for(step, region: Optional[str], browser: bool, log: Callable[[s
     except sources.LoginSignInNeeded:
         if not sign_in_possible(browser):
             raise
+    from awsenv.sso.device import can_launch_browser
+    from awsenv.sso.pkce import SSH_MARKERS
+    from awsenv.terminal import available as terminal_available
+
+    # Over SSH, or with no browser to open here, the code is pasted on the terminal (sign_in_possible: there is one).
+    remote = terminal_available() and (not (browser and can_launch_browser())
+                                       or any(os.environ.get(name) for name in SSH_MARKERS))
     saved = token_cache.read(step.session)
     where = str((saved or {}).get("signInRegion") or aws_signin.region_of(step.profile) or region
                 or aws_signin.DEFAULT_REGION)
     log(f"the console sign-in of profile {step.profile!r} ({step.session}) has to be renewed: signing in")
-    login(step.profile, config.load().profiles.get(step.profile), where, write_region=False, aws_login=False,
-          force=False, remote=False, browser=browser, log=log, confirm=lambda _question: False,
+    login(step.profile, where, write_region=False, aws_login=False,
+          force=False, remote=remote, browser=browser, log=log, confirm=lambda _question: False,
           session_locked=session_locked, spent=(saved or {}).get("refreshToken"))
     return sources.credentials(step, region)
 

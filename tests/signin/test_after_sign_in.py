@@ -168,3 +168,21 @@ def test_an_ended_session_is_signed_in_again_by_export_when_a_browser_can_open(l
     assert done.returncode == 0, done.stderr
     assert len(signin.authorizations) == 2 and signin.refused == ["old refresh token"] * 2
     assert parse_posix_exports(done.stdout)["AWS_ACCESS_KEY_ID"] == signin.issued[-1]
+
+
+def test_on_a_terminal_without_a_browser_export_asks_for_the_pasted_code(login_home, signin):
+    import urllib.request
+
+    login_home.home.write_config(CONFIG.replace("region = eu-west-1", f"region = eu-west-1\n    login_session = {PRINCIPAL}"))
+    out = login_home.root / "out.sh"
+    child = pexpect.spawn("/bin/sh", ["-c", f'exec "{AWSENV}" export me --shell sh > "{out}"'],
+                          env=login_home.env(browser=False), encoding="utf-8", timeout=30, dimensions=(50, 400))
+    child.expect(r"(http://127\.0\.0\.1:\d+/v1/authorize\?\S+)")
+    page = urllib.request.urlopen(child.match.group(1), timeout=10).read().decode()
+    child.expect("Paste the code")
+    child.sendline(re.search(r'<code id="code">([^<]+)</code>', page).group(1))
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    assert signin.authorizations[0]["client_id"] == CROSS_DEVICE and signin.exchanges == 1
+    assert parse_posix_exports(out.read_text())["AWS_ACCESS_KEY_ID"] == signin.issued[-1]
