@@ -89,7 +89,7 @@ def _console_login(profile: str, found, aws_login: bool, force: bool, remote: bo
                    region: Optional[str]) -> None:
     from awsenv.aws import signin as aws_signin
     from awsenv.errors import UsageError
-    from awsenv.signin import login as console
+    from awsenv.sso import console_login as console
     from awsenv.terminal import Terminal, say
 
     if aws_login:

@@ -157,7 +157,7 @@ class Engine:
 
             return sso.role_credentials(step, self.options, self.cache, self.log)
         if isinstance(step, LoginSession):
-            from awsenv.signin.login import credentials_for
+            from awsenv.sso.console_login import credentials_for
 
             return credentials_for(step, plan.region, self.options.browser, self.log, self.cache is not None)
         if isinstance(step, SOURCE_STEPS):

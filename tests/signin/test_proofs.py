@@ -11,8 +11,8 @@ import urllib.request
 
 import pytest
 
-from awsenv.signin.browser import parse_pasted, principal
-from awsenv.signin.dpop import ProofKey
+from awsenv.sso.console_browser import parse_pasted, principal
+from awsenv.sso.console_dpop import ProofKey
 from awsenv.sso.pkce import challenge, new_verifier
 from tests.servers.signin_server import CLIENT_ID, SigninServer
 

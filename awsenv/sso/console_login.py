@@ -1,7 +1,7 @@
 """`awsenv login PROFILE` for console credentials (`login_session` profiles, or `--aws-login` to make one).
 
 Read the saved session → still good for more than 5 minutes? done. Due: refresh it with its refresh token. Ended,
-missing, or `--force`: sign in through the browser (awsenv.signin.browser), save the token where the AWS CLI keeps
+missing, or `--force`: sign in through the browser (awsenv.sso.console_browser), save the token where the AWS CLI keeps
 it, and with `--aws-login` write `login_session` into the profile. However many processes run this at once, one
 signs in: the profile's sign-in lock is taken, then everything is read again. A refresh or a save also holds the
 lock awsenv's own refresh of that session takes, so the rotating refresh token is never spent twice.
@@ -18,8 +18,8 @@ from typing import Callable, Iterator, Optional
 from awsenv import files
 from awsenv.errors import AwsError, ConfigError
 from awsenv.model import Profile
-from awsenv.signin import token_cache
-from awsenv.signin.dpop import ProofKey
+from awsenv.sso import console_cache as token_cache
+from awsenv.sso.console_dpop import ProofKey
 
 trace = logging.getLogger("awsenv")
 
@@ -146,7 +146,7 @@ def refresh(name: str, session: str, token: dict, region: str) -> dict:
 
 def _sign_in(name: str, region: str, remote: bool, browser: bool):
     from awsenv.aws import signin as aws_signin
-    from awsenv.signin.browser import sign_in
+    from awsenv.sso.console_browser import sign_in
     from awsenv.sso.pkce import timeout_seconds
 
     limit = timeout_seconds()

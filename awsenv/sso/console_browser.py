@@ -24,8 +24,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from awsenv.errors import AwsError, Interrupted, UsageError
-from awsenv.signin.dpop import ProofKey
-from awsenv.signin.token_cache import TIME_FORMAT
+from awsenv.sso.console_dpop import ProofKey
+from awsenv.sso.console_cache import TIME_FORMAT
 
 SAME_DEVICE = "arn:aws:signin:::devtools/same-device"
 CROSS_DEVICE = "arn:aws:signin:::devtools/cross-device"
