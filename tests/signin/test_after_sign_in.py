@@ -25,6 +25,9 @@ CONFIG = f"""\
     """
 
 
+WITH_SESSION = CONFIG.replace("region = eu-west-1", f"region = eu-west-1\n    login_session = {PRINCIPAL}", 1)
+
+
 def _signed_in(login_home) -> dict:
     login_home.home.write_config(CONFIG)
     done = login_home.run("login", "me", "--aws-login")
@@ -115,7 +118,7 @@ def test_remote_code_of_another_sign_in_is_refused(login_home, signin):
 
 
 def test_login_of_a_role_signs_in_the_profile_its_chain_starts_from(login_home, signin, sts):
-    login_home.home.write_config(CONFIG.replace("region = eu-west-1", f"region = eu-west-1\n    login_session = {PRINCIPAL}"))
+    login_home.home.write_config(WITH_SESSION)
     done = login_home.run("login", "ops")
     assert done.returncode == 0, done.stderr
     assert "profile 'me' is signed in" in done.stderr and signin.exchanges == 1
@@ -148,7 +151,7 @@ def test_export_signs_in_when_the_session_is_missing_and_parallel_callers_share_
                                                                                             sts):
     from tests.helpers import run_parallel
 
-    login_home.home.write_config(CONFIG.replace("region = eu-west-1", f"region = eu-west-1\n    login_session = {PRINCIPAL}"))
+    login_home.home.write_config(WITH_SESSION)
     results = run_parallel(login_home.env(), 6, "export", "ops", "--shell", "sh", cwd=str(login_home.root))
     for result in results:
         assert result.returncode == 0, result.stderr
@@ -173,7 +176,7 @@ def test_an_ended_session_is_signed_in_again_by_export_when_a_browser_can_open(l
 def test_on_a_terminal_without_a_browser_export_asks_for_the_pasted_code(login_home, signin):
     import urllib.request
 
-    login_home.home.write_config(CONFIG.replace("region = eu-west-1", f"region = eu-west-1\n    login_session = {PRINCIPAL}"))
+    login_home.home.write_config(WITH_SESSION)
     out = login_home.root / "out.sh"
     child = pexpect.spawn("/bin/sh", ["-c", f'exec "{AWSENV}" export me --shell sh > "{out}"'],
                           env=login_home.env(browser=False), encoding="utf-8", timeout=30, dimensions=(50, 400))
