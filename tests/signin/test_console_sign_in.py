@@ -244,3 +244,19 @@ def test_signing_in_as_another_principal_never_switches_the_profile_unasked(logi
     assert done.returncode == 1 and done.stdout == ""
     assert "user/bob" in done.stderr and "nothing was saved" in done.stderr
     assert login_home.home.config.read_bytes() == before and not login_home.cache_dir().exists()
+
+
+def test_on_a_terminal_a_missing_region_is_asked_for_and_written(login_home, signin):
+    import pexpect
+
+    login_home.home.write_config("[profile me]\noutput = json\n")
+    child = pexpect.spawn(AWSENV, ["login", "me", "--aws-login"], env=login_home.env(), encoding="utf-8",
+                          timeout=30, dimensions=(50, 300))
+    child.expect(r"AWS region to sign in to \[us-east-1\]: ")
+    child.sendline("eu-central-1")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    assert login_home.home.config.read_text() == (
+        f"[profile me]\noutput = json\nlogin_session = {PRINCIPAL}\nregion = eu-central-1\n")
+    assert login_home.token(PRINCIPAL)["signInRegion"] == "eu-central-1"
