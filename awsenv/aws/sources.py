@@ -198,6 +198,10 @@ def _session_for(profile: str):
 # --- aws login -----------------------------------------------------------------------------------------------------
 
 
+class LoginSignInNeeded(AwsError):
+    """The `aws login` session is missing or has ended: only a new sign-in gives credentials."""
+
+
 def _login(step: LoginSession, region: Optional[str]) -> Credentials:
     from botocore import exceptions
     from botocore.credentials import LoginProvider
@@ -208,22 +212,23 @@ def _login(step: LoginSession, region: Optional[str]) -> Credentials:
     provider = LoginProvider(load_config=lambda: session.full_config, client_creator=session.create_client,
                              profile_name=step.profile)
     what = f"profile {step.profile!r}: login session"
-    again = f"sign in again with `aws login --profile {step.profile}`"
+    again = f"sign in again with `awsenv login {step.profile}` (or `aws login --profile {step.profile}`)"
     try:
         loaded = provider.load()
         if loaded is None:
-            raise AwsError(f"{what}: no cached sign-in", hint=again)
+            raise LoginSignInNeeded(f"{what}: no cached sign-in", hint=again)
         return _as_credentials(loaded, refresh=True)
     except exceptions.MissingDependencyException:
         raise ConfigError(f"{what}: reading `aws login` sessions needs botocore's CRT support",
                           hint="install it: pip install 'awsenv[login]' (or 'botocore[crt]')") from None
     except exceptions.LoginRefreshRequired:
-        raise AwsError(f"{what} has ended (its refresh token expired or the password changed)", hint=again) from None
+        raise LoginSignInNeeded(f"{what} has ended (its refresh token expired or the password changed)",
+                                hint=again) from None
     except exceptions.LoginInsufficientPermissions:
         raise AwsError(f"{what}: refreshing was refused (signin:CreateOAuth2Token is not allowed)",
                        hint="attach SignInLocalDevelopmentAccess to the user, then " + again) from None
     except exceptions.LoginTokenLoadError:
-        raise AwsError(f"{what}: no usable cached sign-in for {step.session}", hint=again) from None
+        raise LoginSignInNeeded(f"{what}: no usable cached sign-in for {step.session}", hint=again) from None
     except (exceptions.ClientError, exceptions.BotoCoreError) as exc:
         raise AwsError(f"{what}: refreshing failed ({type(exc).__name__})", hint=again) from None
 

@@ -3,83 +3,15 @@ checked by botocore again, and written atomically (a symlink stays a symlink, th
 
 from __future__ import annotations
 
-import os
 import re
-import stat
-from dataclasses import dataclass
 from typing import Optional
 
-from awsenv import files
 from awsenv.errors import ConfigError
-from awsenv.config.ini_lines import IniLines, profile_name
+from awsenv.config.ini_lines import IniLines
+from awsenv.config.profile_edit import ConfigText, parse, profile_sections, read, refuse_dangling, write  # noqa: F401
 from awsenv.populate.changes import Changes
 
 _SECRET = re.compile(r"([-+ ]\s*(?:aws_secret_access_key|aws_session_token)\s*[=:]\s*)\S", re.IGNORECASE)
-
-
-@dataclass
-class ConfigText:
-    path: str  # as given (AWS_CONFIG_FILE or ~/.aws/config)
-    real: str  # the file itself, when `path` is a symlink
-    data: bytes  # b"" when the file does not exist yet
-    mode: int
-    exists: bool
-
-
-def refuse_dangling(path: str) -> None:
-    """A symlink on the way to the config file that points to nothing: an error, not an empty file to create."""
-    dangling = files.dangling_link(path)
-    if dangling:
-        raise ConfigError(f"cannot edit {path}: {dangling} is a symlink to {os.readlink(dangling)}, which does not "
-                          "exist", hint="create what it points to, or remove the link")
-
-
-def read(path: str) -> ConfigText:
-    refuse_dangling(path)
-    real = os.path.realpath(path)
-    if not os.path.lexists(real):
-        return ConfigText(path, real, b"", 0o600, False)
-    data = files.read_no_follow(real)
-    if data is None:
-        raise ConfigError(f"cannot read {path}: it is not a regular file of yours",
-                          hint="point AWS_CONFIG_FILE at your own config file")
-    return ConfigText(path, real, data, stat.S_IMODE(os.stat(real).st_mode), True)
-
-
-def parse(data: bytes, path: str) -> dict:
-    """botocore's reading of these bytes: {"profiles": {...}, "sso_sessions": {...}, ...}."""
-    import tempfile
-
-    from botocore.configloader import build_profile_map, raw_config_parse
-    from botocore.exceptions import ConfigParseError
-
-    with tempfile.TemporaryDirectory(prefix="awsenv-") as directory:  # 0700: the file may hold keys
-        copy = os.path.join(directory, "config")
-        with open(copy, "wb") as handle:
-            handle.write(data)
-        try:
-            return build_profile_map(raw_config_parse(copy))
-        except ConfigParseError as exc:
-            detail = str(exc.kwargs.get("error", exc)).strip().splitlines()
-            raise ConfigError(f"cannot parse {path}: {detail[0] if detail else 'invalid INI'}",
-                              hint="fix the file's INI syntax first (sections like [profile NAME])") from None
-
-
-def profile_sections(ini: IniLines, parsed: dict, path: str) -> dict:
-    """Profile name -> its Section, after checking that the line reading finds the profiles botocore finds."""
-    found: dict = {}
-    for section in ini.sections:
-        name = profile_name(section.header)
-        if name is None:
-            continue
-        if name in found:
-            raise ConfigError(f"{path} defines profile {name!r} twice ([{found[name].header}] and "
-                              f"[{section.header}]); awsenv will not edit it", hint="merge the two sections")
-        found[name] = section
-    if set(found) != set(parsed["profiles"]):
-        raise ConfigError(f"{path} has a layout awsenv cannot edit safely (its sections differ from what the AWS "
-                          "CLI reads)", hint="check the file with `aws configure list-profiles`")
-    return found
 
 
 def apply(data: bytes, parsed: dict, changes: Changes, path: str) -> bytes:
@@ -119,12 +51,6 @@ def locked(text_path: str):
     from awsenv.config.edit_lock import editing
 
     return editing(text_path)
-
-
-def write(text: ConfigText, data: bytes) -> None:
-    if not text.exists:
-        files.create_private_parents(os.path.dirname(text.real))
-    files.write_or_fail(text.path, data, mode=text.mode, through_symlink=True)
 
 
 def unified_diff(path: str, old: bytes, new: bytes) -> str:

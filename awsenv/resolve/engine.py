@@ -20,7 +20,7 @@ from awsenv.terminal import say
 from awsenv.resolve import mfa_dialog
 from awsenv.resolve.mfa_codes import CodeSource
 from awsenv.model import (READ_IN_PLACE, SOURCE_STEPS, AssumeRole, Credentials, EnvironmentKeys, GetSessionToken,
-                          Plan, SsoRoleCredentials, StaticKeys, Step, StoredKeys)
+                          LoginSession, Plan, SsoRoleCredentials, StaticKeys, Step, StoredKeys)
 
 
 trace = logging.getLogger("awsenv")
@@ -169,6 +169,10 @@ class Engine:
             from awsenv.sso import role as sso
 
             return sso.role_credentials(step, self.options, self.cache, self.log)
+        if isinstance(step, LoginSession):
+            from awsenv.sso.console_login import credentials_for
+
+            return credentials_for(step, plan.region, self.options.browser, self.log, self.cache is not None)
         if isinstance(step, SOURCE_STEPS):
             from awsenv.aws import sources
 

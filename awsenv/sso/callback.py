@@ -32,6 +32,7 @@ class Answer:
 class _Server(HTTPServer):
     answer: Optional[Answer] = None
     expected_state: str = ""
+    service: str = "IAM Identity Center"
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -43,7 +44,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802
         parsed = urllib.parse.urlsplit(self.path)
         if parsed.path != CALLBACK_PATH:
-            self._page(404, "Not found", "This address only receives the IAM Identity Center sign-in.")
+            self._page(404, "Not found", f"This address only receives the {self.server.service} sign-in.")
             return
         if self.server.answer is not None:
             self._page(409, "Already used", "This sign-in has already received its answer.")
@@ -59,7 +60,7 @@ class _Handler(BaseHTTPRequestHandler):
         elif query.get("error"):
             self.server.answer = Answer(error=query["error"], description=query.get("error_description", ""))
             self._page(200, "Sign-in not completed",
-                       f"IAM Identity Center answered: {query['error']}. Nothing was saved. You may close this tab.")
+                       f"{self.server.service} answered: {query['error']}. Nothing was saved. You may close this tab.")
         elif query.get("code"):
             self.server.answer = Answer(code=query["code"])
             self._page(200, "Signed in", "awsenv has received the sign-in. You may close this tab and return to "
@@ -86,11 +87,13 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class Listener:
-    """Bound at creation; `wait` returns the first answer, or None when `deadline` passes; closed afterwards."""
+    """Bound at creation; `wait` returns the first answer, or None when `deadline` passes; closed afterwards.
+    `service` names who signs the user in, on the pages the browser shows."""
 
-    def __init__(self, state: str) -> None:
+    def __init__(self, state: str, service: str = "IAM Identity Center") -> None:
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.expected_state = state
+        self._server.service = service
         self._server.timeout = POLL_SECONDS
 
     @property
