@@ -69,6 +69,8 @@ def parse(argv: list, commands: tuple = CREDENTIAL_COMMANDS, value_options: tupl
 
 def serve(argv: list, environ=os.environ) -> int | None:
     """Print the answer to `argv` from the cache and return 0, or return None for the full command line."""
+    if argv[:1] == ["eks"]:
+        return serve_eks_token(argv[1:], environ)
     call = parse(argv)
     if call is None:
         return None
@@ -107,6 +109,27 @@ def serve(argv: list, environ=os.environ) -> int | None:
         return _quietly(lambda: emit(delta, dialect, call.command, call.profile, environ))
     except AwsenvError:  # a value the dialect cannot hold: refused before anything is printed, reported in full
         return None
+
+
+def serve_eks_token(argv: list, environ=os.environ) -> int | None:
+    """`eks token PROFILE --cluster NAME [--region R]` with a cached token good for more than a minute still."""
+    call = parse(argv, ("token",), ("--cluster", "--region"), ())
+    if call is None or not call.options.get("--cluster"):
+        return None
+    try:
+        from awsenv.cache.index import eks_lookup
+        from awsenv.eks import exec_credential
+
+        found = eks_lookup(call.profile, call.options["--cluster"], call.options.get("--region"),
+                           exec_credential.TOKEN_MIN_TTL, environ)
+        if found is None:
+            return None
+        document = exec_credential.document(exec_credential.api_version(environ), found["expiration"], found["token"])
+    except Exception:  # any doubt before output: the full path decides and reports
+        return None
+    from awsenv.shells.output import write_product
+
+    return _quietly(lambda: write_product(document))
 
 
 def _quietly(write) -> int:

@@ -12,6 +12,7 @@ from awsenv.cli import sso_cmds  # noqa: F401  (registers login)
 from awsenv.cli import cache_cmds  # noqa: F401  (registers credential-process, cache list, cache clear)
 from awsenv.cli import populate_cmd  # noqa: F401  (registers populate)
 from awsenv.cli import keys_cmds  # noqa: F401  (registers keys add, import, list, remove, rotate)
+from awsenv.cli import eks_cmds  # noqa: F401  (registers eks token, eks kubeconfig)
 from awsenv.cli.app import app
 from awsenv.cli.reporting import guarded, internal_error, report
 
