@@ -168,3 +168,15 @@ def test_the_sts_endpoint_setting_is_part_of_the_cached_token(eks_home, sts):
     assert token_url(exec_credential(first.stdout)["status"]["token"]).startswith(sts.url)
     assert token_url(exec_credential(moved.stdout)["status"]["token"]).startswith(elsewhere + "/?")
     assert urllib.parse.urlsplit(sts.url).port != 9 and os.path.isdir(eks_home.cache / "eks")
+
+
+def test_cache_clear_forgets_the_profiles_tokens(eks_home, sts):
+    for profile in ("deploy", "base"):
+        assert eks_home.run("eks", "token", profile, "--cluster", "alpha").returncode == 0
+    directory = eks_home.cache / "eks"
+    assert len(list(directory.iterdir())) == 2
+    assert eks_home.run("cache", "clear", "deploy").returncode == 0
+    (left,) = directory.iterdir()
+    assert '"profile": "base"' in left.read_text()
+    assert eks_home.run("cache", "clear").returncode == 0
+    assert list(directory.iterdir()) == []
