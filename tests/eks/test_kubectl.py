@@ -49,3 +49,27 @@ def test_a_token_for_another_cluster_is_refused(eks_home, sts, api_server):
     assert version.returncode != 0 and "Unauthorized" in version.stderr
     assert api_server.seen and not any(accepted for _, accepted in api_server.seen)
     assert {(p.cluster, p.error) for p in sts.presigned} == {("alpha", "SignatureDoesNotMatch")}
+
+
+def test_kubectl_on_a_terminal_lets_awsenv_ask_for_the_mfa_code(home, sts, api_server):
+    import pexpect
+    import pyotp
+
+    from tests.eks.test_token import _mfa_home
+    from tests.helpers import TOTP_SEED
+
+    _mfa_home(home, sts, mfa_process=False)
+    kubeconfig = home.root / "kubeconfig"
+    done = home.run("eks", "kubeconfig", "admin", "--cluster", "alpha", "--kubeconfig", str(kubeconfig),
+                    "--endpoint", api_server.url, "--certificate-authority", str(api_server.ca_file))
+    assert done.returncode == 0, done.stderr
+    child = pexpect.spawn(need_binary("kubectl"), ["--kubeconfig", str(kubeconfig), "get", "--raw", "/version"],
+                          env=home.env(), encoding="utf-8", timeout=60, cwd=str(home.root))
+    child.expect("MFA code for ")
+    child.sendline(pyotp.TOTP(TOTP_SEED).now())
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    assert "v1.31.0-eks-test" in child.before
+    assert sts.actions() == ["GetSessionToken", "AssumeRole"] and len(sts.codes_sent()) == 1
+    assert api_server.seen and all(accepted for _, accepted in api_server.seen)
