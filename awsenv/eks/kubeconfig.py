@@ -152,8 +152,13 @@ def write_entry(path: str, entry: ClusterEntry, set_current: bool, log: Callable
         files.write_or_fail(path, text.encode(), mode if mode is not None else 0o600, through_symlink=True)
     if comments:
         log(f"note: the comments in {path} were not kept (kubectl's own edits drop them too)")
-    log(f"{'updated' if existed else 'added'} context {entry.name!r} in {path}"
-        + ("; it is now the current context" if current else f"; use it with `kubectl --context {entry.name}`"))
+    if current:
+        where = "; it is now the current context"
+    elif new.get("current-context") == entry.name:
+        where = "; it is the current context"
+    else:
+        where = f"; use it with `kubectl --context {entry.name}`"
+    log(f"{'updated' if existed else 'added'} context {entry.name!r} in {path}{where}")
 
 
 def add_cluster(profile: str, cluster: str, region: Optional[str], kubeconfig: Optional[str], alias: Optional[str],
