@@ -14,6 +14,7 @@ import os
 import time
 from typing import Callable, Optional
 
+from awsenv import redact
 from awsenv.aws.presign import caller_identity_url
 from awsenv.cache import index as cache_index
 from awsenv.cache.format import TIME_FORMAT
@@ -53,7 +54,9 @@ def exec_credential(profile: str, cluster: str, region: Optional[str], environ=o
     expires_at = now + TOKEN_LIFETIME
     if creds.expiration is not None:
         expires_at = min(expires_at, int(creds.expiration.timestamp()))
-    token = token_for(caller_identity_url(profile, creds, result.plan.region, cluster, URL_EXPIRES))
+    url = caller_identity_url(profile, creds, result.plan.region, cluster, URL_EXPIRES)
+    token = token_for(url)
+    redact.remember_secret(url, token)  # a bearer credential for 15 minutes: masked in any trace
     expiration = time.strftime(TIME_FORMAT, time.gmtime(expires_at))
     if not result.plan.reads_environment:  # credentials from variables: the files alone do not tell a change
         cache = open_cache(log, environ)
