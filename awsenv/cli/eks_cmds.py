@@ -59,4 +59,5 @@ def eks_kubeconfig(
     from awsenv.commands.credentials import profile_or_pick
     from awsenv.eks.kubeconfig import add_cluster
 
-    add_cluster(profile_or_pick(profile, "export"), cluster, region, kubeconfig, alias, set_current, endpoint, certificate_authority)
+    add_cluster(profile_or_pick(profile, "export"), cluster, region, kubeconfig, alias, set_current, endpoint,
+                certificate_authority)

@@ -3,14 +3,14 @@
 `COMMAND PROFILE [options]` for the credential commands is looked up in the cache-hit index (awsenv.cache.index);
 when the AWS files are as they were and the entry has enough life left, the answer is printed here, through the
 same rendering code as the full path. `eks token PROFILE --cluster NAME [--region R]` is answered the same way
-from the EKS token kept by the last run (awsenv.eks.exec_credential renders it). Anything unusual (an option this parser does not know, --no-cache,
---write-profile, --mfa-code, --debug, a missing or stale index, an unsafe cache directory, any doubt) returns None
-and the full command line runs instead.
+from the EKS token kept by the last run (awsenv.eks.exec_credential renders it). Anything unusual (an option this
+parser does not know, --no-cache, --write-profile, --mfa-code, --debug, a missing or stale index, an unsafe cache
+directory, any doubt) returns None and the full command line runs instead.
 
 What this path loads is kept small on purpose (a test checks it under `python -X importtime`): awsenv's
 `cache.index`, `cache.format`, `files`, `jsonlite`, `errors`, `paths`, `env`, `shells.output` and the one `shells`
-dialect asked for (or `eks.exec_credential`), and from the standard library only what the interpreter has loaded at start plus `_json` and
-`_sha256`. No dataclasses, typing, enum, re, json, hashlib or datetime: each costs as much as a good part of
+dialect asked for (or `eks.exec_credential`), and from the standard library only what the interpreter has loaded
+at start plus `_json` and `_sha256`. No dataclasses, typing, enum, re, json, hashlib or datetime: each costs as much as a good part of
 Python's own start.
 """
 from __future__ import annotations

@@ -148,7 +148,7 @@ def write_entry(path: str, entry: ClusterEntry, set_current: bool, log: Callable
         new, current = merged(document, entry, set_current)
         existed = any(isinstance(item, dict) and item.get("name") == entry.name
                       for item in document.get("contexts") or [])
-        text = yaml.safe_dump(new, default_flow_style=False, sort_keys=False)
+        text = yaml.safe_dump(new, default_flow_style=False, sort_keys=False, allow_unicode=True)
         files.write_or_fail(path, text.encode(), mode if mode is not None else 0o600, through_symlink=True)
     if comments:
         log(f"note: the comments in {path} were not kept (kubectl's own edits drop them too)")

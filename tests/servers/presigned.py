@@ -19,7 +19,8 @@ def check(method: str, host: str, path_and_query: str, headers: dict, secrets: d
           now: Optional[datetime] = None) -> tuple[Optional[str], Optional[str]]:
     """(None, access key id) when the presigned request is genuine and current, else (error code, key id or None).
 
-    `headers` are the request's, lower-cased names; `secrets` maps access key ids to (secret key, session token or None)."""
+    `headers` are the request's, lower-cased names; `secrets` maps access key ids to (secret key, session token or
+    None)."""
     from botocore.auth import SigV4QueryAuth
     from botocore.awsrequest import AWSRequest
     from botocore.credentials import Credentials
@@ -37,7 +38,8 @@ def check(method: str, host: str, path_and_query: str, headers: dict, secrets: d
         signed_names = params["X-Amz-SignedHeaders"].split(";")
     except (KeyError, ValueError):
         return "IncompleteSignature", None
-    if service != "sts" or terminator != "aws4_request" or day != params["X-Amz-Date"][:8] or "host" not in signed_names:
+    if service != "sts" or terminator != "aws4_request" or day != params["X-Amz-Date"][:8] \
+            or "host" not in signed_names:
         return "IncompleteSignature", key
     secret, token = secrets.get(key, (None, None))
     if secret is None or token != params.get("X-Amz-Security-Token"):
