@@ -180,3 +180,30 @@ def test_cache_clear_forgets_the_profiles_tokens(eks_home, sts):
     assert '"profile": "base"' in left.read_text()
     assert eks_home.run("cache", "clear").returncode == 0
     assert list(directory.iterdir()) == []
+
+
+def test_an_sso_profile_signs_with_its_role_credentials(sso_home, sso, sts):
+    sso_home.write_token()
+    done = sso_home.run("eks", "token", "dev", "--cluster", "alpha")
+    assert done.returncode == 0, done.stderr
+    (key,) = sso.issued_keys
+    sts.secrets.update(sso.issued_secrets)  # what STS knows of the keys IAM Identity Center handed out
+    url = token_url(exec_credential(done.stdout)["status"]["token"])
+    assert query(url)["X-Amz-Credential"].startswith(key + "/")
+    assert sts_verdict(url, "alpha") == 200 and sts_verdict(url, "beta") == 403
+    assert sso.apis() == ["GetRoleCredentials"]
+
+
+def test_a_credential_process_profile_signs_with_what_the_process_gives(home, sts):
+    import sys
+
+    script = home.root / "keys.py"
+    script.write_text("import json\nprint(json.dumps({'Version': 1, 'AccessKeyId': 'AKIAPROCESSKEY000001', "
+                      "'SecretAccessKey': 'process/secret'}))\n")
+    home.write_config(f"[profile tool]\ncredential_process = {sys.executable} {script}\nregion = eu-west-1\n")
+    sts.secrets["AKIAPROCESSKEY000001"] = ("process/secret", None)
+    done = home.run("eks", "token", "tool", "--cluster", "alpha")
+    assert done.returncode == 0, done.stderr
+    url = token_url(exec_credential(done.stdout)["status"]["token"])
+    assert query(url)["X-Amz-Credential"].startswith("AKIAPROCESSKEY000001/") and sts.calls == []
+    assert sts_verdict(url, "alpha") == 200
