@@ -7,8 +7,7 @@ the interpreter's own start-up modules and awsenv's small `errors`, `files` and 
 An entry (`<key>.json`, 0600): {"version": 1, "profile", "kind", "target", "expiration": "YYYY-MM-DDTHH:MM:SSZ"
 (UTC), "credentials": {"AccessKeyId", "SecretAccessKey", "SessionToken"}}. An index record (`fast/<request>.json`,
 no secret): {"version": 1, "files": the config and credentials files' identities, "entry": the entry's key,
-"region": the region to export}. An EKS token (`eks/<request>.json`, 0600): {"version": 1, "profile", "cluster",
-"files": as in an index record, "expiration", "token"}.
+"region": the region to export}.
 """
 
 from __future__ import annotations
@@ -21,12 +20,6 @@ from awsenv.errors import UsageError
 VERSION = 1
 INDEX_VERSION = 2
 INDEX_DIR = "fast"  # the index the cache-hit path reads: see awsenv/cli/fast.py
-EKS_DIR = "eks"  # `awsenv eks token`'s tokens, read by the cache-hit path too
-EKS_VERSION = 1
-# What else decides which STS endpoint a token's URL names, besides the profile and --region.
-EKS_ENDPOINT_VARIABLES = ("AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
-                          "AWS_STS_REGIONAL_ENDPOINTS", "AWS_USE_FIPS_ENDPOINT", "AWS_USE_DUALSTACK_ENDPOINT",
-                          "AWS_REGION", "AWS_DEFAULT_REGION")
 DEFAULT_MIN_TTL = 300  # exports, exec, shell: refresh credentials with less than 5 minutes left
 CREDENTIAL_PROCESS_MIN_TTL = 900  # beyond the SDKs' own 15-minute advisory refresh
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # for strftime; the only form an entry's expiration is read in
@@ -141,41 +134,4 @@ def read_index(path: str) -> dict | None:
             return None
     except (ValueError, AttributeError):
         return None
-    return record
-
-
-def eks_key(profile: str, cluster: str, region: str | None, environ=os.environ) -> str:
-    """The name of the EKS token for a request: profile, cluster, --region, the two files' paths and the variables
-    that choose the STS endpoint, hashed."""
-    from awsenv.paths import config_path, credentials_path
-
-    parts = {"profile": profile, "cluster": cluster, "region": region, "config": config_path(environ),
-             "credentials": credentials_path(environ)}
-    for name in EKS_ENDPOINT_VARIABLES:
-        parts[name] = environ.get(name)
-    return _sha256_hex(jsonlite.dumps_flat(parts).encode("utf-8", "surrogateescape"))[:40]
-
-
-def encode_eks_token(profile: str, cluster: str, identities: list, expiration: str, token: str) -> bytes:
-    import json
-
-    return json.dumps({"version": EKS_VERSION, "profile": profile, "cluster": cluster, "files": identities,
-                       "expiration": expiration, "token": token}).encode()
-
-
-def read_eks_token(path: str) -> dict | None:
-    """The EKS token at `path` with "expires_at" added, or None when missing, not ours, corrupt or oddly dated."""
-    raw = files.read_no_follow(path)
-    if raw is None:
-        return None
-    try:
-        record = jsonlite.loads(raw)
-        if record.get("version") != EKS_VERSION or not isinstance(record.get("files"), list):
-            return None
-        token, expires_at = record.get("token"), epoch_seconds(record.get("expiration"))
-    except (ValueError, AttributeError):
-        return None
-    if not isinstance(token, str) or not token or expires_at is None:
-        return None
-    record["expires_at"] = expires_at
     return record

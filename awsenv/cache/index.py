@@ -84,36 +84,3 @@ def lookup(flow: str, profile: str, duration: str | None, region: str | None, fl
     if entry["expires_at"] - time.time() <= cache_format.min_ttl(environ, floor):
         return None
     return entry, record.get("region")
-
-
-def remember_eks_token(cache, profile: str, cluster: str, region: str | None, identities: list | None,
-                       expiration: str, token: str, environ=os.environ) -> None:
-    """Keep an EKS token for the next identical request (files as in `identities`, taken before they were read)."""
-    from awsenv import files
-
-    if identities is None:
-        return
-    directory = os.path.join(cache.directory, cache_format.EKS_DIR)
-    path = os.path.join(directory, cache_format.eks_key(profile, cluster, region, environ) + ".json")
-    try:
-        files.ensure_private_dir(directory)
-        files.write_atomic(path, cache_format.encode_eks_token(profile, cluster, identities, expiration, token))
-    except (files.UnsafeDirectory, OSError):
-        pass  # only a slower next call
-
-
-def eks_lookup(profile: str, cluster: str, region: str | None, min_ttl: float, environ=os.environ) -> dict | None:
-    """The cached EKS token for the request (as awsenv.cache.format.read_eks_token returns it) when the AWS files are
-    as they were and more than `min_ttl` seconds of it are left, else None."""
-    import time
-
-    directory = os.path.join(cache_format.cache_dir(environ), cache_format.EKS_DIR)
-    if not (_private_dir(os.path.dirname(directory)) and _private_dir(directory)):
-        return None
-    record = cache_format.read_eks_token(
-        os.path.join(directory, cache_format.eks_key(profile, cluster, region, environ) + ".json"))
-    if record is None or (record.get("profile"), record.get("cluster")) != (profile, cluster):
-        return None
-    if record["files"] != file_identities(environ) or record["expires_at"] - time.time() <= min_ttl:
-        return None
-    return record

@@ -10,8 +10,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterator, Mapping, Optional
 
 from awsenv import files, locking
-from awsenv.cache.format import (CREDENTIAL_PROCESS_MIN_TTL, DEFAULT_MIN_TTL, EKS_DIR, INDEX_DIR, TIME_FORMAT,
-                                 VERSION, cache_dir, min_ttl, read_eks_token, read_entry)
+from awsenv.cache.format import (CREDENTIAL_PROCESS_MIN_TTL, DEFAULT_MIN_TTL, INDEX_DIR, TIME_FORMAT, VERSION,
+                                 cache_dir, min_ttl, read_entry)
 from awsenv.errors import UsageError
 from awsenv.model import Credentials
 
@@ -103,7 +103,7 @@ class CredentialCache:
 
     def clear(self, profile: Optional[str] = None) -> list[dict]:
         """Remove every entry, or those obtained for `profile` (its own steps, or steps on its way); return them.
-        EKS tokens go with them (all, or `profile`'s)."""
+        EKS tokens go with them."""
         removed = []
         for key, entry in list(self.entries()):
             if profile is None or profile in (entry.get("profile"), entry.get("target")):
@@ -114,9 +114,9 @@ class CredentialCache:
                 if name.endswith(".json") and not name.startswith("."):
                     self.remove(name[:-5])  # unreadable or unknown-version entries too
         _empty(os.path.join(self.directory, INDEX_DIR))
-        tokens = os.path.join(self.directory, EKS_DIR)
-        _empty(tokens, None if profile is None else
-               lambda path: (read_eks_token(path) or {}).get("profile") in (profile, None))
+        from awsenv.cache import eks_tokens
+
+        eks_tokens.forget(self.directory, profile)  # the EKS tokens signed with them
         return removed
 
     @contextmanager
@@ -141,15 +141,12 @@ def lock_timeout(environ: Mapping[str, str] = os.environ) -> float:
         raise UsageError(f"AWSENV_LOCK_TIMEOUT={raw!r} is not a number of seconds") from None
 
 
-def _empty(directory: str, which: Optional[Callable[[str], bool]] = None) -> None:
-    """Remove the files in `directory` (those `which` picks, given a path)."""
+def _empty(directory: str) -> None:
     try:
         names = os.listdir(directory)
     except OSError:
         return
     for name in names:
-        if which is not None and not which(os.path.join(directory, name)):
-            continue
         try:
             os.unlink(os.path.join(directory, name))
         except OSError:

@@ -9,9 +9,9 @@ directory, any doubt) returns None and the full command line runs instead.
 
 What this path loads is kept small on purpose (a test checks it under `python -X importtime`): awsenv's
 `cache.index`, `cache.format`, `files`, `jsonlite`, `errors`, `paths`, `env`, `shells.output` and the one `shells`
-dialect asked for (or `eks.exec_credential`), and from the standard library only what the interpreter has loaded
-at start plus `_json` and `_sha256`. No dataclasses, typing, enum, re, json, hashlib or datetime: each costs as much as a good part of
-Python's own start.
+dialect asked for (or `cache.eks_tokens` and `eks.exec_credential`), and from the standard library only what the
+interpreter has loaded at start plus `_json` and `_sha256`. No dataclasses, typing, enum, re, json, hashlib or
+datetime: each costs as much as a good part of Python's own start.
 """
 from __future__ import annotations
 
@@ -70,11 +70,9 @@ def parse(argv: list, commands: tuple = CREDENTIAL_COMMANDS, value_options: tupl
 
 def serve(argv: list, environ=os.environ) -> int | None:
     """Print the answer to `argv` from the cache and return 0, or return None for the full command line."""
-    if argv[:1] == ["eks"]:
-        return serve_eks_token(argv[1:], environ)
     call = parse(argv)
     if call is None:
-        return None
+        return serve_eks_token(argv[1:], environ) if argv[:1] == ["eks"] else None
     try:
         from awsenv.cache import format as cache_format
         from awsenv.cache.index import lookup
@@ -118,10 +116,10 @@ def serve_eks_token(argv: list, environ=os.environ) -> int | None:
     if call is None or not call.options.get("--cluster"):
         return None
     try:
-        from awsenv.cache.index import eks_lookup
+        from awsenv.cache.eks_tokens import lookup
         from awsenv.eks import exec_credential
 
-        found = eks_lookup(call.profile, call.options["--cluster"], call.options.get("--region"),
+        found = lookup(call.profile, call.options["--cluster"], call.options.get("--region"),
                            exec_credential.TOKEN_MIN_TTL, environ)
         if found is None:
             return None

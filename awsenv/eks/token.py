@@ -3,7 +3,7 @@
 The token is `k8s-aws-v1.` and the unpadded base64url of a presigned sts:GetCallerIdentity URL with the header
 `x-k8s-aws-id: NAME` signed in (awsenv.aws.presign), signed with the profile's credentials however awsenv gets them
 (awsenv.resolve.obtain: keys, role chains with MFA, SSO, credential_process, ...). kubectl runs this for every
-command, so the token is kept in awsenv's cache (awsenv.cache.index) and handed out again by the cache-hit path
+command, so the token is kept in awsenv's cache (awsenv.cache.eks_tokens) and handed out again by the cache-hit path
 (awsenv.cli.fast) while it has more than TOKEN_MIN_TTL of its life left.
 """
 
@@ -16,6 +16,7 @@ from typing import Callable, Optional
 
 from awsenv import redact
 from awsenv.aws.presign import caller_identity_url
+from awsenv.cache import eks_tokens
 from awsenv.cache import index as cache_index
 from awsenv.cache.format import TIME_FORMAT
 from awsenv.eks.exec_credential import TOKEN_LIFETIME, TOKEN_PREFIX, URL_EXPIRES, api_version, document
@@ -61,5 +62,5 @@ def exec_credential(profile: str, cluster: str, region: Optional[str], environ=o
     if not result.plan.reads_environment:  # credentials from variables: the files alone do not tell a change
         cache = open_cache(log, environ)
         if cache is not None:
-            cache_index.remember_eks_token(cache, profile, cluster, region, identities, expiration, token, environ)
+            eks_tokens.remember(cache.directory, profile, cluster, region, identities, expiration, token, environ)
     return document(api, expiration, token)

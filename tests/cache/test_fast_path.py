@@ -31,7 +31,7 @@ ALLOWED = {
     "awsenv.env", "awsenv.shells.output", "awsenv.shells", "awsenv.shells.base",  # the one definition of the rendering
     "awsenv.shells.posix", "awsenv.shells.fish", "awsenv.shells.tcsh", "awsenv.shells.pwsh",  # only the dialect
     "awsenv.shells.json_output", "awsenv.shells.elvish", "awsenv.shells.xonsh", "awsenv.shells.cmd",  # asked for
-    "awsenv.eks", "awsenv.eks.exec_credential",  # `eks token`: the ExecCredential's one definition
+    "awsenv.cache.eks_tokens", "awsenv.eks", "awsenv.eks.exec_credential",  # `eks token`: its cache, its rendering
 }
 FORBIDDEN = {"boto3", "botocore", "typer", "click", "rich", "keyring", "shellingham", "dataclasses", "enum", "typing",
              "inspect", "re", "json", "hashlib", "_hashlib", "datetime", "shlex", "shutil", "awsenv.model",
