@@ -140,3 +140,17 @@ def test_the_endpoint_and_ca_come_from_eks_describe_cluster(eks_home, sts, moto_
                            env=env)
     assert missing.returncode == 1 and "ResourceNotFoundException" in missing.stderr and "deploy" in missing.stderr
     urllib.request.urlopen(urllib.request.Request(moto_url + "/moto-api/reset", method="POST")).read()
+
+
+def test_a_symlinked_kubeconfig_stays_a_link_and_dropped_comments_are_told(eks_home, sts, tmp_path):
+    target = tmp_path / "dotfiles" / "kubeconfig"
+    target.parent.mkdir()
+    target.write_text("# my clusters\n" + EXISTING)
+    link = tmp_path / "config"
+    link.symlink_to(target)
+    done = eks_home.run("eks", "kubeconfig", "base", "--cluster", "alpha", "--kubeconfig", str(link),
+                        "--endpoint", "https://127.0.0.1:1", "--certificate-authority", _ca(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert link.is_symlink() and [c["name"] for c in yaml.safe_load(target.read_text())["contexts"]] == [
+        "kind-dev", "base@alpha"]
+    assert "comments" in done.stderr and "# my clusters" not in target.read_text()
