@@ -1,5 +1,6 @@
 """`python -m benchmarks` (`make bench`): awsenv as a user installs it, timed against a bare interpreter start, a
-minimal boto3 script making the same AssumeRole, botocore's own config loader, and the peers installed here.
+minimal boto3 script making the same AssumeRole, botocore's own config loader, and the peers installed here
+(`awsenv eks token`'s cache hit against `aws eks get-token` too).
 
 awsenv is built into a wheel and installed, not editable, into a throwaway virtualenv (see benchmarks/install.py);
 that virtualenv's interpreter runs the baseline and the reference scripts. Every case runs once per round and the
@@ -30,6 +31,7 @@ AWS_CLI_V2 = "/usr/bin/aws"  # Debian's; a pip-installed v1 may come first on PA
 PARALLEL = 16
 BARE = "python -c pass (bare interpreter of the virtualenv)"
 BOTO3 = "minimal boto3 script: the same AssumeRole"
+EKS_CLI = "aws eks get-token --profile base (AWS CLI v2: static keys, signs locally, keeps no token)"
 PARSE = f"botocore's config loader: parse the {PROFILES_IN_BIG_CONFIG:,}-profile config and the credentials"
 TARGETS = {  # what each comparison should stay within
     BARE: 2.5, BOTO3: 1.2, PARSE: 2.0,
@@ -102,6 +104,16 @@ def cases(world: World, python: Path, awsume: Optional[str]) -> list[Case]:
     if os.access(AWS_CLI_V2, os.X_OK):
         found.append(Case("aws configure export-credentials (AWS CLI v2): its cache hit", lambda: _run(
             [AWS_CLI_V2, "configure", "export-credentials", "--profile", "deploy", "--format", "env"], env), BARE))
+        eks_hit = [awsenv, "eks", "token", "deploy", "--cluster", "alpha"]
+        found += [
+            Case(EKS_CLI, lambda: _run([AWS_CLI_V2, "eks", "get-token", "--cluster-name", "alpha", "--profile", "base"],
+                                       env)),
+            Case("awsenv eks token deploy --cluster alpha: cache hit", lambda: _run(eks_hit, env), BARE),
+            Case("awsenv eks token deploy --cluster alpha: cache hit, against the AWS CLI", lambda: _run(eks_hit, env),
+                 EKS_CLI),
+            Case("awsenv eks token deploy --cluster alpha: new token (role credentials cached)",
+                 lambda: _run(eks_hit, env), EKS_CLI, world.forget_eks_tokens),
+        ]
     if awsume:
         found.append(Case("awsume deploy -s (awsume caches no role credentials: one AssumeRole each)",
                           lambda: _run([awsume, "deploy", "-s"], env, False), BOTO3))
@@ -187,7 +199,8 @@ def report(measured: list[Case], world: World, mark: int, rounds: int, machine_t
 
 
 def _short(reference: str) -> str:
-    return {BARE: "python -c pass", BOTO3: "the boto3 script", PARSE: "botocore's parse"}.get(reference, reference)
+    return {BARE: "python -c pass", BOTO3: "the boto3 script", PARSE: "botocore's parse",
+            EKS_CLI: "aws eks get-token"}.get(reference, reference)
 
 
 if __name__ == "__main__":

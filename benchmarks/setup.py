@@ -53,6 +53,11 @@ class World:
             if json.loads(entry.read_text()).get("kind") == "AssumeRole":
                 entry.unlink()
 
+    def forget_eks_tokens(self) -> None:
+        """Drop awsenv's EKS tokens (the role's credentials stay cached)."""
+        for entry in (self.cache / "eks").glob("*.json"):
+            entry.unlink()
+
     def close(self) -> None:
         self.server.shutdown()
         self.moto.kill()

@@ -55,6 +55,12 @@ def botocore_session(profile: str):
     return session
 
 
+def client(profile: str, creds: Credentials, region: Optional[str]):
+    """A botocore STS client for the profile's endpoint settings in `region` (default us-east-1), signing with
+    `creds`: what every STS call here uses, and what presigned requests (awsenv.aws.presign) are signed with."""
+    return _client(profile, creds, region)
+
+
 def _client(profile: str, creds: Credentials, region: Optional[str]):
     from botocore.config import Config
 

@@ -92,7 +92,8 @@ class CredentialCache:
             pass
 
     def clear(self, profile: Optional[str] = None) -> list[dict]:
-        """Remove every entry, or those obtained for `profile` (its own steps, or steps on its way); return them."""
+        """Remove every entry, or those obtained for `profile` (its own steps, or steps on its way); return them.
+        EKS tokens go with them."""
         removed = []
         for key, entry in list(self.entries()):
             if profile is None or profile in (entry.get("profile"), entry.get("target")):
@@ -103,6 +104,9 @@ class CredentialCache:
                 if name.endswith(".json") and not name.startswith("."):
                     self.remove(name[:-5])  # unreadable or unknown-version entries too
         _empty(os.path.join(self.directory, INDEX_DIR))
+        from awsenv.cache import eks_tokens
+
+        eks_tokens.forget(self.directory, profile)  # the EKS tokens signed with them
         return removed
 
     @contextmanager

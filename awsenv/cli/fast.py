@@ -2,15 +2,16 @@
 
 `COMMAND PROFILE [options]` for the credential commands is looked up in the cache-hit index (awsenv.cache.index);
 when the AWS files are as they were and the entry has enough life left, the answer is printed here, through the
-same rendering code as the full path. Anything unusual (an option this parser does not know, --no-cache,
---write-profile, --mfa-code, --debug, a missing or stale index, an unsafe cache directory, any doubt) returns None
-and the full command line runs instead.
+same rendering code as the full path. `eks token PROFILE --cluster NAME [--region R]` is answered the same way
+from the EKS token kept by the last run (awsenv.eks.exec_credential renders it). Anything unusual (an option this
+parser does not know, --no-cache, --write-profile, --mfa-code, --debug, a missing or stale index, an unsafe cache
+directory, any doubt) returns None and the full command line runs instead.
 
 What this path loads is kept small on purpose (a test checks it under `python -X importtime`): awsenv's
 `cache.index`, `cache.format`, `files`, `jsonlite`, `errors`, `paths`, `env`, `shells.output` and the one `shells`
-dialect asked for, and from the standard library only what the interpreter has loaded at start plus `_json` and
-`_sha256`. No dataclasses, typing, enum, re, json, hashlib or datetime: each costs as much as a good part of
-Python's own start.
+dialect asked for (or `cache.eks_tokens` and `eks.exec_credential`), and from the standard library only what the
+interpreter has loaded at start plus `_json` and `_sha256`. No dataclasses, typing, enum, re, json, hashlib or
+datetime: each costs as much as a good part of Python's own start.
 """
 from __future__ import annotations
 
@@ -78,7 +79,7 @@ def serve(argv: list, environ=os.environ) -> int | None:
         return 0  # run at every change of directory: nothing to enter or leave, nothing to load
     call = parse(argv)
     if call is None:
-        return None
+        return serve_eks_token(argv[1:], environ) if argv[:1] == ["eks"] else None
     try:
         from awsenv.cache import format as cache_format
         from awsenv.cache.index import lookup
@@ -114,6 +115,27 @@ def serve(argv: list, environ=os.environ) -> int | None:
         return _quietly(lambda: emit(delta, dialect, call.command, call.profile, environ))
     except AwsenvError:  # a value the dialect cannot hold: refused before anything is printed, reported in full
         return None
+
+
+def serve_eks_token(argv: list, environ=os.environ) -> int | None:
+    """`eks token PROFILE --cluster NAME [--region R]` with a cached token good for more than a minute still."""
+    call = parse(argv, ("token",), ("--cluster", "--region"), ())
+    if call is None or not call.options.get("--cluster"):
+        return None
+    try:
+        from awsenv.cache.eks_tokens import lookup
+        from awsenv.eks import exec_credential
+
+        found = lookup(call.profile, call.options["--cluster"], call.options.get("--region"),
+                           exec_credential.TOKEN_MIN_TTL, environ)
+        if found is None:
+            return None
+        document = exec_credential.document(exec_credential.api_version(environ), found["expiration"], found["token"])
+    except Exception:  # any doubt before output: the full path decides and reports
+        return None
+    from awsenv.shells.output import write_product
+
+    return _quietly(lambda: write_product(document))
 
 
 def _quietly(write) -> int:

@@ -8,6 +8,7 @@ from awsenv.cli import flows  # noqa: F401  (registers user, role, sso, export, 
 from awsenv.cli import console_cmd  # noqa: F401  (registers console)
 from awsenv.cli import inspect_cmds  # noqa: F401  (registers explain, list)
 from awsenv.cli import process_cmds  # noqa: F401  (registers exec, shell, unset, init)
+from awsenv.cli import eks_cmds  # noqa: F401  (registers eks token, eks kubeconfig)
 from awsenv.cli import sso_cmds  # noqa: F401  (registers login)
 from awsenv.cli import cache_cmds  # noqa: F401  (registers cache list, cache clear)
 from awsenv.cli import populate_cmd  # noqa: F401  (registers populate)

@@ -4,6 +4,7 @@ than awsenv's own work around an AWS call or a config parse.
     user|role|sso|export|credential-process PROFILE [--shell S] [--format F] [--region R] [--duration D] [--no-browser]
     explain PROFILE [--json] [--region R] [--duration D]
     list [--json]
+    eks token PROFILE --cluster NAME [--region R]
 
 Each option at most once, a value never starting with `-`. Any other form (help, --debug, --mfa-code, --no-cache,
 --write-profile, `--`, an unknown option, a missing profile, …) goes to the Typer application, which alone defines
@@ -39,6 +40,13 @@ def run_simple(argv: list[str], environ=os.environ) -> int | None:
 
         get = call.options.get
         return guarded(lambda: show_explain(call.profile, "--json" in call.options, get("--duration"), get("--region")))
+    call = fastpath.parse(argv[1:], ("token",), ("--cluster", "--region"), ()) if argv[:1] == ["eks"] else None
+    if call is not None and call.options.get("--cluster") is not None:
+        from awsenv.eks.token import exec_credential
+        from awsenv.shells.output import write_product
+
+        get = call.options.get
+        return guarded(lambda: write_product(exec_credential(call.profile, get("--cluster"), get("--region"))))
     call = fastpath.parse(argv, ("list",), (), ("--json",), takes_profile=False)
     if call is not None:
         from awsenv.commands.inspect import show_list

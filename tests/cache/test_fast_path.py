@@ -31,6 +31,7 @@ ALLOWED = {
     "awsenv.env", "awsenv.shells.output", "awsenv.shells", "awsenv.shells.dialects", "awsenv.shells.base",  # the one definition of the rendering
     "awsenv.shells.posix", "awsenv.shells.fish", "awsenv.shells.tcsh", "awsenv.shells.pwsh",  # only the dialect
     "awsenv.shells.json_output", "awsenv.shells.elvish", "awsenv.shells.xonsh", "awsenv.shells.cmd",  # asked for
+    "awsenv.cache.eks_tokens", "awsenv.eks", "awsenv.eks.exec_credential",  # `eks token`: its cache, its rendering
 }
 FORBIDDEN = {"boto3", "botocore", "typer", "click", "rich", "keyring", "shellingham", "dataclasses", "enum", "typing",
              "inspect", "re", "json", "hashlib", "_hashlib", "datetime", "shlex", "shutil", "awsenv.model",
@@ -87,6 +88,27 @@ def test_a_cache_hit_imports_only_what_it_needs(role_home, sts):
         assert not warm - at_start - ALLOWED, sorted(warm - at_start - ALLOWED)
         assert second.stdout == first.stdout
     assert sts.actions() == ["AssumeRole"]  # credential-process and export share the role's entry and index
+
+
+def test_an_eks_token_cache_hit_imports_only_what_it_needs(role_home, sts):
+    home = role_home
+    at_start = _at_start(home)
+    exec_info = '{"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1","spec":{}}'
+    for args, env, signed in ((("eks", "token", "deploy", "--cluster", "alpha"), {}, True),
+                              (("eks", "token", "deploy", "--cluster=alpha", "--region", "eu-west-1"), {}, True),
+                              (("eks", "token", "deploy", "--cluster", "alpha"), {"KUBERNETES_EXEC_INFO": exec_info},
+                               False)):  # the same token, another apiVersion: a hit at once
+        cold, first = _imports(home, *args, **env)
+        assert first.returncode == 0, first.stderr
+        assert ("awsenv.resolve.obtain" in cold) == signed
+        assert ('"apiVersion": "client.authentication.k8s.io/v1"' in first.stdout) == bool(env)
+        warm, second = _imports(home, *args, **env)
+        assert second.returncode == 0, second.stderr
+        assert "awsenv.cli.fast" in warm and "awsenv.eks.token" not in warm
+        assert not warm & FORBIDDEN, sorted(warm & FORBIDDEN)
+        assert not warm - at_start - ALLOWED, sorted(warm - at_start - ALLOWED)
+        assert second.stdout == first.stdout and _human(second.stderr) == ""
+    assert sts.actions() == ["AssumeRole"]
 
 
 TRICKY = "it's $deploy"  # a profile name each dialect must quote

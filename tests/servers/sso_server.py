@@ -95,6 +95,7 @@ class SsoServer(AuthCodeGrants):
     tokens: dict = field(default_factory=dict)  # access token -> expiry (epoch seconds)
     refresh_tokens: dict = field(default_factory=dict)  # refresh token -> client id
     issued_keys: list = field(default_factory=list)
+    issued_secrets: dict = field(default_factory=dict)  # access key id -> (secret key, session token)
     lock: threading.Lock = field(default_factory=threading.Lock)
     deny_devices: bool = False  # the user chooses Deny: device-code polls answer AccessDeniedException
 
@@ -224,12 +225,13 @@ class SsoServer(AuthCodeGrants):
         if account not in self.assignments or role not in self.assignments[account][1]:
             return _error(403, "ForbiddenException", "No access")
         key = "ASIA" + secrets.token_hex(8).upper()
+        secret, token = secrets.token_urlsafe(30), secrets.token_urlsafe(60)
         self.issued_keys.append(key)
+        self.issued_secrets[key] = (secret, token)
         if self.on_issue:
             self.on_issue(key)
         return 200, {"roleCredentials": {
-            "accessKeyId": key, "secretAccessKey": secrets.token_urlsafe(30),
-            "sessionToken": secrets.token_urlsafe(60),
+            "accessKeyId": key, "secretAccessKey": secret, "sessionToken": token,
             "expiration": int((time.time() + self.role_seconds) * 1000)}}
 
     def _page(self, items: list, query: dict) -> tuple[list, Optional[str]]:

@@ -22,6 +22,10 @@ What it enforces (each rule is off until a test sets it):
   GetFederationToken, AssumeRoleWithWebIdentity; None: like `lifetime`).
 A test can also hold the reply to a request (`hold_when`), to stop the client at that point.
 
+Presigned GetCallerIdentity (a `GET`, as EKS's authenticator sends an EKS token's URL on): the signature is checked
+against the secret of the key it names (tests/servers/presigned.py): keys a test registers in `secrets`, and every
+key this gate or moto handed out through it; each check is recorded in `presigned` (not in `calls`).
+
 Faults (off until a test sets them; `clear_faults()` turns them off again):
 - `faults`: one entry per request, taken in order before any rule is checked (so a refused request consumes no MFA
   code: STS uses a code up only when it answers with credentials): "Throttling" (400), "ServiceUnavailable" (503),
@@ -107,6 +111,13 @@ class Call:
 
 
 @dataclass
+class Presigned:
+    cluster: Optional[str]  # the x-k8s-aws-id header the request came with
+    caller: Optional[str]  # the access key id it was signed with
+    error: Optional[str]  # None: accepted
+
+
+@dataclass
 class StsGate:
     moto_url: str
     seeds: dict = field(default_factory=dict)  # mfa serial -> base32 seed
@@ -132,6 +143,8 @@ class StsGate:
     fault_delay: float = 3.0  # seconds a "timeout" fault keeps the client waiting
     clock_offset: int = 0
     skew_code: Optional[str] = None
+    secrets: dict = field(default_factory=dict)  # access key id -> (secret key, session token or None)
+    presigned: list = field(default_factory=list)  # Presigned, one per GET checked
 
     def reset(self) -> None:
         with self.lock:
@@ -143,6 +156,8 @@ class StsGate:
             self.invalid.clear()
             self.web_identities.clear()
             self.calls.clear()
+            self.secrets.clear()
+            self.presigned.clear()
             self.iam_keys.clear()
             self.created.clear()
             self.refusals_left.clear()
@@ -295,6 +310,8 @@ class StsGate:
             else:
                 status, payload = _forward(self.moto_url, body, headers)
                 issued = _access_key_in(payload)
+                if issued and status == 200:
+                    self.secrets[issued] = _secret_in(payload)
                 if action == "AssumeRole" and status == 200 and issued:
                     session = self.sessions.get(caller or "")
                     mfa = "TokenCode" in params or bool(session and session.mfa)
@@ -327,6 +344,8 @@ class StsGate:
     def _session_token(self, action: str, params: dict) -> tuple[int, bytes, str]:
         duration = int(params.get("DurationSeconds") or (3600 if action == "AssumeRoleWithWebIdentity" else 43200))
         key = "ASIA" + secrets.token_hex(8).upper()
+        secret, token = secrets.token_urlsafe(30), secrets.token_urlsafe(60)
+        self.secrets[key] = (secret, token)
         short = self.session_lifetime or self.lifetime
         expires = self._expiry(duration, short)
         self.sessions[key] = Session(action, mfa="TokenCode" in params, role_arn=params.get("RoleArn"),
@@ -335,8 +354,8 @@ class StsGate:
         xml = (
             f'<{action}Response xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><{action}Result>'
             f"<Credentials><AccessKeyId>{key}</AccessKeyId>"
-            f"<SecretAccessKey>{secrets.token_urlsafe(30)}</SecretAccessKey>"
-            f"<SessionToken>{secrets.token_urlsafe(60)}</SessionToken>"
+            f"<SecretAccessKey>{secret}</SecretAccessKey>"
+            f"<SessionToken>{token}</SessionToken>"
             f"<Expiration>{expiration}</Expiration></Credentials>"
             f"</{action}Result><ResponseMetadata><RequestId>gate</RequestId></ResponseMetadata>"
             f"</{action}Response>"
@@ -348,6 +367,27 @@ class StsGate:
         if not seconds:
             return None
         return (datetime.now(timezone.utc) + timedelta(seconds=seconds)).replace(microsecond=0)  # as announced
+
+    def check_presigned(self, path: str, headers: dict) -> tuple[int, bytes]:
+        """A presigned GetCallerIdentity, verified (see the module's docstring) and answered as STS would."""
+        from tests.servers.presigned import check
+
+        with self.lock:
+            error, caller = check("GET", headers.get("host", ""), path, headers, self.secrets)
+            session = self.sessions.get(caller or "")
+            if error is None and session is not None and session.expires is not None \
+                    and datetime.now(timezone.utc) >= session.expires:
+                error = "ExpiredToken"
+            self.presigned.append(Presigned(headers.get("x-k8s-aws-id"), caller, error))
+        if error is not None:
+            return 403, _error_xml(error, "presigned request refused: " + error)
+        arn = (f"arn:aws:sts::123456789012:assumed-role/{session.role_arn.rsplit('/', 1)[-1]}/awsenv"
+               if session is not None and session.role_arn else "arn:aws:iam::123456789012:user/test")
+        xml = ('<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult>'
+               f"<Arn>{escape(arn)}</Arn><UserId>{escape(caller or '')}</UserId><Account>123456789012</Account>"
+               "</GetCallerIdentityResult><ResponseMetadata><RequestId>gate</RequestId></ResponseMetadata>"
+               "</GetCallerIdentityResponse>")
+        return 200, xml.encode()
 
     # --- faults ----------------------------------------------------------------------------------------
 
@@ -433,6 +473,12 @@ def _iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _secret_in(payload: bytes) -> tuple[str, Optional[str]]:
+    secret = re.search(rb"<SecretAccessKey>([^<]+)</SecretAccessKey>", payload)
+    token = re.search(rb"<SessionToken>([^<]+)</SessionToken>", payload)
+    return secret.group(1).decode() if secret else "", token.group(1).decode() if token else None
+
+
 def _access_key_in(payload: bytes) -> Optional[str]:
     match = re.search(rb"<AccessKeyId>([^<]+)</AccessKeyId>", payload)
     return match.group(1).decode() if match else None
@@ -483,6 +529,10 @@ def start(moto_url: str) -> tuple[StsGate, ThreadingHTTPServer]:
                 _reset_connection(self)
                 return
             self.reply(status, gate.shift_expirations(payload) if status == 200 else payload, "text/xml")
+
+        def do_GET(self) -> None:  # noqa: N802
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            self.reply(*gate.check_presigned(self.path, headers), "text/xml")
 
         def date_time_string(self, timestamp=None) -> str:
             # The Date header of every answer, by this server's clock (`clock_offset`).
