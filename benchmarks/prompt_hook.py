@@ -76,7 +76,7 @@ def _time(shell: str, script: str, env: dict, directory: Path) -> float:
     done = subprocess.run([*argv, str(path)], env=env, cwd=directory, capture_output=True, text=True,
                           stdin=subprocess.DEVNULL)
     elapsed = time.perf_counter() - started
-    if done.returncode != 0:
+    if done.returncode != 0 or done.stderr.strip():
         raise RuntimeError(f"{shell}: {done.stderr[-500:]}")
     return elapsed
 
@@ -85,6 +85,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.prompt_hook")
     parser.add_argument("--fresh", type=int, default=200, help="hook calls with fresh credentials (default 200)")
     parser.add_argument("--renewing", type=int, default=20, help="hook calls that renew from the cache (20)")
+    parser.add_argument("--shell", action="append", help="only this shell (repeatable)")
     args = parser.parse_args()
     directory = Path(tempfile.mkdtemp(prefix="awsenv-hook-bench-"))
     world = start()
@@ -94,13 +95,15 @@ def main() -> None:
         env = world.env(PATH=f"{python.parent}:/usr/local/bin:/usr/bin:/bin")
         exported = subprocess.run([awsenv, "role", "deploy", "--shell", "bash"], env=env, capture_output=True,
                                   text=True, check=True).stdout
-        env.update(dict(re.findall(r"^export (AWS[A-Z_]*)='?([^'\n]*)'?$", exported, re.M)))
+        env.update(dict(re.findall(r"^export (AWS[A-Z_]*)='([^']*)';$", exported, re.M)))
+        if not env.get("AWS_ACCESS_KEY_ID"):
+            raise SystemExit(f"benchmarks: no credentials in awsenv's export:\n{exported}")
         env.pop("AWSENV_EXPIRES_AT", None)
         env.pop("AWSENV_PERSON_NEEDED_AT", None)
         now = int(time.time())
         print(f"prompt hook cost per prompt (awsenv from a wheel; {args.fresh} fresh calls, {args.renewing} renewing)")
         print(f"{'shell':8} {'fresh':>10} {'renewing from the cache':>26}")
-        for shell in LOOPS:
+        for shell in [name for name in LOOPS if not args.shell or name in args.shell]:
             if not shutil.which(LOOPS[shell][0][0]):
                 print(f"{shell:8} {'not installed':>10}")
                 continue
