@@ -6,7 +6,8 @@
 # make demo      try awsenv with no AWS account and nothing but awsenv installed: a small local STS (standard
 #                library) on 127.0.0.1, a throwaway HOME and config; no input needed
 # make bench     benchmarks: awsenv built into a wheel, installed into a throwaway virtualenv, against bare Python,
-#                a minimal boto3 script, botocore's config loader and the peers here; BENCH_ARGS="--rounds 5" for fewer
+#                a minimal boto3 script, botocore's config loader and the peers here; BENCH_ARGS="--rounds 5" for fewer;
+#                then the shell integration's prompt hook, per prompt, in each shell
 
 PYTEST_ARGS ?= -n 2
 BENCH_ARGS ?=
@@ -39,3 +40,4 @@ demo:
 bench:
 	scripts/install-test-deps
 	.venv/bin/python -m benchmarks $(BENCH_ARGS)
+	.venv/bin/python -m benchmarks.prompt_hook
