@@ -115,3 +115,16 @@ def test_prompt_shows_the_profile_and_the_time_until_a_person_is_needed(home, ah
 def test_prompt_is_empty_when_awsenv_set_nothing(home):
     done = home.run("prompt")
     assert done.returncode == 0 and done.stdout == ""
+
+
+def test_login_if_needed_keeps_a_valid_sign_in_and_refreshes_an_ended_one(sso_home, sso):
+    sso_home.write_token(seconds=3600)
+    done = sso_home.run("login", "dev", "--if-needed")
+    assert done.returncode == 0 and "still valid" in done.stderr, done.stderr
+    assert sso.oidc_calls() == []  # nothing asked of IAM Identity Center
+    sso_home.write_token(seconds=-60)  # the access token ended; its refresh token is saved
+    done = sso_home.run("login", "dev", "--if-needed")
+    assert done.returncode == 0, done.stderr
+    assert sso.oidc_calls() == ["CreateToken"]  # refreshed, no new sign-in
+    assert json.loads(sso_home.token_path().read_text())["accessToken"] != ""
+    assert sso_home.run("status", "dev").returncode == 0
