@@ -69,9 +69,10 @@ def allow(directory: DirArg = None, shell: ShellOpt = None, format: FormatOpt = 
     Example: awsenv allow ~/src/infra
     """
     from awsenv.commands.directories import allow as trust
+    from awsenv.commands.directories import print_changes
 
     trust(directory)
-    _print_directory_changes(shell, format)
+    print_changes(shell, format)
 
 
 @app.command("deny", short_help="Stop trusting a directory's .awsenv file.")
@@ -82,25 +83,15 @@ def deny(directory: DirArg = None, shell: ShellOpt = None, format: FormatOpt = N
     Example: awsenv deny
     """
     from awsenv.commands.directories import deny as forget
+    from awsenv.commands.directories import print_changes
 
     forget(directory)
-    _print_directory_changes(shell, format)
+    print_changes(shell, format)
 
 
 @app.command("chdir", hidden=True)
 def chdir(shell: ShellOpt = None, format: FormatOpt = None) -> None:
     """What the shell integration runs when the shell's directory changes: the code that enters the nearest
     allowed .awsenv file's profile, or leaves the one applied."""
-    _print_directory_changes(shell, format)
-
-
-def _print_directory_changes(shell, fmt=None) -> None:
-    import sys
-
-    from awsenv.commands.directories import changes
-    from awsenv.shells.output import choose_dialect, write_product
-
-    dialect = choose_dialect(shell, fmt)
-    delta = changes()
-    if delta and not sys.stdout.isatty():
-        write_product(dialect.render(delta))
+    from awsenv.commands.directories import print_changes
+    print_changes(shell, format)

@@ -47,6 +47,15 @@ def run_simple(argv: list[str], environ=os.environ) -> int | None:
 
         get = call.options.get
         return guarded(lambda: write_product(exec_credential(call.profile, get("--cluster"), get("--region"))))
+    call = fastpath.parse(argv, ("renew", "chdir"), ("--shell", "--format"), (), takes_profile=False)
+    if call is not None:  # run by the shell integration before a prompt: no framework to load
+        from awsenv.commands.directories import print_changes
+        from awsenv.commands.renew import renew
+
+        get = call.options.get
+        if call.command == "renew":
+            return guarded(lambda: renew(get("--shell"), get("--format")))
+        return guarded(lambda: print_changes(get("--shell"), get("--format")))
     call = fastpath.parse(argv, ("list",), (), ("--json",), takes_profile=False)
     if call is not None:
         from awsenv.commands.inspect import show_list

@@ -157,3 +157,15 @@ def _enter(path: str, environ: Mapping[str, str]) -> dict:
     delta[SAVED] = json.dumps(saved, separators=(",", ":"))
     say(f"{os.path.dirname(path)}: profile {profile!r}" + (f" in {result.plan.region}" if result.plan.region else ""))
     return delta
+
+
+def print_changes(shell: Optional[str], fmt: Optional[str] = None) -> None:
+    """Print the code for `changes()` in the shell's dialect (nothing on a terminal: it is for the integration)."""
+    import sys
+
+    from awsenv.shells.output import choose_dialect, write_product
+
+    dialect = choose_dialect(shell, fmt)
+    delta = changes()
+    if delta and not sys.stdout.isatty():
+        write_product(dialect.render(delta))

@@ -10,9 +10,8 @@ import time
 import urllib.parse
 from datetime import datetime, timezone
 
-from tests.cache_entries import ROLE
 from tests.eks.conftest import exec_credential, query, sts_verdict, token_url
-from tests.helpers import BASE_KEY_ID, MFA_SERIAL, TOTP_SEED
+from tests.helpers import MFA_SERIAL, TOTP_SEED
 from tests.servers.sts_gate import RoleRule
 
 EXEC_INFO_V1 = '{"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1","spec":{"interactive":false}}'
