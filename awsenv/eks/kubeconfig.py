@@ -3,7 +3,7 @@ getting its token from `awsenv eks token`.
 
 The file is `--kubeconfig PATH`, else the first file of $KUBECONFIG, else ~/.kube/config (as kubectl writes). Every
 other entry, the current context (unless --set-current) and the file's mode stay as they were; the file is replaced
-atomically under awsenv's edit lock. The three entries are all named after the context: --alias, else
+atomically under awsenv's edit lock, read and written round-trip so the file's comments stay too. The three entries are all named after the context: --alias, else
 PROFILE@CLUSTER. The cluster's endpoint and CA come from EKS DescribeCluster (awsenv.aws.eks), or from --endpoint
 and --certificate-authority without any call to AWS.
 """
@@ -80,8 +80,8 @@ def check_endpoint(url: str) -> str:
 
 def merged(document: dict, entry: ClusterEntry, set_current: bool) -> tuple[dict, bool]:
     """The kubeconfig `document` with `entry`'s cluster, user and context added or replaced in place (the other
-    entries, their order and every other key kept); whether the current context was set."""
-    out = dict(document)
+    entries, their order, their comments and every other key kept); whether the current context was set."""
+    out = document
     out.setdefault("apiVersion", "v1")
     out.setdefault("kind", "Config")
     named = {
@@ -93,49 +93,58 @@ def merged(document: dict, entry: ClusterEntry, set_current: bool) -> tuple[dict
         "contexts": {"context": {"cluster": entry.name, "user": entry.name}},
     }
     for section, body in named.items():
-        items = out.get(section) or []
+        items = out.get(section)
+        if items is None:
+            items = out[section] = []
         if not isinstance(items, list):
             raise ConfigError(f"the kubeconfig's {section!r} is not a list", hint="fix or move the file and run again")
         new = {"name": entry.name, **body}
         for index, item in enumerate(items):
             if isinstance(item, dict) and item.get("name") == entry.name:
-                items = items[:index] + [new] + items[index + 1:]
+                items[index] = new
                 break
         else:
-            items = items + [new]
-        out[section] = items
+            items.append(new)
     setting = set_current or not out.get("current-context")
     if setting:
         out["current-context"] = entry.name
     return out, setting
 
 
-def load(path: str) -> tuple[dict, Optional[int], bool]:
-    """The kubeconfig at `path` (empty when absent), its permission bits (None when absent), whether it has
-    comments (which a rewrite drops, as kubectl's own do)."""
-    import yaml
+def _yaml():
+    """A round-trip YAML reader and writer: comments, key order and quoting of the user's file survive."""
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096
+    return yaml
+
+
+def load(path: str) -> tuple[dict, Optional[int]]:
+    """The kubeconfig at `path` (empty when absent) and its permission bits (None when absent)."""
+    from ruamel.yaml import YAMLError
 
     try:
         with open(path, "rb") as handle:
             data = handle.read()
             mode = stat.S_IMODE(os.fstat(handle.fileno()).st_mode)
     except FileNotFoundError:
-        return {}, None, False
+        return {}, None
     except OSError as exc:
         raise ConfigError(f"cannot read the kubeconfig {path}: {exc.strerror or exc}") from None
     try:
-        document = yaml.safe_load(data) or {}
-    except yaml.YAMLError as exc:
+        document = _yaml().load(data) or {}
+    except YAMLError as exc:
         raise ConfigError(f"the kubeconfig {path} is not valid YAML: {exc}",
                           hint="fix it, or write to another file with --kubeconfig PATH") from None
     if not isinstance(document, dict):
         raise ConfigError(f"the kubeconfig {path} is not a mapping", hint="fix it, or use --kubeconfig PATH")
-    comments = any(line.lstrip().startswith(b"#") for line in data.splitlines())
-    return document, mode, comments
+    return document, mode
 
 
 def write_entry(path: str, entry: ClusterEntry, set_current: bool, log: Callable[[str], None] = say) -> None:
-    import yaml
+    import io
 
     from awsenv import files
     from awsenv.config.edit_lock import editing
@@ -144,14 +153,13 @@ def write_entry(path: str, entry: ClusterEntry, set_current: bool, log: Callable
     if not os.path.isdir(directory):
         os.makedirs(directory, mode=0o700, exist_ok=True)
     with editing(path):
-        document, mode, comments = load(path)
-        new, current = merged(document, entry, set_current)
+        document, mode = load(path)
         existed = any(isinstance(item, dict) and item.get("name") == entry.name
                       for item in document.get("contexts") or [])
-        text = yaml.safe_dump(new, default_flow_style=False, sort_keys=False, allow_unicode=True)
-        files.write_or_fail(path, text.encode(), mode if mode is not None else 0o600, through_symlink=True)
-    if comments:
-        log(f"note: the comments in {path} were not kept (kubectl's own edits drop them too)")
+        new, current = merged(document, entry, set_current)
+        text = io.StringIO()
+        _yaml().dump(new, text)
+        files.write_or_fail(path, text.getvalue().encode(), mode if mode is not None else 0o600, through_symlink=True)
     if current:
         where = "; it is now the current context"
     elif new.get("current-context") == entry.name:

@@ -142,10 +142,11 @@ def test_the_endpoint_and_ca_come_from_eks_describe_cluster(eks_home, sts, moto_
     urllib.request.urlopen(urllib.request.Request(moto_url + "/moto-api/reset", method="POST")).read()
 
 
-def test_a_symlinked_kubeconfig_stays_a_link_and_dropped_comments_are_told(eks_home, sts, tmp_path):
+def test_a_symlinked_kubeconfig_stays_a_link_and_keeps_its_comments(eks_home, sts, tmp_path):
     target = tmp_path / "dotfiles" / "kubeconfig"
     target.parent.mkdir()
-    target.write_text("# my clusters\n" + EXISTING)
+    commented = EXISTING.replace("    namespace: web\n", "    namespace: web  # the team's namespace\n")
+    target.write_text("# my clusters\n" + commented)
     link = tmp_path / "config"
     link.symlink_to(target)
     done = eks_home.run("eks", "kubeconfig", "base", "--cluster", "alpha", "--kubeconfig", str(link),
@@ -153,4 +154,5 @@ def test_a_symlinked_kubeconfig_stays_a_link_and_dropped_comments_are_told(eks_h
     assert done.returncode == 0, done.stderr
     assert link.is_symlink() and [c["name"] for c in yaml.safe_load(target.read_text())["contexts"]] == [
         "kind-dev", "base@alpha"]
-    assert "comments" in done.stderr and "# my clusters" not in target.read_text()
+    text = target.read_text()
+    assert text.startswith("# my clusters\n") and "namespace: web  # the team's namespace\n" in text
