@@ -39,13 +39,11 @@ def session(profile: Optional[str]):
     selects another profile: awsenv names the profile itself."""
     import botocore.session
 
-    if profile:
-        found = botocore.session.Session(profile=profile)
-        if profile in found.available_profiles:
-            return found
-    defaults = botocore.session.Session()
-    defaults.set_config_variable("profile", None)
-    return defaults
+    # Not read from $AWS_PROFILE at all: a profile it names that does not exist would fail every lookup.
+    session = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
+    if profile and profile in session.available_profiles:
+        session.set_config_variable("profile", profile)
+    return session
 
 
 def config(**settings):
