@@ -16,17 +16,12 @@ class ClusterAccess(NamedTuple):
 def describe_cluster(profile: str, creds: Credentials, region: str, cluster: str) -> ClusterAccess:
     """The cluster's endpoint and CA, asked of EKS in `region` with the profile's endpoint settings
     (AWS_ENDPOINT_URL_EKS, endpoint_url, services) and `creds`."""
-    from botocore.config import Config
     from botocore.exceptions import BotoCoreError, ClientError
 
-    from awsenv.aws import sts
+    from awsenv.aws import clients
 
     try:
-        client = sts.botocore_session(profile).create_client(
-            "eks", region_name=region, aws_access_key_id=creds.access_key_id,
-            aws_secret_access_key=creds.secret_access_key, aws_session_token=creds.session_token,
-            config=Config(connect_timeout=sts.CONNECT_TIMEOUT, read_timeout=sts.read_timeout(),
-                          retries={"mode": "standard", "total_max_attempts": sts.MAX_ATTEMPTS}))
+        client = clients.client("eks", profile, region, creds)
         found = client.describe_cluster(name=cluster)["cluster"]
     except ClientError as exc:
         error = exc.response.get("Error", {})

@@ -1,4 +1,5 @@
-"""What went wrong on the way to STS, in words: a skewed clock, credentials expired on arrival, no connection."""
+"""What went wrong on the way to AWS, in words, for every botocore call awsenv makes: a refusal (its code, message and
+attempts), a skewed clock, credentials expired on arrival, no connection. Each call site adds what to do about it."""
 
 from __future__ import annotations
 
@@ -54,15 +55,55 @@ def expired_on_arrival(profile: str, operation: str, expiration: datetime,
             f"{words}", hint)
 
 
-def unreachable(profile: str, operation: str, exc: Exception, region: str, attempts: int) -> tuple[str, str]:
-    """(message, hint) for a request that got no answer from STS; botocore retried the transport errors."""
+# What each service is called in messages, and its own endpoint variable.
+_NAMES = {"sts": ("STS", "AWS_ENDPOINT_URL_STS"), "iam": ("IAM", "AWS_ENDPOINT_URL_IAM"),
+          "sso": ("IAM Identity Center", "AWS_ENDPOINT_URL_SSO"),
+          "sso-oidc": ("IAM Identity Center", "AWS_ENDPOINT_URL_SSO_OIDC")}
+
+
+def refusal(exc) -> tuple[str, str, int]:
+    """(code, message, attempts) of a botocore ClientError: what AWS answered, after how many attempts in all."""
+    response = getattr(exc, "response", None) or {}
+    error = response.get("Error", {})
+    attempts = response.get("ResponseMetadata", {}).get("RetryAttempts", 0) + 1
+    return error.get("Code", "Unknown"), error.get("Message", ""), attempts
+
+
+def after(attempts: int) -> str:
+    return f" after {attempts} attempts" if attempts > 1 else ""
+
+
+def refused(profile: str, call: str, exc) -> str:
+    """`profile 'p': CALL failed[ after N attempts]: CODE: MESSAGE` for a ClientError."""
+    code, message, attempts = refusal(exc)
+    return f"profile {profile!r}: {call} failed{after(attempts)}: {code}: {message}".rstrip(": ")
+
+
+def server_date(exc) -> Optional[str]:
+    """The Date header of the answer a ClientError carries (for clock_off)."""
+    return (getattr(exc, "response", None) or {}).get("ResponseMetadata", {}).get("HTTPHeaders", {}).get("date")
+
+
+def otherwise(exc, service: str = "sts") -> str:
+    """The hint for a refusal no call site knows better: after retries, that they ran out."""
+    if refusal(exc)[2] > 1:
+        return f"{_NAMES.get(service, (service,))[0]} kept refusing or failing on every retry: try again in a minute"
+    return "see the AWS error above"
+
+
+def unreachable(profile: str, operation: str, exc: Exception, region: Optional[str], attempts: int,
+                service: str = "sts", place: Optional[str] = None, hint: Optional[str] = None) -> tuple[str, str]:
+    """(message, hint) for a request that got no answer; botocore retried the transport errors. `place`: what could
+    not be reached, named in the message (else it says "failed"); `hint`: what to check when the cause is no
+    more specific than a failed connection."""
     from botocore import exceptions as bx
 
+    name, variable = _NAMES.get(service, (service, "AWS_ENDPOINT_URL"))
     kwargs = getattr(exc, "kwargs", {}) or {}
-    endpoint = (kwargs.get("endpoint_url") or "the STS endpoint").rstrip("/")
+    endpoint = (kwargs.get("endpoint_url") or f"the {name} endpoint").rstrip("/")
     cause = str(kwargs.get("error") or "")
-    tried = f" after {attempts} attempts" if isinstance(exc, (bx.ConnectionError, bx.HTTPClientError)) else ""
-    hint = "check the network and the STS endpoint (AWS_ENDPOINT_URL_STS, endpoint_url, --region)"
+    tried = after(attempts) if isinstance(exc, (bx.ConnectionError, bx.HTTPClientError)) else ""
+    hint = hint or f"check the network and the {name} endpoint ({variable}, endpoint_url, --region)"
     if isinstance(exc, bx.ProxyConnectionError):
         what = f"could not connect to the proxy {kwargs.get('proxy_url', '')} (connection refused or unreachable)"
         hint = "check HTTPS_PROXY / HTTP_PROXY (and NO_PROXY), or unset them"
@@ -73,30 +114,30 @@ def unreachable(profile: str, operation: str, exc: Exception, region: str, attem
         what = f"connecting to {endpoint} timed out"
     elif isinstance(exc, bx.ReadTimeoutError):
         what = f"no answer from {endpoint} within the read timeout"
-        hint = "STS did not answer in time: try again; AWSENV_READ_TIMEOUT sets the wait in seconds"
+        hint = f"{name} did not answer in time: try again; AWSENV_READ_TIMEOUT sets the wait in seconds"
     elif isinstance(exc, bx.ConnectionClosedError):
         what = f"the connection to {endpoint} was reset before an answer"
     elif isinstance(exc, bx.EndpointConnectionError):
         if "name or service not known" in cause.lower() or "name resolution" in cause.lower() \
                 or "nodename nor servname" in cause.lower() or "getaddrinfo" in cause.lower():
             what = f"could not resolve {urlsplit(endpoint).hostname or endpoint} (DNS)"
-            if not _known_region(region):
-                hint = f"{region!r} is not a region STS is known in: check --region or the profile's region"
+            if region and not _known_region(region, service):
+                hint = f"{region!r} is not a region {name} is known in: check --region or the profile's region"
         elif "refused" in cause.lower():
             what = f"connection to {endpoint} refused"
         else:
             what = f"could not connect to {endpoint}"
     else:
-        what = f"could not reach STS ({type(exc).__name__})"
-    return f"profile {profile!r}: {operation} failed{tried}: {what}", hint
+        what = type(exc).__name__ if place else f"could not reach {name} ({type(exc).__name__})"
+    return f"profile {profile!r}: {operation} {'could not reach ' + place if place else 'failed'}{tried}: {what}", hint
 
 
-def _known_region(region: str) -> bool:
+def _known_region(region: str, service: str) -> bool:
     try:
         import botocore.session
 
         session = botocore.session.get_session()
-        return any(region in session.get_available_regions("sts", partition)
+        return any(region in session.get_available_regions(service, partition)
                    for partition in session.get_available_partitions())
     except Exception:
         return True

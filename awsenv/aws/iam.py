@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Optional
 
-from awsenv.aws.sts import DEFAULT_STS_REGION, botocore_session
+from awsenv.aws import clients
+from awsenv.aws.faults import otherwise, refusal, refused, unreachable
 from awsenv.errors import AwsError
 from awsenv.model import Credentials
 
@@ -14,35 +15,28 @@ class KeyRefused(AwsError):
     """AWS does not (yet) accept the key: unknown, deleted, or too new for IAM's eventual consistency."""
 
 
-def _client(service: str, profile: str, creds: Credentials, region: Optional[str]):
-    from botocore.config import Config
-
-    return botocore_session(profile).create_client(
-        service, region_name=region or DEFAULT_STS_REGION, aws_access_key_id=creds.access_key_id,
-        aws_secret_access_key=creds.secret_access_key, aws_session_token=creds.session_token,
-        config=Config(connect_timeout=5, read_timeout=15, retries={"mode": "standard", "max_attempts": 3}))
-
-
 def _call(service: str, operation: str, profile: str, creds: Credentials, region: Optional[str], **params):
     from botocore.exceptions import BotoCoreError, ClientError
 
+    call = f"{service}:{_api_name(operation)}"
     try:
-        client = _client(service, profile, creds, region)
+        client = clients.client(service, profile, region, creds)
         return getattr(client, operation)(**params)
     except ClientError as exc:
-        error = exc.response.get("Error", {})
-        code, message = error.get("Code", "Unknown"), error.get("Message", "")
-        text = f"profile {profile!r}: {service}:{_api_name(operation)} failed: {code}: {message}".rstrip(": ")
+        code = refusal(exc)[0]
         if code in ("InvalidClientTokenId", "SignatureDoesNotMatch"):
-            raise KeyRefused(text, hint="check the access key id and secret (AWS does not know this pair)") from None
+            raise KeyRefused(refused(profile, call, exc),
+                             hint="check the access key id and secret (AWS does not know this pair)") from None
         if code == "AccessDenied":
-            raise AwsError(text, hint=f"the user needs iam:{_api_name(operation)} on itself"
-                                      + (" (and with mfa_serial set, IAM calls need an MFA session)"
-                                         if service == "iam" else "")) from None
-        raise AwsError(text, hint="see the AWS error above") from None
+            raise AwsError(refused(profile, call, exc), hint=f"the user needs iam:{_api_name(operation)} on itself"
+                           + (" (and with mfa_serial set, IAM calls need an MFA session)"
+                              if service == "iam" else "")) from None
+        raise AwsError(refused(profile, call, exc), hint=otherwise(exc, service)) from None
     except BotoCoreError as exc:
-        raise AwsError(f"profile {profile!r}: {service}:{_api_name(operation)} could not reach AWS: "
-                       f"{type(exc).__name__}", hint="check the network and proxy settings") from None
+        raise AwsError(*unreachable(profile, call, exc, region or clients.DEFAULT_REGION, clients.MAX_ATTEMPTS,
+                                    service, place="AWS",
+                                    hint=f"check the network, the proxy settings and the {service.upper()} endpoint "
+                                         f"(AWS_ENDPOINT_URL_{service.upper()}, endpoint_url)")) from None
 
 
 def _api_name(operation: str) -> str:

@@ -20,13 +20,13 @@ def caller_identity_url(profile: str, creds: Credentials, region: Optional[str],
     """The presigned `GET` of sts:GetCallerIdentity with CLUSTER_HEADER signed in; no request is sent."""
     from botocore.exceptions import BotoCoreError
 
-    from awsenv.aws import sts
+    from awsenv.aws import clients
 
     def add_cluster_header(request, **_) -> None:
         request.headers[CLUSTER_HEADER] = cluster
 
     try:
-        client = sts.client(profile, creds, region)
+        client = clients.client("sts", profile, region, creds)
         client.meta.events.register("before-sign.sts.GetCallerIdentity", add_cluster_header)
         return client.generate_presigned_url("get_caller_identity", Params={}, ExpiresIn=expires_in,
                                              HttpMethod="GET")

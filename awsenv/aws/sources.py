@@ -14,11 +14,11 @@ import subprocess
 from datetime import datetime, timezone
 from typing import Optional
 
+from awsenv.aws import clients
+from awsenv.aws.faults import unreachable
 from awsenv.errors import AwsError, ConfigError
 from awsenv.model import (AssumeRoleWithWebIdentity, ContainerCredentials, CredentialProcess, Credentials,
                           EnvironmentKeys, InstanceMetadata, LoginSession, SourceStep)
-
-DEFAULT_STS_REGION = "us-east-1"
 
 
 def credentials(step: SourceStep, region: Optional[str]) -> Credentials:
@@ -156,18 +156,15 @@ def _web_identity(step: AssumeRoleWithWebIdentity, region: Optional[str]) -> Cre
 
     from awsenv.aws.sts import explain_client_error
 
-    session = _session_for(step.profile)
-
-    def client_creator(service, **kwargs):
-        return session.create_client(service, region_name=region or session.get_config_variable("region")
-                                     or DEFAULT_STS_REGION, **kwargs)
-
+    session = clients.session(step.profile)
+    region = region or session.get_config_variable("region") or clients.DEFAULT_REGION
     params: dict = {"RoleSessionName": step.session_name}
     if step.duration is not None:
         params["DurationSeconds"] = step.duration
     fetcher = AssumeRoleWithWebIdentityCredentialFetcher(
-        client_creator=client_creator, web_identity_token_loader=FileWebIdentityTokenLoader(step.token_file),
-        role_arn=step.role_arn, extra_args=params, cache={})  # awsenv's cache and lock wrap this step instead
+        client_creator=clients.creator(session, region),
+        web_identity_token_loader=FileWebIdentityTokenLoader(step.token_file), role_arn=step.role_arn,
+        extra_args=params, cache={})  # awsenv's cache and lock wrap this step instead
     try:
         data = fetcher.fetch_credentials()
     except OSError as exc:
@@ -178,21 +175,9 @@ def _web_identity(step: AssumeRoleWithWebIdentity, region: Optional[str]) -> Cre
         raise explain_client_error(step.profile, "AssumeRoleWithWebIdentity", exc,
                                    {"RoleArn": step.role_arn, **params}) from None
     except BotoCoreError as exc:
-        raise AwsError(f"profile {step.profile!r}: AssumeRoleWithWebIdentity could not reach STS: "
-                       f"{type(exc).__name__}", hint="check the network and the STS endpoint") from None
+        raise AwsError(*unreachable(step.profile, "AssumeRoleWithWebIdentity", exc, region, clients.MAX_ATTEMPTS,
+                                    place="STS")) from None
     return Credentials(data["access_key"], data["secret_key"], data.get("token"), _utc(data.get("expiry_time")))
-
-
-def _session_for(profile: str):
-    """A botocore session that reads `profile`'s settings (endpoints, region), or the defaults when it only exists
-    in the environment (web identity in a pod with no config file)."""
-    import botocore.session
-
-    # $AWS_PROFILE must not select another profile (or fail for a missing one): awsenv names the profile itself.
-    session = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
-    if profile in session.available_profiles:
-        session.set_config_variable("profile", profile)
-    return session
 
 
 # --- aws login -----------------------------------------------------------------------------------------------------
@@ -206,10 +191,10 @@ def _login(step: LoginSession, region: Optional[str]) -> Credentials:
     from botocore import exceptions
     from botocore.credentials import LoginProvider
 
-    session = _session_for(step.profile)
+    session = clients.session(step.profile)
     if region:
         session.set_config_variable("region", region)
-    provider = LoginProvider(load_config=lambda: session.full_config, client_creator=session.create_client,
+    provider = LoginProvider(load_config=lambda: session.full_config, client_creator=clients.creator(session),
                              profile_name=step.profile)
     what = f"profile {step.profile!r}: login session"
     again = f"sign in again with `awsenv login {step.profile}` (or `aws login --profile {step.profile}`)"

@@ -1,22 +1,16 @@
-"""One function per STS call. The only place that turns botocore errors into AwsenvError."""
+"""One function per STS call, and what STS's refusals mean for the profile (the words shared with the other AWS calls
+are in aws/faults.py, the client in aws/clients.py)."""
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import datetime, timezone
-from typing import Optional, Sequence
+from typing import Optional
 
 from awsenv.errors import AwsError, ConfigError, UsageError
 from awsenv.model import Credentials
-from awsenv.aws.faults import clock_off, expired_on_arrival, unreachable
-
-DEFAULT_STS_REGION = "us-east-1"
-# Attempts in all, the first included (botocore's standard mode retries throttling, 5xx and dropped connections,
-# with jittered backoff).
-MAX_ATTEMPTS = 3
-CONNECT_TIMEOUT = 5
-READ_TIMEOUT = 15
+from awsenv.aws import clients
+from awsenv.aws.faults import after, clock_off, expired_on_arrival, otherwise, refusal, server_date, unreachable
 
 
 class MfaCodeRejected(AwsError):
@@ -29,60 +23,6 @@ class SourceRefused(AwsError):
 
 class StsUnreachable(AwsError):
     """No answer from STS (network, proxy, DNS, timeouts): cached credentials still valid may be served instead."""
-
-
-def read_timeout(environ=os.environ) -> float:
-    """Seconds to wait for STS's answer to one attempt: AWSENV_READ_TIMEOUT, else 15."""
-    raw = environ.get("AWSENV_READ_TIMEOUT")
-    try:
-        value = float(raw) if raw else READ_TIMEOUT
-    except ValueError:
-        value = -1.0
-    if not 0 < value < 3600:
-        raise UsageError(f"AWSENV_READ_TIMEOUT={raw!r} is not a number of seconds (0 < s < 3600)")
-    return value
-
-
-def botocore_session(profile: str):
-    """A botocore session with the profile's settings (endpoints, services); a profile known only to awsenv's key
-    index (keys stored with `awsenv keys`, no section in the files) gets the defaults."""
-    import botocore.session
-
-    session = botocore.session.Session(profile=profile)
-    if profile not in session.available_profiles:
-        session = botocore.session.Session()
-        session.set_config_variable("profile", None)
-    return session
-
-
-def client(profile: str, creds: Credentials, region: Optional[str]):
-    """A botocore STS client for the profile's endpoint settings in `region` (default us-east-1), signing with
-    `creds`: what every STS call here uses, and what presigned requests (awsenv.aws.presign) are signed with."""
-    return _client(profile, creds, region)
-
-
-def _client(profile: str, creds: Credentials, region: Optional[str]):
-    from botocore.config import Config
-
-    # The profile selects its own endpoint_url / services settings; credentials are always passed explicitly.
-    session = botocore_session(profile)
-    config = Config(
-        connect_timeout=CONNECT_TIMEOUT,
-        read_timeout=read_timeout(),
-        # Set here, not left to AWS_RETRY_MODE / AWS_MAX_ATTEMPTS: botocore's default is still "legacy".
-        # A call carrying an MFA code is retried too: STS uses a code up only when it answers with credentials, so
-        # a retry after a throttle or a 5xx goes through; after an answer lost on the way, STS may refuse it as used,
-        # and that refusal is reported as such (see explain_client_error).
-        retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
-    )
-    return session.create_client(
-        "sts",
-        region_name=region or DEFAULT_STS_REGION,
-        aws_access_key_id=creds.access_key_id,
-        aws_secret_access_key=creds.secret_access_key,
-        aws_session_token=creds.session_token,
-        config=config,
-    )
 
 
 def _credentials(response: dict) -> Credentials:
@@ -108,15 +48,8 @@ def get_session_token(profile: str, source: Credentials, region: Optional[str], 
 
 def assume_role(profile: str, source: Credentials, region: Optional[str], role_arn: str, session_name: str,
                 duration: Optional[int], external_id: Optional[str] = None, mfa_serial: Optional[str] = None,
-                code: Optional[str] = None, source_identity: Optional[str] = None,
-                tags: Sequence[tuple[str, str]] = (), transitive_tag_keys: Sequence[str] = ()) -> Credentials:
+                code: Optional[str] = None) -> Credentials:
     params: dict = {"RoleArn": role_arn, "RoleSessionName": session_name}
-    if source_identity:
-        params["SourceIdentity"] = source_identity
-    if tags:
-        params["Tags"] = [{"Key": key, "Value": value} for key, value in tags]
-    if transitive_tag_keys:
-        params["TransitiveTagKeys"] = list(transitive_tag_keys)
     if duration is not None:
         params["DurationSeconds"] = duration
     if external_id:
@@ -146,7 +79,11 @@ def _call(profile: str, operation: str, source: Credentials, region: Optional[st
                                      ParamValidationError)
 
     try:
-        client = _client(profile, source, region)
+        # The profile selects its own endpoint_url / services settings; credentials are always passed explicitly.
+        # A call carrying an MFA code is retried too: STS uses a code up only when it answers with credentials, so
+        # a retry after a throttle or a 5xx goes through; after an answer lost on the way, STS may refuse it as used,
+        # and that refusal is reported as such (see explain_client_error).
+        client = clients.client("sts", profile, region, source)
         method = getattr(client, _METHODS[operation])
         response = method(**params)
     except ClientError as exc:
@@ -162,8 +99,8 @@ def _call(profile: str, operation: str, source: Credentials, region: Optional[st
                           hint="set it to `regional` or `legacy` (the profile's sts_regional_endpoints, or "
                                "AWS_STS_REGIONAL_ENDPOINTS)") from None
     except BotoCoreError as exc:
-        raise StsUnreachable(*unreachable(profile, operation, exc, region or DEFAULT_STS_REGION,
-                                          MAX_ATTEMPTS)) from None
+        raise StsUnreachable(*unreachable(profile, operation, exc, region or clients.DEFAULT_REGION,
+                                          clients.MAX_ATTEMPTS)) from None
     creds = _credentials(response)
     if creds.seconds_left() <= 0:
         # Never handed out nor cached: every SDK would take them for expired at once.
@@ -176,12 +113,9 @@ def _server_date(response: dict) -> Optional[str]:
 
 
 def explain_client_error(profile: str, operation: str, exc, params: dict, temporary: bool = False) -> AwsError:
-    error = exc.response.get("Error", {})
-    code = error.get("Code", "Unknown")
-    message = error.get("Message", "")
+    code, message, attempts = refusal(exc)
     call = f"{operation} of {params['RoleArn']}" if params.get("RoleArn") else operation  # which role of a chain
-    attempts = exc.response.get("ResponseMetadata", {}).get("RetryAttempts", 0) + 1
-    tried = f" after {attempts} attempts" if attempts > 1 else ""
+    tried = after(attempts)
     text = f"profile {profile!r}: {call} failed{tried}: {code}: {message}".rstrip(": ")
     lowered = message.lower()
     if "TokenCode" in params and ("mfa" in lowered or "multifactor" in lowered or "one time pass" in lowered):
@@ -195,7 +129,7 @@ def explain_client_error(profile: str, operation: str, exc, params: dict, tempor
                                               "so wait for the next code" + lost)
         return MfaCodeRejected(text, hint="that code was wrong or already used (each code works once): "
                                           "wait for the next code and try again" + lost)
-    skew = clock_off(code, message, exc.response.get("ResponseMetadata", {}).get("HTTPHeaders", {}).get("date"))
+    skew = clock_off(code, message, server_date(exc))
     if skew is not None:
         return AwsError(f"profile {profile!r}: {operation} failed: {code}: {skew[0]}", hint=skew[1])
     if code == "AccessDenied" and operation == "AssumeRole":
@@ -206,12 +140,6 @@ def explain_client_error(profile: str, operation: str, exc, params: dict, tempor
             hints.append("if the trust policy requires sts:ExternalId, set external_id in the profile")
         if "TokenCode" not in params:
             hints.append("if it requires MFA, set mfa_serial in the profile")
-        if "SourceIdentity" in params:
-            hints.append("setting source_identity needs sts:SetSourceIdentity in the caller's policy and the role's "
-                         "trust policy, and a chain that already carries a source identity cannot change it")
-        if "Tags" in params:
-            hints.append("passing session_tags needs sts:TagSession in the caller's policy and the role's trust "
-                         "policy")
         return AwsError(text, hint="; ".join(hints))
     if code == "ValidationError" and "chaining" in lowered:
         from awsenv.durations import chaining_cap
@@ -243,6 +171,4 @@ def explain_client_error(profile: str, operation: str, exc, params: dict, tempor
         return AwsError(text, hint="the secret key does not match the access key (or the clock is off)")
     if code == "RegionDisabledException":
         return AwsError(text, hint="STS is not activated in this region: use --region with an enabled region")
-    if attempts > 1:
-        return AwsError(text, hint="STS kept refusing or failing on every retry: try again in a minute")
-    return AwsError(text, hint="see the AWS error above")
+    return AwsError(text, hint=otherwise(exc))

@@ -13,9 +13,10 @@ from typing import Optional
 _BOM = b"\xef\xbb\xbf"
 
 
-def describe(path: str, error: BaseException) -> str:
-    """`path:line: reason` (or `path: reason` when no line is known) for botocore's parse `error` of `path`."""
-    data = _read(path)
+def describe(path: str, error: BaseException, data: Optional[bytes] = None) -> str:
+    """`path:line: reason` (or `path: reason` when no line is known) for botocore's parse `error` of `path` (of
+    `data`, when the bytes read were not the file's)."""
+    data = _read(path) if data is None else data
     line, reason = _unterminated_header(data) or _explain(error, data)
     return f"{path}:{line}: {reason}" if line else f"{path}: {reason}"
 

@@ -45,22 +45,11 @@ def read(path: str) -> ConfigText:
 
 
 def parse(data: bytes, path: str) -> dict:
-    """botocore's reading of these bytes: {"profiles": {...}, "sso_sessions": {...}, ...}."""
-    import tempfile
+    """botocore's reading of these bytes as the file `path`: {"profiles": {...}, "sso_sessions": {...}, ...}; a
+    file botocore cannot read is a ConfigError naming FILE:LINE (awsenv.config.ini_read)."""
+    from awsenv.config.ini_read import profile_map
 
-    from botocore.configloader import build_profile_map, raw_config_parse
-    from botocore.exceptions import ConfigParseError
-
-    with tempfile.TemporaryDirectory(prefix="awsenv-") as directory:  # 0700: the file may hold keys
-        copy = os.path.join(directory, "config")
-        with open(copy, "wb") as handle:
-            handle.write(data)
-        try:
-            return build_profile_map(raw_config_parse(copy))
-        except ConfigParseError as exc:
-            detail = str(exc.kwargs.get("error", exc)).strip().splitlines()
-            raise ConfigError(f"cannot parse {path}: {detail[0] if detail else 'invalid INI'}",
-                              hint="fix the file's INI syntax first (sections like [profile NAME])") from None
+    return profile_map(path, data)
 
 
 def profile_sections(ini: IniLines, parsed: dict, path: str) -> dict:

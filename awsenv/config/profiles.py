@@ -1,4 +1,4 @@
-"""Read the AWS config and credentials files with the AWS CLI's own semantics (botocore's loader)."""
+"""The profiles and sso-sessions of the AWS config and credentials files, as the AWS CLI reads them (ini_read)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, fields
 from typing import Mapping
 
+from awsenv.config import ini_read
 from awsenv.errors import ConfigError
 from awsenv.model import Profile, SsoSession
 from awsenv.paths import config_path, credentials_path
@@ -38,23 +39,6 @@ class AwsConfig:
         return "no profiles are configured: add a [profile NAME] section to the config file, or set AWS_CONFIG_FILE"
 
 
-def _parse(path: str) -> dict:
-    from botocore.configloader import raw_config_parse
-    from botocore.exceptions import ConfigNotFound, ConfigParseError
-
-    try:
-        return raw_config_parse(path)
-    except ConfigNotFound:
-        return {}
-    except ConfigParseError as exc:
-        from awsenv.config.ini_errors import describe
-
-        raise ConfigError(f"cannot parse {describe(path, exc.kwargs.get('error', exc))}",
-                          hint="fix that line (sections like [profile NAME], then `key = value` lines)") from None
-    except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
-
-
 def _text_values(section: Mapping) -> dict[str, str]:
     # Nested blocks (e.g. `s3 =\n  addressing_style = path`) are not profile keys awsenv uses.
     return {k: v for k, v in section.items() if isinstance(v, str)}
@@ -62,12 +46,10 @@ def _text_values(section: Mapping) -> dict[str, str]:
 
 def load(environ: Mapping[str, str] = os.environ) -> AwsConfig:
     """Profiles as the AWS CLI sees them: the config file's profiles, with the credentials file's keys on top."""
-    from botocore.configloader import build_profile_map
-
     cfg_path, cred_path = config_path(environ), credentials_path(environ)
-    built = build_profile_map(_parse(cfg_path))
+    built = ini_read.profile_map(cfg_path)
     merged: dict[str, dict[str, str]] = {name: _text_values(v) for name, v in built["profiles"].items()}
-    for name, values in _parse(cred_path).items():
+    for name, values in ini_read.sections(cred_path).items():
         merged.setdefault(name, {}).update(_text_values(values))
 
     from awsenv.keys.index import read_index

@@ -24,12 +24,12 @@ CREDENTIAL_SETTINGS = ("aws_access_key_id", "aws_secret_access_key", "aws_sessio
 
 
 def _default_section(path: str, config_file: bool) -> dict:
-    from botocore.configloader import raw_config_parse
-    from botocore.exceptions import ConfigNotFound, ConfigParseError
+    from awsenv.config.ini_read import sections as read_sections
+    from awsenv.errors import ConfigError
 
     try:
-        sections = raw_config_parse(path)
-    except (ConfigNotFound, ConfigParseError, OSError):
+        sections = read_sections(path)
+    except ConfigError:  # a file the command's SDK cannot read either: nothing in it shadows the server
         return {}
     default = dict(sections.get("default") or {})
     if config_file:

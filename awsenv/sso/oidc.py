@@ -1,7 +1,7 @@
 """The SSO-OIDC calls: client registration (saved), device authorization, token creation, exchange and refresh.
 
-botocore clients are used so that AWS_ENDPOINT_URL_SSO_OIDC and the profile's endpoint settings apply;
-the API is unsigned, so no AWS credentials are looked up.
+The clients come from aws/clients.py, so AWS_ENDPOINT_URL_SSO_OIDC and the profile's endpoint settings apply; the
+API is unsigned, so no AWS credentials are looked up.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Optional
 
 from awsenv import files
+from awsenv.aws import clients, faults
 from awsenv.sso import registration as sso_registration
 from awsenv.paths import cache_dir
 from awsenv.errors import AwsError
@@ -46,29 +47,25 @@ def scopes(session: SsoSession) -> tuple[str, ...]:
     return session.scopes or DEFAULT_SCOPES
 
 
-def client(profile: str, session: SsoSession, service: str = "sso-oidc"):
+def client(profile: Optional[str], session: SsoSession, service: str = "sso-oidc"):
     """A botocore client for `sso-oidc` or `sso` in the session's region, unsigned."""
-    import botocore.session
-    from botocore import UNSIGNED
-    from botocore.config import Config
-
-    config = Config(signature_version=UNSIGNED, connect_timeout=5, read_timeout=15,
-                    retries={"mode": "standard", "max_attempts": 3})
-    return botocore.session.Session(profile=profile).create_client(service, region_name=session.region,
-                                                                    config=config)
+    return clients.client(service, profile, session.region, unsigned=True)
 
 
-def unreachable(profile: str, session: SsoSession, what: str, exc: Exception) -> AwsError:
-    return AwsError(f"profile {profile!r}: {what} could not reach IAM Identity Center in {session.region}: "
-                    f"{type(exc).__name__}",
-                    hint="check the network and proxy settings, sso_region, and AWS_ENDPOINT_URL_SSO_OIDC / "
-                         "AWS_ENDPOINT_URL_SSO if set")
+def unreachable(profile: str, session: SsoSession, what: str, exc: Exception, service: str = "sso-oidc") -> AwsError:
+    return AwsError(*faults.unreachable(
+        profile, what, exc, session.region, clients.MAX_ATTEMPTS, service,
+        place=f"IAM Identity Center in {session.region}",
+        hint="check the network and proxy settings, sso_region, and AWS_ENDPOINT_URL_SSO_OIDC / AWS_ENDPOINT_URL_SSO "
+             "if set"))
 
 
 def refused(profile: str, what: str, exc, hint: str) -> AwsError:
-    error = exc.response.get("Error", {})
-    text = f"profile {profile!r}: {what} failed: {error.get('Code', 'Unknown')}: {error.get('Message', '')}"
-    return AwsError(text.rstrip(": "), hint=hint)
+    return AwsError(faults.refused(profile, what, exc), hint=hint)
+
+
+def error_code(exc) -> str:
+    return faults.refusal(exc)[0]
 
 
 # --- client registration -----------------------------------------------------------------------------
@@ -126,7 +123,7 @@ def start_device_authorization(oidc, profile: str, session: SsoSession, registra
                                                  clientSecret=registration.client_secret,
                                                  startUrl=session.start_url)
     except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") == "InvalidClientException":
+        if error_code(exc) == "InvalidClientException":
             forget_registration(session, registration)
         raise refused(profile, "StartDeviceAuthorization", exc,
                       f"check sso_start_url ({session.start_url}) and sso_region ({session.region})") from None
@@ -149,7 +146,7 @@ def poll_token(oidc, profile: str, session: SsoSession, registration: Registrati
         answer = oidc.create_token(clientId=registration.client_id, clientSecret=registration.client_secret,
                                    grantType=DEVICE_GRANT, deviceCode=device.device_code)
     except ClientError as exc:
-        code = exc.response.get("Error", {}).get("Code")
+        code = error_code(exc)
         if code == "AuthorizationPendingException":
             raise AuthorizationPending() from None
         if code == "SlowDownException":
@@ -175,7 +172,7 @@ def refresh(oidc, session: SsoSession, token: SsoToken) -> tuple[Optional[SsoTok
         answer = oidc.create_token(clientId=registration.client_id, clientSecret=registration.client_secret,
                                    grantType="refresh_token", refreshToken=token.refresh_token)
     except ClientError as exc:
-        return None, exc.response.get("Error", {}).get("Code", "Unknown")
+        return None, error_code(exc)
     except BotoCoreError as exc:
         return None, type(exc).__name__
     fresh = _token(session, registration, answer)
@@ -209,7 +206,7 @@ def exchange_code(oidc, profile: str, session: SsoSession, registration: Registr
                                    grantType="authorization_code", redirectUri=redirect_uri, codeVerifier=verifier,
                                    code=code)
     except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") == "InvalidClientException":
+        if error_code(exc) == "InvalidClientException":
             forget_registration(session, registration)
         raise refused(profile, "CreateToken (authorization code)", exc,
                       f"run `awsenv login {profile}` again, or add --use-device-code") from None

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from awsenv.aws.faults import otherwise
 from awsenv.errors import AwsError
 from awsenv.model import Credentials, SsoSession
-from awsenv.sso.oidc import client, refused, unreachable
+from awsenv.sso.oidc import client, error_code, refused, unreachable
 
 
 class TokenRejected(AwsError):
@@ -19,7 +20,7 @@ def _call(profile: str, session: SsoSession, what: str, call):
     try:
         return call(client(profile, session, "sso"))
     except ClientError as exc:
-        code = exc.response.get("Error", {}).get("Code")
+        code = error_code(exc)
         if code == "UnauthorizedException":
             raise TokenRejected(f"profile {profile!r}: {what}: the IAM Identity Center sign-in is no longer valid",
                                 hint=f"run `awsenv login {profile}`") from None
@@ -29,9 +30,9 @@ def _call(profile: str, session: SsoSession, what: str, call):
                                               "the ones it has)") from None
         if code == "TooManyRequestsException":
             raise refused(profile, what, exc, "IAM Identity Center is throttling: wait a moment and try again") from None
-        raise refused(profile, what, exc, "see the AWS error above") from None
+        raise refused(profile, what, exc, otherwise(exc, "sso")) from None
     except BotoCoreError as exc:
-        raise unreachable(profile, session, what, exc) from None
+        raise unreachable(profile, session, what, exc, "sso") from None
 
 
 def role_credentials(profile: str, session: SsoSession, token: str, account_id: str, role_name: str) -> Credentials:

@@ -13,7 +13,9 @@ in `calls`. What a test can control, on the `SsoServer` object:
 - `role_seconds`: how long role credentials last; `token_seconds`: how long access tokens last;
 - `assignments` and `page_size`: the accounts and roles the token may use, served in pages (`organisation()`:
   account names with spaces, non-ASCII letters and duplicates);
-- `revoke(token)` or any unknown token: GetRoleCredentials / List* answer UnauthorizedException.
+- `revoke(token)` or any unknown token: GetRoleCredentials / List* answer UnauthorizedException;
+- `faults`: one entry per request of either API, taken in order before it is served: "ServiceUnavailable" (503) or
+  "InternalServerException" (500), recorded in `calls` with that status.
 
 The authorization-code sign-in (/authorize, the code exchange) and its settings are in `sso_auth_code`.
 """
@@ -98,6 +100,7 @@ class SsoServer(AuthCodeGrants):
     issued_secrets: dict = field(default_factory=dict)  # access key id -> (secret key, session token)
     lock: threading.Lock = field(default_factory=threading.Lock)
     deny_devices: bool = False  # the user chooses Deny: device-code polls answer AccessDeniedException
+    faults: list = field(default_factory=list)  # see "faults" above
 
     def reset(self) -> None:
         with self.lock:
@@ -279,6 +282,9 @@ class SsoServer(AuthCodeGrants):
         }
         api, action = routes.get((method, parsed.path), ("Unknown", lambda: _error(404, "NotFound", parsed.path)))
         with self.lock:
+            if self.faults:
+                fault = self.faults.pop(0)
+                action = lambda: _error(_FAULT_STATUS[fault], fault, "the service is failing (a test's fault)")  # noqa: E731
             status, answer = action()
             params = dict(query)
             params.update({k: v for k, v in data.items() if k in ("grantType", "scopes", "clientName", "startUrl",
@@ -286,6 +292,9 @@ class SsoServer(AuthCodeGrants):
                                                                 "redirectUri")})
             self.calls.append(Call(api, params, status, answer.get("error") if status >= 400 else None))
         return status, answer
+
+
+_FAULT_STATUS = {"ServiceUnavailable": 503, "InternalServerException": 500}
 
 
 def _error(status: int, name: str, message: str) -> tuple[int, dict]:
