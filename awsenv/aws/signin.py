@@ -20,18 +20,11 @@ class SessionEnded(AwsError):
 
 
 def client(profile: str, region: str):
-    """An unsigned botocore client for `signin` in `region`, reading `profile`'s settings when the profile exists
-    (it may not yet: `awsenv login NEW --aws-login` creates it)."""
-    import botocore.session
-    from botocore import UNSIGNED
-    from botocore.config import Config
+    """An unsigned botocore client for `signin` in `region`, from the one client factory (awsenv.aws.clients), with
+    `profile`'s settings when the profile exists (it may not yet: `awsenv login NEW --aws-login` creates it)."""
+    from awsenv.aws import clients
 
-    session = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
-    if profile in session.available_profiles:
-        session.set_config_variable("profile", profile)
-    config = Config(signature_version=UNSIGNED, connect_timeout=5, read_timeout=15,
-                    retries={"mode": "standard", "max_attempts": 3})
-    return session.create_client("signin", region_name=region, config=config)
+    return clients.client("signin", profile, region, unsigned=True)
 
 
 def base_url(signin) -> str:

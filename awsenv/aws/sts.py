@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
-from typing import Optional
+from typing import Optional, Sequence
 
 from awsenv.errors import AwsError, ConfigError, UsageError
 from awsenv.model import Credentials
@@ -48,8 +48,15 @@ def get_session_token(profile: str, source: Credentials, region: Optional[str], 
 
 def assume_role(profile: str, source: Credentials, region: Optional[str], role_arn: str, session_name: str,
                 duration: Optional[int], external_id: Optional[str] = None, mfa_serial: Optional[str] = None,
-                code: Optional[str] = None) -> Credentials:
+                code: Optional[str] = None, source_identity: Optional[str] = None,
+                tags: Sequence[tuple[str, str]] = (), transitive_tag_keys: Sequence[str] = ()) -> Credentials:
     params: dict = {"RoleArn": role_arn, "RoleSessionName": session_name}
+    if source_identity:
+        params["SourceIdentity"] = source_identity
+    if tags:
+        params["Tags"] = [{"Key": key, "Value": value} for key, value in tags]
+    if transitive_tag_keys:
+        params["TransitiveTagKeys"] = list(transitive_tag_keys)
     if duration is not None:
         params["DurationSeconds"] = duration
     if external_id:
@@ -140,6 +147,12 @@ def explain_client_error(profile: str, operation: str, exc, params: dict, tempor
             hints.append("if the trust policy requires sts:ExternalId, set external_id in the profile")
         if "TokenCode" not in params:
             hints.append("if it requires MFA, set mfa_serial in the profile")
+        if "SourceIdentity" in params:
+            hints.append("setting source_identity needs sts:SetSourceIdentity in the caller's policy and the role's "
+                         "trust policy, and a chain that already carries a source identity cannot change it")
+        if "Tags" in params:
+            hints.append("passing session_tags needs sts:TagSession in the caller's policy and the role's trust "
+                         "policy")
         return AwsError(text, hint="; ".join(hints))
     if code == "ValidationError" and "chaining" in lowered:
         from awsenv.durations import chaining_cap
