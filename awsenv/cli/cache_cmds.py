@@ -10,15 +10,15 @@ from typing import Annotated, Optional
 import typer
 
 from awsenv.cli.app import app
-from awsenv.cli.options import (CredentialOptions, DurationOpt, FormatOpt, MfaCodeOpt, NoBrowserOpt, NoCacheOpt,
-                                OverwriteProfileOpt, UseDeviceCodeOpt,
-                                ProfileArg, RegionOpt, ShellOpt, WriteProfileOpt, complete_profile)
+from awsenv.cli.options import (CredentialOptions, DurationOpt, MfaCodeOpt, NoBrowserOpt, NoCacheOpt,
+                                OverwriteProfileOpt, ProfileArg, RegionOpt, UnusedFormatOpt, UnusedShellOpt,
+                                UseDeviceCodeOpt, WriteProfileOpt, complete_profile)
 from awsenv.commands.credentials import print_credential_process
 from awsenv.errors import ConfigError
 
 
-@app.command("credential-process")
-def credential_process(profile: ProfileArg = None, shell: ShellOpt = None, format: FormatOpt = None,
+@app.command("credential-process", short_help="Credentials as credential_process JSON, for the SDKs.")
+def credential_process(profile: ProfileArg = None, shell: UnusedShellOpt = None, format: UnusedFormatOpt = None,
                        mfa_code: MfaCodeOpt = None, duration: DurationOpt = None, region: RegionOpt = None,
                        no_cache: NoCacheOpt = False, write_profile: WriteProfileOpt = None,
                        no_browser: NoBrowserOpt = False, use_device_code: UseDeviceCodeOpt = False,
@@ -34,7 +34,6 @@ def credential_process(profile: ProfileArg = None, shell: ShellOpt = None, forma
     Cached credentials are served while they have at least 15 minutes left (AWSENV_MIN_TTL can ask for more), so
     the SDKs' own refresh does not run awsenv on every call. An MFA code is asked for on the terminal only; with no
     terminal and nothing cached it fails at once (set mfa_process in the profile to run unattended).
-    --shell and --format are accepted for uniformity and ignored: the output is always the JSON document.
 
     Example: aws s3 ls --profile prod-sdk
     """
@@ -44,7 +43,7 @@ def credential_process(profile: ProfileArg = None, shell: ShellOpt = None, forma
 
 
 cache_app = typer.Typer(help="What awsenv has cached (no secrets shown), and forgetting it.", no_args_is_help=True)
-app.add_typer(cache_app, name="cache")
+app.add_typer(cache_app, name="cache", short_help="Show or forget cached credentials (no secrets).")
 
 
 def _cache():
@@ -61,7 +60,7 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-@cache_app.command("list")
+@cache_app.command("list", short_help="List cached credentials and their expiry.")
 def cache_list(as_json: Annotated[bool, typer.Option("--json", help="One JSON document instead of a table.")]
                = False) -> None:
     """List cached credentials: the profile they belong to, what obtained them, and until when they are valid.
@@ -93,7 +92,7 @@ def cache_list(as_json: Annotated[bool, typer.Option("--json", help="One JSON do
         sys.stdout.write("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() + "\n")
 
 
-@cache_app.command("clear")
+@cache_app.command("clear", short_help="Forget cached credentials: all, or one profile's.")
 def cache_clear(profile: Annotated[Optional[str], typer.Argument(
         help="Forget only this profile's credentials (and the sessions obtained on the way to them).",
         autocompletion=complete_profile, metavar="[PROFILE]", show_default=False)] = None) -> None:

@@ -14,7 +14,7 @@ ForceOpt = Annotated[bool, typer.Option("--force", help="Sign in again even when
                                                      "the device code).")]
 
 
-@app.command("login")
+@app.command("login", short_help="Sign in to IAM Identity Center (no credentials).")
 def login(profile: ProfileArg = None, no_browser: NoBrowserOpt = False, force: ForceOpt = False,
           use_device_code: UseDeviceCodeOpt = False) -> None:
     """IAM Identity Center only: refresh the sign-in, or sign in through the browser, like `aws sso login`.
