@@ -38,10 +38,30 @@ class AwsConfig:
         return "no profiles are configured: add a [profile NAME] section to the config file, or set AWS_CONFIG_FILE"
 
 
-def _parse(path: str) -> dict:
+def _refuse_unreadable(path: str, variable: str) -> None:
+    """botocore takes a file it cannot open (no read permission, a directory in its place) for an absent one, and a
+    profile in it would then be "not configured": say which file cannot be read, and why. An absent file is fine."""
+    real = os.path.expanduser(os.path.expandvars(path))
+    try:
+        if os.path.isdir(real):
+            raise IsADirectoryError(21, "it is a directory")
+        if os.path.isfile(real):
+            with open(real, "rb"):
+                pass
+        else:  # absent, or a pipe (AWS_CONFIG_FILE=<(...)), which is botocore's to open: opening it here would eat it
+            os.stat(real)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    except OSError as exc:  # no read permission, a directory on the way that may not be searched, ...
+        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}",
+                          hint=f"make it a file you can read (e.g. chmod u+r), or set {variable} to one") from None
+
+
+def _parse(path: str, variable: str) -> dict:
     from botocore.configloader import raw_config_parse
     from botocore.exceptions import ConfigNotFound, ConfigParseError
 
+    _refuse_unreadable(path, variable)
     try:
         return raw_config_parse(path)
     except ConfigNotFound:
@@ -65,9 +85,9 @@ def load(environ: Mapping[str, str] = os.environ) -> AwsConfig:
     from botocore.configloader import build_profile_map
 
     cfg_path, cred_path = config_path(environ), credentials_path(environ)
-    built = build_profile_map(_parse(cfg_path))
+    built = build_profile_map(_parse(cfg_path, "AWS_CONFIG_FILE"))
     merged: dict[str, dict[str, str]] = {name: _text_values(v) for name, v in built["profiles"].items()}
-    for name, values in _parse(cred_path).items():
+    for name, values in _parse(cred_path, "AWS_SHARED_CREDENTIALS_FILE").items():
         merged.setdefault(name, {}).update(_text_values(values))
 
     from awsenv.keys.index import read_index
