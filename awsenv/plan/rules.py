@@ -19,7 +19,7 @@ from awsenv.errors import ConfigError, UsageError
 from awsenv.model import (AssumeRole, AssumeRoleWithWebIdentity, EnvironmentKeys, GetSessionToken, Plan, Profile,
                           SsoRoleCredentials, SsoSession, StaticKeys, Step)
 from awsenv.plan.roots import credential_source_root, key_step, own_root, web_identity_root
-from awsenv.plan.regions import checked_region
+from awsenv.plan.regions import checked_region, unknown_region_warning
 
 # The MFA session (GetSessionToken with the code) that role profiles sharing one serial reuse.
 MFA_SESSION_SECONDS = 43200
@@ -71,7 +71,11 @@ def resolve_plan(config: AwsConfig, name: str, flow: str = "export", duration: O
     notes.extend(_both_places(config, steps))
     if region is None and profile.region is not None and not profile.region.strip():
         notes.append(f"warning: profile {name!r} has an empty region; no region is exported")
-    return Plan(target=name, flow=actual, region=checked_region(region, name, profile.region), steps=tuple(steps), notes=tuple(notes))
+    region = checked_region(region, name, profile.region)
+    unknown = unknown_region_warning(region)
+    if unknown:
+        notes.append(unknown)
+    return Plan(target=name, flow=actual, region=region, steps=tuple(steps), notes=tuple(notes))
 
 
 def _flow_words(flow: str) -> str:
