@@ -276,6 +276,24 @@ def test_code_refused_by_sts_as_used_is_reported_plainly(home, sts, tmp_path):
     assert "'prod'" in done.stderr and "AccessDenied" in done.stderr
     assert "wait for the next code" in done.stderr
     assert code not in done.stderr
+    _said_rejected_not_used(done.stderr)
+
+
+def _said_rejected_not_used(stderr: str) -> None:
+    """STS answers a wrong, an expired and a used code alike: awsenv may not claim one of them."""
+    reasons = "it was wrong, expired or already used (AWS does not say which)"
+    assert f"AWS rejected the MFA code: {reasons}" in stderr
+    assert stderr.count("already used") == stderr.count(reasons)
+
+
+def test_a_wrong_code_is_called_rejected_not_used(home, sts):
+    _mfa_roles(home, sts)
+    totp = pyotp.TOTP(TOTP_SEED)
+    wrong = next(c for c in (str(d) * 6 for d in range(10)) if not totp.verify(c, valid_window=1))
+    done = home.run("role", "prod", "--duration", "2h", "--mfa-code", wrong)
+    assert done.returncode == 1 and done.stdout == "" and wrong not in done.stderr
+    _said_rejected_not_used(done.stderr)
+    assert sts.codes_sent() == [wrong] and [c.status for c in sts.calls] == [403]
 
 
 def test_wrong_serial_says_check_mfa_serial(home, sts):
