@@ -71,6 +71,7 @@ def sign_in(request: ConsoleRequest, log: Callable[[str], None] = say) -> Consol
 def _credentials(config, plan, session, requested, request: ConsoleRequest, log):
     from awsenv.aws import sts as aws
     from awsenv.cache.store import min_ttl
+    from awsenv.resolve import notes
     from awsenv.resolve.engine import Engine, FlowOptions
     from awsenv.resolve.obtain import open_cache
 
@@ -81,8 +82,7 @@ def _credentials(config, plan, session, requested, request: ConsoleRequest, log)
                           min_ttl=max(usual, session.min_ttl or 0))
     engine = Engine(config, options, cache, log)
     if not engine.is_cached(steps_plan):
-        for note in steps_plan.notes:
-            log(note)
+        notes.tell(engine, steps_plan, log)
     creds = engine.credentials(steps_plan)
     if session.kind == "root":
         root = config.profile(steps_plan.steps[-1].profile)

@@ -241,10 +241,7 @@ def _role_steps(config: AwsConfig, target: Profile, requested: Optional[int],
             check_range(wanted, ASSUME_ROLE_RANGE, "AssumeRole")
         if profile.mfa_serial and long_lived and (wanted or CHAINED_MAX) <= CHAINED_MAX:
             steps.append(GetSessionToken(root.profile, MFA_SESSION_SECONDS, profile.mfa_serial, profile.mfa_process))
-            notes.append(f"{profile.name}: one MFA code opens a {format_seconds(MFA_SESSION_SECONDS)} MFA session "
-                         f"for {profile.mfa_serial}, reused by every role with that serial; AssumeRole then runs on it "
-                         "without the code, so aws:MultiFactorAuthPresent holds (role chaining: at most 1h; "
-                         "ask for --duration over 1h to put the code on AssumeRole instead)")
+            notes.append(mfa_session_note(profile.name, profile.mfa_serial))
             steps.append(_assume(profile, wanted, mfa=False, chained=True))
         elif profile.mfa_serial:
             why = (f"{format_seconds(wanted or 0)} is longer than the 1h that role chaining allows" if long_lived
@@ -256,6 +253,14 @@ def _role_steps(config: AwsConfig, target: Profile, requested: Optional[int],
             steps.append(_assume(profile, wanted, mfa=False, chained=not long_lived, notes=notes))
         long_lived = False
     return steps, notes
+
+
+def mfa_session_note(profile: str, serial: str) -> str:
+    """Why a role asks for a code and then runs on an MFA session (said once per MFA session: awsenv.resolve.notes)."""
+    return (f"{profile}: one MFA code opens a {format_seconds(MFA_SESSION_SECONDS)} MFA session for {serial}, reused "
+            "by every role with that serial; AssumeRole then runs on it without the code, so "
+            "aws:MultiFactorAuthPresent holds (role chaining: at most 1h; ask for --duration over 1h to put the code "
+            "on AssumeRole instead)")
 
 
 def _assume(profile: Profile, wanted: Optional[int], mfa: bool, chained: bool,

@@ -12,6 +12,7 @@ from awsenv.cache.store import CREDENTIAL_PROCESS_MIN_TTL, DEFAULT_MIN_TTL, Cred
 from awsenv.resolve.engine import Engine, FlowOptions
 from awsenv.terminal import say
 from awsenv.files import UnsafeDirectory, ensure_private_dir
+from awsenv.resolve import notes
 from awsenv.resolve.mfa import validate_code
 from awsenv.model import READ_IN_PLACE, Credentials, Plan
 from awsenv.plan.regions import unknown_region_warning
@@ -62,8 +63,7 @@ def obtain(request: Request, log: Callable[[str], None] = say) -> Result:
     engine = Engine(config, options, cache, log)
     unknown_region = unknown_region_warning(plan.region)
     if not engine.is_cached(plan):
-        for note in plan.notes:
-            log(note)
+        notes.tell(engine, plan, log)
     elif unknown_region:
         log(unknown_region)  # said every time: a typo costs more than the line
     creds = engine.credentials(plan)

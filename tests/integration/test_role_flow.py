@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 from datetime import datetime, timezone
 
 import pyotp
@@ -347,3 +348,20 @@ def test_user_flow_reuses_the_mfa_session_a_role_opened(home, sts):
     user = _exports(home, "user", "base")
     assert sts.actions() == ["GetSessionToken", "AssumeRole"] and home.mfa_runs() == 1
     assert user["AWS_ACCESS_KEY_ID"] == sts.calls[0].issued
+
+
+def test_the_mfa_session_is_explained_once_not_before_every_code(home, sts):
+    _mfa_roles(home, sts, with_process=False)
+    totp = pyotp.TOTP(TOTP_SEED)
+    explained = "prod: one MFA code opens a 12h MFA session"
+
+    def role(*extra: str, step: int):  # each run a later code: STS takes one step either side, each code once
+        return home.run(*extra, "role", "prod", "--shell", "sh", "--mfa-code", totp.at(time.time() + 30 * step))
+
+    first = role(step=0)
+    assert first.returncode == 0 and explained in first.stderr
+    assert home.run("cache", "clear").returncode == 0
+    again = role(step=1)  # a new MFA session, a new code: the explanation is not repeated (--debug traces it)
+    assert again.returncode == 0 and "MFA session" not in again.stderr
+    assert len(sts.codes_sent()) == 2
+    assert explained in home.run("explain", "prod").stdout
