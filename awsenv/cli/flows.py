@@ -16,7 +16,8 @@ _FLOWS = {
              "IAM user: GetSessionToken with the profile's keys, asking for the MFA code when mfa_serial is set.",
              "awsenv user dev"),
     "role": ("Credentials of an IAM role profile (AssumeRole).",
-             "IAM role: AssumeRole along the profile's source_profile chain, with external_id and MFA.",
+             "IAM role: AssumeRole along the profile's source_profile chain, with external_id and MFA. The SSO "
+             "options are for a chain that starts at an IAM Identity Center profile.",
              "awsenv role prod --duration 1h"),
     "sso": ("Credentials of an IAM Identity Center (SSO) profile.",
             "IAM Identity Center: sign in through the browser once, then get the role's credentials.",

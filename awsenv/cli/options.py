@@ -81,11 +81,10 @@ OverwriteProfileOpt = Annotated[bool, typer.Option(
     "--overwrite-profile", help="With --write-profile: replace the credentials of a section of that name that "
                                 "awsenv did not write (refused otherwise); awsenv manages it from then on.")]
 NoBrowserOpt = Annotated[bool, typer.Option(
-    "--no-browser", help="SSO sign-in (also of a role's SSO source profile): print the sign-in URL instead of "
-                         "opening a browser.")]
+    "--no-browser", help="SSO: print the sign-in URL instead of opening a browser.")]
 UseDeviceCodeOpt = Annotated[bool, typer.Option(
-    "--use-device-code", help="SSO sign-in (also of a role's SSO source profile): sign in with a device code "
-                              "(approved in any browser, e.g. over SSH) instead of the one-click browser sign-in.")]
+    "--use-device-code", help="SSO: sign in with a device code (approved in any browser, e.g. over SSH) instead of "
+                              "the one-click browser sign-in.")]
 
 ServerOpt = Annotated[bool, typer.Option(
     "--server", help="Serve renewing credentials to the command from a server on 127.0.0.1 instead of giving it "
