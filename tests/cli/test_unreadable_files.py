@@ -26,7 +26,8 @@ def _as_unprivileged(argv: list[str], env: dict) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.parametrize("which", ["config", "credentials"])
-def test_an_unreadable_file_is_named_with_the_reason(which):
+def test_an_unreadable_file_is_named_with_the_reason(which, sts):
+    """Also where a cache hit answered before: the fast path does not serve past a file that became unreadable."""
     home = tempfile.mkdtemp(prefix="awsenv-unreadable-")
     try:
         os.chmod(home, 0o777)
@@ -35,13 +36,16 @@ def test_an_unreadable_file_is_named_with_the_reason(which):
             out.write("[profile ops]\nregion = eu-west-1\n")
         with open(files["credentials"], "w") as out:
             out.write("[ops]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = s3cret\n")
-        os.chmod(files["config" if which == "credentials" else "credentials"], 0o644)
-        os.chmod(files[which], 0o000)
+        for path in files.values():
+            os.chmod(path, 0o644)
         env = {"PATH": os.environ["PATH"], "HOME": home, "AWS_CONFIG_FILE": files["config"],
                "AWS_SHARED_CREDENTIALS_FILE": files["credentials"], "AWSENV_CACHE_DIR": os.path.join(home, "cache"),
                "AWSENV_DATA_DIR": os.path.join(home, "data"), "AWS_EC2_METADATA_DISABLED": "true",
-               "AWS_ENDPOINT_URL_STS": "http://127.0.0.1:9"}
-        for args in (["list"], ["export", "ops", "--shell", "sh"], ["explain", "ops"]):
+               "AWS_ENDPOINT_URL_STS": sts.url}
+        cached = _as_unprivileged([AWSENV, "export", "ops", "--shell", "sh"], env)
+        assert cached.returncode == 0, cached.stderr
+        os.chmod(files[which], 0o000)
+        for args in (["export", "ops", "--shell", "sh"], ["list"], ["explain", "ops"]):
             done = _as_unprivileged([AWSENV, *args], env)
             assert done.returncode == 2, (args, done.stderr)
             assert done.stdout == ""
