@@ -207,6 +207,10 @@ def keys_remove(profile: KeyProfileArg) -> None:
 
     listed = key_index.read_index().get(profile) is not None
     config = aws_config.load()
+    elsewhere = keystore.held_elsewhere(profile) if listed else None
+    if elsewhere is not None and not keystore.holds(profile):  # the index is kept: it still says where the key is
+        raise UsageError(f"profile {profile!r}'s key is stored in {elsewhere[0]}; set PYTHON_KEYRING_BACKEND="
+                         f"{elsewhere[1]} to remove it", hint="nothing was removed")
     removed = keystore.delete(profile)
     keystore.delete(profile, profile + keystore.PREVIOUS)
     if not (listed or removed):

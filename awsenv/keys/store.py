@@ -181,20 +181,35 @@ def load(profile: str, username: Optional[str] = None) -> Credentials:
     return _decode(profile, value)
 
 
-def _refuse_other_backend(profile: str, chosen) -> None:
-    """The key is missing here because it was stored in another backend (PYTHON_KEYRING_BACKEND changed since): say
-    which one holds it. Index entries written before the backend was recorded say nothing, and nothing is said."""
+def held_elsewhere(profile: str, chosen=None) -> Optional[tuple[str, str]]:
+    """(name, PYTHON_KEYRING_BACKEND value) of the backend the index says holds the key, when that is not the one in
+    use; None when it is, or when the index does not say (entries written before the backend was recorded)."""
     try:
         recorded = key_index.entry(profile) or {}
     except ConfigError:
-        return
+        return None
     holder = recorded.get("backend")
-    if not isinstance(holder, str) or not holder or holder == _setting(chosen):
-        return
-    name = recorded.get("backend_name") or holder
-    raise ConfigError(f"profile {profile!r}'s key is stored in {name}; set PYTHON_KEYRING_BACKEND={holder} to use "
-                      f"it (the keyring in use now, {describe_backend()}, does not have it)",
-                      hint=f"or store the key in this one too: awsenv keys add {profile}")
+    if not isinstance(holder, str) or not holder or holder == _setting(chosen or backend()):
+        return None
+    return str(recorded.get("backend_name") or holder), holder
+
+
+def _refuse_other_backend(profile: str, chosen) -> None:
+    """The key is missing here because it was stored in another backend (PYTHON_KEYRING_BACKEND changed since)."""
+    elsewhere = held_elsewhere(profile, chosen)
+    if elsewhere is not None:
+        raise ConfigError(f"profile {profile!r}'s key is stored in {elsewhere[0]}; set PYTHON_KEYRING_BACKEND="
+                          f"{elsewhere[1]} to use it (the keyring in use now, {describe_backend()}, does not have it)",
+                          hint=f"or store the key in this one too: awsenv keys add {profile}")
+
+
+def holds(profile: str) -> bool:
+    """Whether the backend in use has an entry for `profile`."""
+    chosen = backend()
+    try:
+        return chosen.get_password(SERVICE, profile) is not None
+    except Exception as exc:
+        raise _failure("read", profile, exc) from None
 
 
 def keep_previous(profile: str, creds: Credentials) -> None:

@@ -51,3 +51,15 @@ def test_an_index_entry_without_the_backend_keeps_working(home, sts, iam_user):
     elsewhere = home.run("user", "dev", "--format", "json", "--no-cache",
                          env=keyfile_env(home, PYTHON_KEYRING_BACKEND=OTHER))
     assert elsewhere.returncode == 2 and "has none" in elsewhere.stderr  # nothing recorded: nothing claimed
+
+
+def test_remove_with_another_backend_removes_nothing_and_says_where(home, sts, iam_user):
+    env = keyfile_env(home)
+    _add(home, iam_user, env)
+    before = index_path(home).read_text()
+    refused = home.run("keys", "remove", "dev", env=keyfile_env(home, PYTHON_KEYRING_BACKEND=OTHER))
+    assert refused.returncode == 2 and "removed" not in refused.stderr.replace("nothing was removed", "")
+    assert f"set PYTHON_KEYRING_BACKEND={KEYFILE} to remove it" in refused.stderr
+    assert index_path(home).read_text() == before
+    removed = home.run("keys", "remove", "dev", env=env)
+    assert removed.returncode == 0 and "removed the stored keys of profile 'dev'" in removed.stderr
