@@ -76,8 +76,7 @@ def _renewal(flow: str, profile: Optional[str], options: CredentialOptions, prom
     cache = None if options.no_cache else open_cache()
     engine = Engine(config, FlowOptions(mfa_code=options.mfa_code, min_ttl=wanted, browser=not options.no_browser,
                                         may_prompt=prompting), cache)
-    if not engine.is_cached(plan):
-        notes.tell(engine, plan, say)
+    told = notes.tell(engine, plan, say) if not engine.is_cached(plan) else (lambda: None)
 
     def fetch(min_ttl: float):
         engine.options.min_ttl = min_ttl
@@ -85,6 +84,7 @@ def _renewal(flow: str, profile: Optional[str], options: CredentialOptions, prom
 
     renewal = Renewal(name, fetch, wanted, say)
     renewal.first()
+    told()
     return name, plan.region, renewal
 
 

@@ -81,9 +81,9 @@ def _credentials(config, plan, session, requested, request: ConsoleRequest, log)
     options = FlowOptions(mfa_code=request.mfa_code, browser=request.browser,
                           min_ttl=max(usual, session.min_ttl or 0))
     engine = Engine(config, options, cache, log)
-    if not engine.is_cached(steps_plan):
-        notes.tell(engine, steps_plan, log)
+    told = notes.tell(engine, steps_plan, log) if not engine.is_cached(steps_plan) else (lambda: None)
     creds = engine.credentials(steps_plan)
+    told()
     if session.kind == "root":
         root = config.profile(steps_plan.steps[-1].profile)
         session = console_session.for_root(plan.target, creds, requested, root.mfa_serial)

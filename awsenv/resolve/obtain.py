@@ -62,11 +62,13 @@ def obtain(request: Request, log: Callable[[str], None] = say) -> Result:
                           min_ttl=request.min_ttl if request.min_ttl is not None else min_ttl())
     engine = Engine(config, options, cache, log)
     unknown_region = unknown_region_warning(plan.region)
+    told = lambda: None  # noqa: E731
     if not engine.is_cached(plan):
-        notes.tell(engine, plan, log)
+        told = notes.tell(engine, plan, log)
     elif unknown_region:
         log(unknown_region)  # said every time: a typo costs more than the line
     creds = engine.credentials(plan)
+    told()
     cache = engine.cache  # None when the cache turned out unusable on the way
     # A plan that reads the environment (credential_source, AWS_ROLE_ARN, ...) is never served by a stat of the files,
     # nor one whose region needs a warning (the fast path knows no regions).

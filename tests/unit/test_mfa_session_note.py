@@ -29,7 +29,8 @@ def _roles(tmp_path, serial: str = SERIAL):
 def _said(loaded, cache, profile: str = "prod") -> list[str]:
     said: list[str] = []
     engine = Engine(loaded, FlowOptions(), cache, said.append)
-    notes.tell(engine, resolve_plan(loaded, profile), said.append)
+    told = notes.tell(engine, resolve_plan(loaded, profile), said.append)
+    told()  # the credentials came
     return [note for note in said if "one MFA code opens" in note]
 
 
@@ -45,6 +46,15 @@ def test_the_explanation_is_said_once_per_mfa_session(tmp_path):
     other = tmp_path / "other"
     other.mkdir()
     assert len(_said(_roles(other, SERIAL.replace("alice", "bob")), cache)) == 1  # another MFA session
+
+
+def test_a_sign_in_cut_short_is_explained_again(tmp_path):
+    loaded = _roles(tmp_path)
+    cache = CredentialCache(str(tmp_path / "cache"))
+    said: list[str] = []
+    notes.tell(Engine(loaded, FlowOptions(), cache, said.append), resolve_plan(loaded, "prod"), said.append)
+    assert said and not (tmp_path / "cache").exists()  # interrupted at the prompt: nothing written
+    assert len(_said(loaded, cache)) == 1
 
 
 def test_without_a_cache_it_is_said_every_time(tmp_path):
