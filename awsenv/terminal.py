@@ -42,7 +42,11 @@ class Terminal:
     def ask(self, question: str) -> Optional[str]:
         """The answer without its line end, or None at end of input."""
         self.write(question)
-        line = self.reader.readline()
+        try:
+            line = self.reader.readline()
+        except KeyboardInterrupt:
+            self.write("\n")  # Ctrl-C leaves the cursor after the question: what follows starts on a line of its own
+            raise
         return None if line == "" else line.strip()
 
     def ask_secret(self, question: str) -> Optional[str]:

@@ -17,6 +17,10 @@ class MfaCodeRejected(AwsError):
     """AWS refused the one-time code (invalid, expired or already used)."""
 
 
+# STS answers a wrong, an expired and a used code alike: a message may not name one of them as the reason.
+REJECTED_BECAUSE = "it was wrong, expired or already used (AWS does not say which)"
+
+
 class SourceRefused(AwsError):
     """AWS refused the credentials the call was signed with (expired or unknown session)."""
 
@@ -126,16 +130,14 @@ def explain_client_error(profile: str, operation: str, exc, params: dict, tempor
     text = f"profile {profile!r}: {call} failed{tried}: {code}: {message}".rstrip(": ")
     lowered = message.lower()
     if "TokenCode" in params and ("mfa" in lowered or "multifactor" in lowered or "one time pass" in lowered):
-        text = (f"profile {profile!r}: MFA code rejected — codes are single-use, wait for the next one "
+        text = (f"profile {profile!r}: AWS rejected the MFA code: {REJECTED_BECAUSE} "
                 f"({call}{tried}: {code}: {message})")
         lost = (" (an earlier attempt of this request got no answer: STS may have used the code then)"
                 if attempts > 1 else "")
         if "unable to validate" in lowered:
-            return MfaCodeRejected(text, hint="AWS could not validate the code: check that mfa_serial is the ARN of "
-                                              "the device you read it from; a code already used also fails this way, "
-                                              "so wait for the next code" + lost)
-        return MfaCodeRejected(text, hint="that code was wrong or already used (each code works once): "
-                                          "wait for the next code and try again" + lost)
+            return MfaCodeRejected(text, hint="check that mfa_serial is the ARN of the device you read the code "
+                                              "from; if it is, wait for the next code and try again" + lost)
+        return MfaCodeRejected(text, hint="wait for the next code and try again (each code works once)" + lost)
     skew = clock_off(code, message, server_date(exc))
     if skew is not None:
         return AwsError(f"profile {profile!r}: {operation} failed: {code}: {skew[0]}", hint=skew[1])

@@ -36,6 +36,8 @@ def file_identities(environ=os.environ) -> list | None:
             continue
         except OSError:
             return None
+        if not os.access(path, os.R_OK):
+            return None  # unreadable now (a chmod leaves the mtime): the full path says so
         found.append([path, [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns]])
     return found
 

@@ -15,7 +15,7 @@ from awsenv.errors import ConfigError
 
 
 cache_app = typer.Typer(help="What awsenv has cached (no secrets shown), and forgetting it.", no_args_is_help=True)
-app.add_typer(cache_app, name="cache")
+app.add_typer(cache_app, name="cache", short_help="Show or forget cached credentials (no secrets).")
 
 
 def _cache():
@@ -32,7 +32,7 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-@cache_app.command("list")
+@cache_app.command("list", short_help="List cached credentials and their expiry.")
 def cache_list(as_json: Annotated[bool, typer.Option("--json", help="One JSON document instead of a table.")]
                = False) -> None:
     """List cached credentials: the profile they belong to, what obtained them, and until when they are valid.
@@ -64,7 +64,7 @@ def cache_list(as_json: Annotated[bool, typer.Option("--json", help="One JSON do
         sys.stdout.write("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() + "\n")
 
 
-@cache_app.command("clear")
+@cache_app.command("clear", short_help="Forget cached credentials: all, or one profile's.")
 def cache_clear(profile: Annotated[Optional[str], typer.Argument(
         help="Forget only this profile's credentials (and the sessions obtained on the way to them).",
         autocompletion=complete_profile, metavar="[PROFILE]", show_default=False)] = None) -> None:

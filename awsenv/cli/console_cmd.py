@@ -32,7 +32,7 @@ NoBrowserOpt = typer.Option(False, "--no-browser",
 PrintOpt = typer.Option(False, "--print", help="Print the sign-in URL on stdout instead of opening a browser.")
 
 
-@app.command("console")
+@app.command("console", short_help="Open the AWS console signed in as a profile.")
 def console(profile: ProfileArg = None, service: Optional[str] = ServiceOpt,
             destination: Optional[str] = DestinationOpt,
             bookmark: Optional[str] = BookmarkOpt, container: bool = ContainerOpt, print_url: bool = PrintOpt,

@@ -21,6 +21,7 @@ import sys
 CREDENTIAL_COMMANDS = ("user", "role", "sso", "export", "credential-process")
 _VALUE_OPTIONS = ("--shell", "--format", "--region", "--duration")
 _FLAG_OPTIONS = ("--no-browser",)
+_NO_FLAGS_FOR = ("user",)  # an IAM user's keys lead to no sign-in: `user` has no --no-browser (Typer refuses it)
 
 
 class Invocation:
@@ -43,6 +44,8 @@ def parse(argv: list, commands: tuple = CREDENTIAL_COMMANDS, value_options: tupl
     Options are `--name value`, `--name=value` or a flag, each at most once; a value may not start with `-`."""
     if not argv or argv[0] not in commands:
         return None
+    if argv[0] in _NO_FLAGS_FOR:
+        flag_options = ()
     profile = None
     options: dict = {}
     words = iter(argv[1:])

@@ -5,45 +5,74 @@ from __future__ import annotations
 
 from awsenv.cli.app import app
 from awsenv.cli.options import (CredentialOptions, DurationOpt, FormatOpt, MfaCodeOpt, NoBrowserOpt, NoCacheOpt,
-                                OverwriteProfileOpt, ProfileArg, RegionOpt, ShellOpt, UseDeviceCodeOpt, WriteProfileOpt)
+                                OverwriteProfileOpt, ProfileArg, RegionOpt, ShellOpt, UnusedDurationOpt,
+                                UnusedFormatOpt, UnusedMfaCodeOpt, UnusedShellOpt, UseDeviceCodeOpt, WriteProfileOpt)
 from awsenv.commands.credentials import (print_credential_process, print_credentials, profile_or_pick, request_for,
                                          write_profile_if_asked)
 
 __all__ = ["print_credentials", "profile_or_pick", "request_for", "write_profile_if_asked"]
 
+# flow: (the one-line summary `awsenv --help` lists, the description, the example)
 _FLOWS = {
-    "user": ("IAM user: GetSessionToken with the profile's keys, asking for the MFA code when mfa_serial is set.",
+    "user": ("Credentials of an IAM user profile (GetSessionToken).",
+             "IAM user: GetSessionToken with the profile's keys, asking for the MFA code when mfa_serial is set.",
              "awsenv user dev"),
-    "role": ("IAM role: AssumeRole along the profile's source_profile chain, with external_id and MFA.",
+    "role": ("Credentials of an IAM role profile (AssumeRole).",
+             "IAM role: AssumeRole along the profile's source_profile chain, with external_id and MFA. The SSO "
+             "options are for a chain that starts at an IAM Identity Center profile.",
              "awsenv role prod --duration 1h"),
-    "sso": ("IAM Identity Center: sign in through the browser once, then get the role's credentials.",
+    "sso": ("Credentials of an IAM Identity Center (SSO) profile.",
+            "IAM Identity Center: sign in through the browser once, then get the role's credentials.",
             "awsenv sso dev"),
-    "export": ("Whichever of user, role or sso fits the profile.", "awsenv export prod"),
+    "export": ("Credentials of any profile, by whichever flow fits.",
+               "Whichever of user, role or sso fits the profile.", "awsenv export prod"),
 }
 
 
-def _register(flow: str) -> None:
-    summary, example = _FLOWS[flow]
+def user(profile: ProfileArg = None, shell: ShellOpt = None, format: FormatOpt = None, mfa_code: MfaCodeOpt = None,
+         duration: DurationOpt = None, region: RegionOpt = None, no_cache: NoCacheOpt = False,
+         write_profile: WriteProfileOpt = None, overwrite_profile: OverwriteProfileOpt = False) -> None:
+    # an IAM user's keys never lead to an SSO sign-in: no browser options
+    print_credentials("user", profile, CredentialOptions(shell, format, mfa_code, duration, region, no_cache,
+                                                         write_profile, overwrite_profile=overwrite_profile))
 
-    def command(profile: ProfileArg = None, shell: ShellOpt = None, format: FormatOpt = None,
-                mfa_code: MfaCodeOpt = None, duration: DurationOpt = None, region: RegionOpt = None,
-                no_cache: NoCacheOpt = False, write_profile: WriteProfileOpt = None,
-                no_browser: NoBrowserOpt = False, use_device_code: UseDeviceCodeOpt = False,
-                overwrite_profile: OverwriteProfileOpt = False) -> None:
-        print_credentials(flow, profile, CredentialOptions(shell, format, mfa_code, duration, region, no_cache,
+
+def role(profile: ProfileArg = None, shell: ShellOpt = None, format: FormatOpt = None, mfa_code: MfaCodeOpt = None,
+         duration: DurationOpt = None, region: RegionOpt = None, no_cache: NoCacheOpt = False,
+         write_profile: WriteProfileOpt = None, no_browser: NoBrowserOpt = False,
+         use_device_code: UseDeviceCodeOpt = False, overwrite_profile: OverwriteProfileOpt = False) -> None:
+    # a role's source profile may be an SSO profile: the browser options are for its sign-in
+    print_credentials("role", profile, CredentialOptions(shell, format, mfa_code, duration, region, no_cache,
+                                                         write_profile, no_browser, use_device_code,
+                                                         overwrite_profile))
+
+
+def sso(profile: ProfileArg = None, shell: ShellOpt = None, format: FormatOpt = None,
+        mfa_code: UnusedMfaCodeOpt = None, duration: UnusedDurationOpt = None, region: RegionOpt = None,
+        no_cache: NoCacheOpt = False, write_profile: WriteProfileOpt = None, no_browser: NoBrowserOpt = False,
+        use_device_code: UseDeviceCodeOpt = False, overwrite_profile: OverwriteProfileOpt = False) -> None:
+    print_credentials("sso", profile, CredentialOptions(shell, format, mfa_code, duration, region, no_cache,
+                                                        write_profile, no_browser, use_device_code,
+                                                        overwrite_profile))
+
+
+def export(profile: ProfileArg = None, shell: ShellOpt = None, format: FormatOpt = None, mfa_code: MfaCodeOpt = None,
+           duration: DurationOpt = None, region: RegionOpt = None, no_cache: NoCacheOpt = False,
+           write_profile: WriteProfileOpt = None, no_browser: NoBrowserOpt = False,
+           use_device_code: UseDeviceCodeOpt = False, overwrite_profile: OverwriteProfileOpt = False) -> None:
+    print_credentials("export", profile, CredentialOptions(shell, format, mfa_code, duration, region, no_cache,
                                                            write_profile, no_browser, use_device_code,
                                                            overwrite_profile))
 
-    command.__doc__ = f"{summary}\n\nExample: eval \"$({example})\""
-    app.command(flow)(command)
+
+for _command in (user, role, sso, export):
+    _summary, _description, _example = _FLOWS[_command.__name__]
+    _command.__doc__ = f"{_description}\n\nExample: eval \"$({_example})\""
+    app.command(_command.__name__, short_help=_summary)(_command)
 
 
-for _flow in _FLOWS:
-    _register(_flow)
-
-
-@app.command("credential-process")
-def credential_process(profile: ProfileArg = None, shell: ShellOpt = None, format: FormatOpt = None,
+@app.command("credential-process", short_help="Credentials as credential_process JSON, for the SDKs.")
+def credential_process(profile: ProfileArg = None, shell: UnusedShellOpt = None, format: UnusedFormatOpt = None,
                        mfa_code: MfaCodeOpt = None, duration: DurationOpt = None, region: RegionOpt = None,
                        no_cache: NoCacheOpt = False, write_profile: WriteProfileOpt = None,
                        no_browser: NoBrowserOpt = False, use_device_code: UseDeviceCodeOpt = False,
@@ -59,7 +88,6 @@ def credential_process(profile: ProfileArg = None, shell: ShellOpt = None, forma
     Cached credentials are served while they have at least 15 minutes left (AWSENV_MIN_TTL can ask for more), so
     the SDKs' own refresh does not run awsenv on every call. An MFA code is asked for on the terminal only; with no
     terminal and nothing cached it fails at once (set mfa_process in the profile to run unattended).
-    --shell and --format are accepted for uniformity and ignored: the output is always the JSON document.
 
     Example: aws s3 ls --profile prod-sdk
     """

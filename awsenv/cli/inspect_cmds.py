@@ -15,7 +15,7 @@ __all__ = ["list_rows"]
 JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON document instead of text.")]
 
 
-@app.command("explain")
+@app.command("explain", short_help="Show the AWS calls awsenv would make, and why.")
 def explain(profile: ProfileArg = None, as_json: JsonOpt = False, duration: DurationOpt = None,
             region: RegionOpt = None) -> None:
     """Show the resolved chain and the exact AWS calls awsenv would make, where the MFA code goes, and why.
@@ -26,7 +26,7 @@ def explain(profile: ProfileArg = None, as_json: JsonOpt = False, duration: Dura
     show_explain(profile, as_json, duration, region)
 
 
-@app.command("list")
+@app.command("list", short_help="List the profiles, their flows and cached expiry.")
 def list_profiles(as_json: JsonOpt = False) -> None:
     """List the profiles: flow, region, where the credentials come from, and cached credentials' expiry.
     Profiles written by `awsenv populate` follow, grouped by their sso-session. Makes no AWS call.

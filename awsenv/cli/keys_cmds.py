@@ -18,7 +18,7 @@ keys_app = typer.Typer(
     help="Long-lived IAM user keys in the OS keyring (service `awsenv`) instead of ~/.aws/credentials. Every flow "
          "reads them; the keyring backend is keyring's choice (PYTHON_KEYRING_BACKEND).",
     no_args_is_help=True)
-app.add_typer(keys_app, name="keys")
+app.add_typer(keys_app, name="keys", short_help="Keep IAM user keys in the OS keyring.")
 
 KeyProfileArg = Annotated[str, typer.Argument(help="The profile the keys belong to.", metavar="PROFILE",
                                               autocompletion=complete_profile, show_default=False)]
@@ -51,7 +51,7 @@ def _read_keys(from_stdin: bool, profile: str):
     return Credentials(key_id.strip(), secret.strip())
 
 
-@keys_app.command("add")
+@keys_app.command("add", short_help="Store a profile's access key in the keyring.")
 def keys_add(profile: KeyProfileArg,
              from_stdin: Annotated[bool, typer.Option("--stdin", help='Read {"AccessKeyId": …, "SecretAccessKey": …} '
                                                                       "from stdin instead of asking.")] = False,
@@ -87,7 +87,7 @@ def keys_add(profile: KeyProfileArg,
              f"(awsenv keys import {profile} moves them)")
 
 
-@keys_app.command("import")
+@keys_app.command("import", short_help="Move keys from the credentials file into the keyring.")
 def keys_import(
         profile: Annotated[Optional[str], typer.Argument(help="The profile whose keys move (or --all).",
                                                          metavar="[PROFILE]", autocompletion=complete_profile,
@@ -139,7 +139,7 @@ def _read_or_empty(path: str) -> bytes:
     return files.read_no_follow(os.path.realpath(path)) or b""
 
 
-@keys_app.command("list")
+@keys_app.command("list", short_help="List the profiles with keys in the keyring.")
 def keys_list(as_json: Annotated[bool, typer.Option("--json", help="One JSON document instead of a table.")] = False,
               check: Annotated[bool, typer.Option("--check", help="Ask IAM how old each key is (reads the keys "
                                                                   "from the keyring).")] = False) -> None:
@@ -192,7 +192,7 @@ def _age(profile: str) -> dict:
         return {"problem": error.message}
 
 
-@keys_app.command("remove")
+@keys_app.command("remove", short_help="Forget a profile's stored keys.")
 def keys_remove(profile: KeyProfileArg) -> None:
     """Forget PROFILE's stored keys (the IAM key itself stays active: delete it in IAM if it is no longer used), and
     the sessions cached from them.
@@ -207,6 +207,10 @@ def keys_remove(profile: KeyProfileArg) -> None:
 
     listed = key_index.read_index().get(profile) is not None
     config = aws_config.load()
+    elsewhere = keystore.held_elsewhere(profile) if listed else None
+    if elsewhere is not None and not keystore.holds(profile):  # the index is kept: it still says where the key is
+        raise UsageError(f"profile {profile!r}'s key is stored in {elsewhere[0]}; set PYTHON_KEYRING_BACKEND="
+                         f"{elsewhere[1]} to remove it", hint="nothing was removed")
     removed = keystore.delete(profile)
     keystore.delete(profile, profile + keystore.PREVIOUS)
     if not (listed or removed):
@@ -216,7 +220,7 @@ def keys_remove(profile: KeyProfileArg) -> None:
     say(f"removed the stored keys of profile {profile!r}")
 
 
-@keys_app.command("rotate")
+@keys_app.command("rotate", short_help="Replace a profile's stored key with a new one.")
 def keys_rotate(profile: KeyProfileArg, mfa_code: MfaCodeOpt = None) -> None:
     """Replace PROFILE's stored key: iam:CreateAccessKey (in an MFA session when the profile has mfa_serial), store
     the new key and check it works, then iam:DeleteAccessKey the old one and drop the sessions cached from it. IAM

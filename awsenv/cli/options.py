@@ -28,21 +28,48 @@ def complete_shell(incomplete: str) -> list[str]:
 ProfileArg = Annotated[Optional[str], typer.Argument(
     help="Profile name from ~/.aws/config or ~/.aws/credentials (asked for when left out on a terminal).",
     autocompletion=complete_profile, metavar="PROFILE", show_default=False)]
-ShellOpt = Annotated[Optional[str], typer.Option(
-    "--shell", metavar="SHELL", help="Output dialect: " + " ".join(SHELL_NAMES) + " (default: detected).",
-    autocompletion=complete_shell, show_default=False)]
-FormatOpt = Annotated[Optional[str], typer.Option(
-    "--format", metavar="FORMAT", help="`json`: one JSON object of the variables instead of shell code.", show_default=False)]
+
+
+def _shell(hidden: bool = False):
+    return Annotated[Optional[str], typer.Option(
+        "--shell", metavar="SHELL", help="Output dialect: " + " ".join(SHELL_NAMES) + " (default: detected).",
+        autocompletion=complete_shell, show_default=False, hidden=hidden)]
+
+
+def _format(hidden: bool = False):
+    return Annotated[Optional[str], typer.Option(
+        "--format", metavar="FORMAT", help="`json`: one JSON object of the variables instead of shell code.",
+        show_default=False, hidden=hidden)]
+
+
 def _without_spaces(value: Optional[str]) -> Optional[str]:
     """A pasted code may come with spaces or a line end around it; inside, only the six ASCII digits count."""
     return value.strip() if value is not None else None
 
 
-MfaCodeOpt = Annotated[Optional[str], typer.Option(
-    "--mfa-code", metavar="CODE", help="The 6-digit MFA code (else mfa_process, else a prompt on the terminal).",
-    show_default=False, callback=_without_spaces)]
-DurationOpt = Annotated[Optional[str], typer.Option(
-    "--duration", metavar="DURATION", help="Session duration: seconds, or 15m / 1h / 12h.", show_default=False)]
+def _mfa_code(hidden: bool = False):
+    return Annotated[Optional[str], typer.Option(
+        "--mfa-code", metavar="CODE", help="The 6-digit MFA code (else mfa_process, else a prompt on the terminal).",
+        show_default=False, callback=_without_spaces, hidden=hidden)]
+
+
+def _duration(hidden: bool = False):
+    return Annotated[Optional[str], typer.Option(
+        "--duration", metavar="DURATION", help="Session duration: seconds, or 15m / 1h / 12h.", show_default=False,
+        hidden=hidden)]
+
+
+# Options the credential commands all accept (the interface promises it) are hidden from the help of a command for
+# which they do nothing, rather than refused: `exec` and `credential-process` print no shell code, so the dialect
+# options choose nothing; an SSO profile needs no MFA code and IAM Identity Center sets its session length.
+ShellOpt = _shell()
+FormatOpt = _format()
+MfaCodeOpt = _mfa_code()
+DurationOpt = _duration()
+UnusedShellOpt = _shell(hidden=True)
+UnusedFormatOpt = _format(hidden=True)
+UnusedMfaCodeOpt = _mfa_code(hidden=True)
+UnusedDurationOpt = _duration(hidden=True)
 RegionOpt = Annotated[Optional[str], typer.Option(
     "--region", metavar="REGION", help="Region to export, overriding the profile's.", show_default=False)]
 NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write cached credentials.")]

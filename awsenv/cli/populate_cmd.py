@@ -35,7 +35,7 @@ PruneOpt = Annotated[bool, typer.Option(
     "--prune", help="Remove generated profiles whose account or role is no longer assigned.")]
 
 
-@app.command("populate")
+@app.command("populate", short_help="Write a profile per account and role of a sign-in.")
 def populate(session: SessionArg, prefix: PrefixOpt = None, region: RegionOpt = None, dry_run: DryRunOpt = False,
              prune: PruneOpt = False, no_browser: NoBrowserOpt = False) -> None:
     """Write a profile for every account and role the [sso-session SESSION] sign-in may use.

@@ -11,8 +11,8 @@ import typer
 
 from awsenv.cli.app import app
 from awsenv.cli.options import (CredentialOptions, DurationOpt, FormatOpt, MfaCodeOpt, NoBrowserOpt, NoCacheOpt,
-                                OverwriteProfileOpt, ProfileArg, RegionOpt, ServerOpt, ShellOpt, UseDeviceCodeOpt,
-                                WriteProfileOpt, complete_shell)
+                                OverwriteProfileOpt, ProfileArg, RegionOpt, ServerOpt, ShellOpt, UnusedFormatOpt,
+                                UnusedShellOpt, UseDeviceCodeOpt, WriteProfileOpt, complete_shell)
 from awsenv.env import PROFILE_MARKER
 
 CommandArgs = Annotated[Optional[list[str]], typer.Argument(
@@ -43,14 +43,15 @@ def _say_replacing(name: str) -> None:
         print(f"awsenv: replacing the credentials of profile {previous!r} with {name!r}", file=sys.stderr)
 
 
-@app.command("exec")
-def exec_(profile: ProfileArg = None, command: CommandArgs = None, shell: ShellOpt = None, format: FormatOpt = None,
+@app.command("exec", short_help="Run one command with a profile's credentials.")
+def exec_(profile: ProfileArg = None, command: CommandArgs = None, shell: UnusedShellOpt = None,
+          format: UnusedFormatOpt = None,
           mfa_code: MfaCodeOpt = None, duration: DurationOpt = None, region: RegionOpt = None,
           no_cache: NoCacheOpt = False, write_profile: WriteProfileOpt = None,
           no_browser: NoBrowserOpt = False, use_device_code: UseDeviceCodeOpt = False,
           server: ServerOpt = False, overwrite_profile: OverwriteProfileOpt = False) -> None:
     """Run a command with the profile's credentials in its environment: no shell in between, its arguments as
-    given, its exit status passed through (127 when it does not exist). --shell and --format have no effect here.
+    given, its exit status passed through (127 when it does not exist).
     With --server the command gets a credential server that renews them instead (awsenv stays its parent).
 
     Example: awsenv exec prod -- aws s3 ls
@@ -72,7 +73,7 @@ def exec_(profile: ProfileArg = None, command: CommandArgs = None, shell: ShellO
     exec_command(command, delta)
 
 
-@app.command("shell")
+@app.command("shell", short_help="Start your shell with a profile's credentials.")
 def shell_(profile: ProfileArg = None, shell: ShellOpt = None, force: ForceOpt = False,
            mfa_code: MfaCodeOpt = None, duration: DurationOpt = None, region: RegionOpt = None,
            no_cache: NoCacheOpt = False, write_profile: WriteProfileOpt = None,
@@ -104,7 +105,7 @@ def shell_(profile: ProfileArg = None, shell: ShellOpt = None, force: ForceOpt =
     raise typer.Exit(status)
 
 
-@app.command("unset")
+@app.command("unset", short_help="Print the code that removes awsenv's variables.")
 def unset(shell: ShellOpt = None, format: FormatOpt = None) -> None:
     """Print the code that removes every variable awsenv sets (with the shell integration: do it).
 
@@ -130,7 +131,7 @@ def _init_help() -> str:
             + "\n\n".join(f"  {line}" for line in RC_LINES.values()))
 
 
-@app.command("init", help=_init_help())
+@app.command("init", help=_init_help(), short_help="Print the shell integration for your rc file.")
 def init(shell: InitShellArg, completion: CompletionOpt = False) -> None:
     from awsenv.shells.integration import init_script
 

@@ -50,6 +50,7 @@ class _Prompting:
 def _renewal(flow: str, profile: Optional[str], options: CredentialOptions, prompting: _Prompting):
     from awsenv.config import profiles as aws_config
     from awsenv.cli.flows import profile_or_pick
+    from awsenv.resolve import notes
     from awsenv.resolve.engine import Engine, FlowOptions
     from awsenv.errors import ConfigError, UsageError
     from awsenv.resolve.obtain import open_cache
@@ -76,9 +77,7 @@ def _renewal(flow: str, profile: Optional[str], options: CredentialOptions, prom
     cache = None if options.no_cache else open_cache()
     engine = Engine(config, FlowOptions(mfa_code=options.mfa_code, min_ttl=wanted, browser=not options.no_browser,
                                         may_prompt=prompting), cache)
-    if not engine.is_cached(plan):
-        for note in plan.notes:
-            say(note)
+    told = notes.tell(engine, plan, say) if not engine.is_cached(plan) else (lambda: None)
 
     def fetch(min_ttl: float):
         engine.options.min_ttl = min_ttl
@@ -86,6 +85,7 @@ def _renewal(flow: str, profile: Optional[str], options: CredentialOptions, prom
 
     renewal = Renewal(name, fetch, wanted, say)
     renewal.first()
+    told()
     return name, plan.region, renewal
 
 

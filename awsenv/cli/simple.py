@@ -1,7 +1,8 @@
 """The simple forms of the most used commands, run without the command-line framework, whose import costs more
 than awsenv's own work around an AWS call or a config parse.
 
-    user|role|sso|export|credential-process PROFILE [--shell S] [--format F] [--region R] [--duration D] [--no-browser]
+    user|role|sso|export|credential-process PROFILE [--shell S] [--format F] [--region R] [--duration D]
+        [--no-browser (not for user)]
     explain PROFILE [--json] [--region R] [--duration D]
     list [--json]
     eks token PROFILE --cluster NAME [--region R]

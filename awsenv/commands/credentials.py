@@ -72,13 +72,14 @@ def write_profile_if_asked(result: Result, options: CredentialOptions) -> None:
     name = written_profile_name(result.plan.target, options)
     path = credentials_path()
     try:
-        write_profile(path, name, result.credentials, result.plan.region, take_over=options.overwrite_profile,
-                      warn=say)
+        replaced = write_profile(path, name, result.credentials, result.plan.region,
+                                 take_over=options.overwrite_profile, warn=say)
     except OSError as exc:  # read-only, not ours, no space: the file is as it was
         raise AwsenvError(f"cannot write profile {name!r} to {path}: {exc.strerror or exc}; the file is unchanged",
                           hint="make that file and its directory writable, or set AWS_SHARED_CREDENTIALS_FILE "
                                "to a file you can write") from None
-    say(f"wrote profile {name!r} to {path}")
+    say(f"replaced the credentials of profile {name!r} in {path}" if replaced else
+        f"wrote profile {name!r} to {path}")
 
 
 def print_credentials(flow: str, profile: str | None, options: CredentialOptions) -> None:

@@ -56,16 +56,15 @@ def rotate(config, name: str, options, cache, say: Callable[[str], None]) -> Non
         other = next(item for item in keys if item["AccessKeyId"] != old.access_key_id)
         created = other["CreateDate"].strftime("%Y-%m-%d") if other["CreateDate"] else "unknown date"
         raise AwsError(f"profile {name!r}: IAM user {user} already has two access keys, the most IAM allows: the "
-                       f"stored {key_index.shorten(old.access_key_id)} and {other['AccessKeyId']} "
+                       f"stored {_short(old)} and {key_index.shorten(other['AccessKeyId'])} "
                        f"({other['Status']}, created {created}); nothing was changed",
-                       hint=f"if that other key is unused, delete it (aws iam delete-access-key --user-name {user} "
-                            f"--access-key-id {other['AccessKeyId']}) and rotate again")
+                       hint=f"if that other key is unused, delete it ({_delete_command(user)}) and rotate again")
     try:
         new = iam.create_access_key(name, client, region, user)
     except AwsError as error:
         error.message += "; nothing was changed (IAM and the stored key are as before)"
         raise
-    say(f"created access key {new.access_key_id} for IAM user {user}")
+    say(f"created access key {_short(new)} for IAM user {user}")
     try:
         keystore.keep_previous(name, old)
         keystore.store(name, new)
@@ -83,7 +82,17 @@ def rotate(config, name: str, options, cache, say: Callable[[str], None]) -> Non
     drop_sessions(config, name, cache)
     _delete_old(name, user, region, client, old, say)
     keystore.delete(name, name + keystore.PREVIOUS)
-    say(f"profile {name!r}: rotated: {new.access_key_id} is stored and works; {old.access_key_id} is deleted in IAM")
+    say(f"profile {name!r}: rotated: {_short(new)} is stored and works; {_short(old)} is deleted in IAM")
+
+
+def _short(creds: Credentials) -> str:
+    """Key ids are shown shortened in every message (AKIA…WXYZ), as `awsenv keys list` shows them."""
+    return key_index.shorten(creds.access_key_id)
+
+
+def _delete_command(user: str) -> str:
+    return (f"`aws iam list-access-keys --user-name {user}` shows its full id; then `aws iam delete-access-key "
+            f"--user-name {user} --access-key-id ID`")
 
 
 def _iam_credentials(config, name: str, keys: Credentials, options, cache, say) -> Credentials:
@@ -120,12 +129,11 @@ def _verify(name: str, new: Credentials, region: Optional[str]) -> None:
 def _undo_create(name: str, user: str, region, client: Credentials, new: Credentials, say) -> None:
     try:
         iam.delete_access_key(name, client, region, user, new.access_key_id)
-        say(f"profile {name!r}: the new key {new.access_key_id} was deleted again; the stored key is unchanged "
+        say(f"profile {name!r}: the new key {_short(new)} was deleted again; the stored key is unchanged "
             "and IAM is as before")
     except AwsError:
         say(f"profile {name!r}: the stored key is unchanged, but IAM user {user} now also has the new key "
-            f"{new.access_key_id}, which awsenv could not delete: aws iam delete-access-key --user-name {user} "
-            f"--access-key-id {new.access_key_id}")
+            f"{_short(new)}, which awsenv could not delete: {_delete_command(user)}")
 
 
 def _delete_old(name: str, user: str, region, client: Credentials, old: Credentials, say) -> None:
@@ -133,21 +141,19 @@ def _delete_old(name: str, user: str, region, client: Credentials, old: Credenti
         iam.delete_access_key(name, client, region, user, old.access_key_id)
     except AwsError as error:
         raise AwsError(f"{error.message}; the new key is stored and works, but the old key "
-                       f"{old.access_key_id} is still active in IAM (user {user} has two keys)",
+                       f"{_short(old)} is still active in IAM (user {user} has two keys)",
                        hint=f"run `awsenv keys rotate {name}` again to delete it") from None
 
 
 def _finish(name, user, region, client, current, previous, ids, cache, config, say) -> None:
     """A rotation was cut short after the new key was stored: make sure it works, then delete the old one."""
-    say(f"profile {name!r}: finishing the rotation that was cut short ({previous.access_key_id} -> "
-        f"{current.access_key_id})")
+    say(f"profile {name!r}: finishing the rotation that was cut short ({_short(previous)} -> {_short(current)})")
     _verify(name, current, region)
     drop_sessions(config, name, cache)
     if previous.access_key_id in ids:
         _delete_old(name, user, region, client, previous, say)
     keystore.delete(name, name + keystore.PREVIOUS)
-    say(f"profile {name!r}: rotated: {current.access_key_id} is stored and works; "
-        f"{previous.access_key_id} is deleted in IAM")
+    say(f"profile {name!r}: rotated: {_short(current)} is stored and works; {_short(previous)} is deleted in IAM")
 
 
 def drop_sessions(config, name: str, cache) -> None:

@@ -113,7 +113,8 @@ def check_section_name(name: str) -> None:
 
 
 def write_profile(path: str, name: str, creds: Credentials, region: Optional[str], take_over: bool = False,
-                  warn: Callable[[str], None] = lambda message: None) -> None:
+                  warn: Callable[[str], None] = lambda message: None) -> bool:
+    """Write section `name`; True when it held credentials that were replaced, False when it held none."""
     check_section_name(name)
     values = {"aws_access_key_id": creds.access_key_id, "aws_secret_access_key": creds.secret_access_key}
     if creds.session_token:
@@ -132,11 +133,11 @@ def write_profile(path: str, name: str, creds: Credentials, region: Optional[str
         raise UsageError(f"cannot write profile {name!r}: {dangling} is a symlink to {os.readlink(dangling)}, "
                          "which does not exist", hint="create what it points to, or remove the link")
     with editing(path):  # read, change and replace as one step: parallel writers keep each other's sections
-        _replace_section(path, name, values, take_over, warn)
+        return _replace_section(path, name, values, take_over, warn)
 
 
 def _replace_section(path: str, name: str, values: dict[str, str], take_over: bool,
-                     warn: Callable[[str], None]) -> None:
+                     warn: Callable[[str], None]) -> bool:
     real = os.path.realpath(path)
     raw = files.read_no_follow(real)
     if raw is None and os.path.lexists(real):
@@ -158,6 +159,8 @@ def _replace_section(path: str, name: str, values: dict[str, str], take_over: bo
              f"`chmod 700 {directory}` prevents them from replacing it")
     files.write_or_fail(path, bom + "".join(lines).encode("utf-8", "surrogateescape"), mode=_private_mode(real),
                         through_symlink=True)
+    bounds = _section_bounds(before, name)
+    return bounds is not None and any(_key_of(line) in values for line in before[bounds[0] + 1:bounds[1]])
 
 
 def _private_mode(real: str) -> int:

@@ -47,9 +47,9 @@ def _text_values(section: Mapping) -> dict[str, str]:
 def load(environ: Mapping[str, str] = os.environ) -> AwsConfig:
     """Profiles as the AWS CLI sees them: the config file's profiles, with the credentials file's keys on top."""
     cfg_path, cred_path = config_path(environ), credentials_path(environ)
-    built = ini_read.profile_map(cfg_path)
+    built = ini_read.profile_map(cfg_path, variable="AWS_CONFIG_FILE")
     merged: dict[str, dict[str, str]] = {name: _text_values(v) for name, v in built["profiles"].items()}
-    for name, values in ini_read.sections(cred_path).items():
+    for name, values in ini_read.sections(cred_path, variable="AWS_SHARED_CREDENTIALS_FILE").items():
         merged.setdefault(name, {}).update(_text_values(values))
 
     from awsenv.keys.index import read_index

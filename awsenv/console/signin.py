@@ -71,6 +71,7 @@ def sign_in(request: ConsoleRequest, log: Callable[[str], None] = say) -> Consol
 def _credentials(config, plan, session, requested, request: ConsoleRequest, log):
     from awsenv.aws import sts as aws
     from awsenv.cache.format import min_ttl
+    from awsenv.resolve import notes
     from awsenv.resolve.engine import Engine, FlowOptions
     from awsenv.resolve.obtain import open_cache
 
@@ -80,10 +81,9 @@ def _credentials(config, plan, session, requested, request: ConsoleRequest, log)
     options = FlowOptions(mfa_code=request.mfa_code, browser=request.browser,
                           min_ttl=max(usual, session.min_ttl or 0))
     engine = Engine(config, options, cache, log)
-    if not engine.is_cached(steps_plan):
-        for note in steps_plan.notes:
-            log(note)
+    told = notes.tell(engine, steps_plan, log) if not engine.is_cached(steps_plan) else (lambda: None)
     creds = engine.credentials(steps_plan)
+    told()
     if session.kind == "root":
         root = config.profile(steps_plan.steps[-1].profile)
         session = console_session.for_root(plan.target, creds, requested, root.mfa_serial)

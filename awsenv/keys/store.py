@@ -90,6 +90,18 @@ def describe_backend() -> str:
     return getattr(chosen, "name", None) or _name(chosen)
 
 
+def _setting(chosen) -> str:
+    """What PYTHON_KEYRING_BACKEND names to select the backend that stores (awsenv's own file by its public name)."""
+    name = _name(_first(chosen))
+    return "awsenv.keyfile.EncryptedFile" if name == "awsenv.keys.keyfile.EncryptedFile" else name
+
+
+def _holder(chosen) -> dict:
+    """The index's record of the backend that holds a key: its PYTHON_KEYRING_BACKEND value and its name."""
+    first = _first(chosen)
+    return {"backend": _setting(chosen), "backend_name": str(getattr(first, "name", None) or _name(first))}
+
+
 def _failure(action: str, profile: str, exc: Exception) -> AwsenvError:
     from keyring.errors import KeyringLocked
 
@@ -145,7 +157,8 @@ def store(profile: str, creds: Credentials, environ: Mapping[str, str] = os.envi
     from awsenv.files import UnsafeDirectory
 
     try:
-        return key_index.record(profile, creds.access_key_id, environ, generation=generation, **extra)
+        return key_index.record(profile, creds.access_key_id, environ, generation=generation,
+                                **{**_holder(backend()), **extra})
     except (UnsafeDirectory, OSError) as exc:
         raise ConfigError(f"profile {profile!r}: the keys are in the keyring, but awsenv's index "
                           f"{paths.key_index_path(environ)} could not be written: "
@@ -160,11 +173,43 @@ def load(profile: str, username: Optional[str] = None) -> Credentials:
     except Exception as exc:
         raise _failure("read", profile, exc) from None
     if value is None:
+        _refuse_other_backend(profile, chosen)
         raise ConfigError(f"profile {profile!r}: awsenv's index lists stored keys, but the keyring "
                           f"({getattr(chosen, 'name', _name(chosen))}) has none",
                           hint=f"store them again (awsenv keys add {profile}), or forget them: "
                                f"awsenv keys remove {profile}")
     return _decode(profile, value)
+
+
+def held_elsewhere(profile: str, chosen=None) -> Optional[tuple[str, str]]:
+    """(name, PYTHON_KEYRING_BACKEND value) of the backend the index says holds the key, when that is not the one in
+    use; None when it is, or when the index does not say (entries written before the backend was recorded)."""
+    try:
+        recorded = key_index.entry(profile) or {}
+    except ConfigError:
+        return None
+    holder = recorded.get("backend")
+    if not isinstance(holder, str) or not holder or holder == _setting(chosen or backend()):
+        return None
+    return str(recorded.get("backend_name") or holder), holder
+
+
+def _refuse_other_backend(profile: str, chosen) -> None:
+    """The key is missing here because it was stored in another backend (PYTHON_KEYRING_BACKEND changed since)."""
+    elsewhere = held_elsewhere(profile, chosen)
+    if elsewhere is not None:
+        raise ConfigError(f"profile {profile!r}'s key is stored in {elsewhere[0]}; set PYTHON_KEYRING_BACKEND="
+                          f"{elsewhere[1]} to use it (the keyring in use now, {describe_backend()}, does not have it)",
+                          hint=f"or store the key in this one too: awsenv keys add {profile}")
+
+
+def holds(profile: str) -> bool:
+    """Whether the backend in use has an entry for `profile`."""
+    chosen = backend()
+    try:
+        return chosen.get_password(SERVICE, profile) is not None
+    except Exception as exc:
+        raise _failure("read", profile, exc) from None
 
 
 def keep_previous(profile: str, creds: Credentials) -> None:

@@ -19,7 +19,7 @@ EXPECTED = "lowercase like us-east-1, eu-central-1, cn-north-1 or us-gov-west-1"
 
 
 @lru_cache(maxsize=1)
-def _partition_patterns() -> tuple[re.Pattern, ...]:
+def _partitions() -> list:
     from importlib.util import find_spec
 
     spec = find_spec("botocore")  # finds the package without importing it
@@ -27,10 +27,42 @@ def _partition_patterns() -> tuple[re.Pattern, ...]:
         try:
             with open(os.path.join(folder, "data", "partitions.json"), encoding="utf-8") as handle:
                 partitions = json.load(handle)["partitions"]
-            return tuple(re.compile(p["regionRegex"], re.ASCII) for p in partitions if p.get("regionRegex"))
-        except (OSError, ValueError, KeyError, TypeError, re.error):
+            if isinstance(partitions, list):
+                return partitions
+        except (OSError, ValueError, KeyError, TypeError):
             continue
-    return ()
+    return []
+
+
+@lru_cache(maxsize=1)
+def _partition_patterns() -> tuple[re.Pattern, ...]:
+    try:
+        return tuple(re.compile(p["regionRegex"], re.ASCII) for p in _partitions() if p.get("regionRegex"))
+    except (KeyError, TypeError, re.error):
+        return ()
+
+
+@lru_cache(maxsize=1)
+def known_regions() -> tuple[str, ...]:
+    """The regions botocore's partitions list by name (their `*-global` pseudo-regions left out)."""
+    try:
+        return tuple(sorted(name for p in _partitions() for name in p.get("regions", {})
+                            if _SHAPE.fullmatch(name)))
+    except (AttributeError, TypeError):
+        return ()
+
+
+def unknown_region_warning(name: Optional[str]) -> Optional[str]:
+    """A warning for a region name of a partition's shape that botocore does not list, with the closest it does: a
+    typo (eu-wst-1) is likelier than a region newer than botocore, but the name is still used as given."""
+    known = known_regions()
+    if not name or not known or name in known:
+        return None
+    import difflib
+
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    guess = f"; did you mean {close[0]!r}?" if close else ";"
+    return f"warning: botocore knows no region {name!r}{guess} it is used as given (a new region can come first)"
 
 
 def is_region(name: str) -> bool:

@@ -20,7 +20,7 @@ from awsenv.model import (AssumeRole, AssumeRoleWithWebIdentity, EnvironmentKeys
 from awsenv.plan.checks import (check_role, check_serial, default_session_name, flow_words, no_credentials,
                                  with_article)
 from awsenv.plan.roots import credential_source_root, key_step, own_root, web_identity_root
-from awsenv.plan.regions import checked_region
+from awsenv.plan.regions import checked_region, unknown_region_warning
 from awsenv.plan.mfa_prompt import check_setting
 from awsenv.plan.session_identity import (SessionIdentity, chain_notes, of_profile, refuse_on_web_identity,
                                           unused_note)
@@ -62,7 +62,11 @@ def resolve_plan(config: AwsConfig, name: str, flow: str = "export", duration: O
     notes.extend(unused_note(profile, actual))
     if region is None and profile.region is not None and not profile.region.strip():
         notes.append(f"warning: profile {name!r} has an empty region; no region is exported")
-    return Plan(target=name, flow=actual, region=checked_region(region, name, profile.region), steps=tuple(steps), notes=tuple(notes))
+    region = checked_region(region, name, profile.region)
+    unknown = unknown_region_warning(region)
+    if unknown:
+        notes.append(unknown)
+    return Plan(target=name, flow=actual, region=region, steps=tuple(steps), notes=tuple(notes))
 
 
 def _target_profile(config: AwsConfig, name: str, environ: Mapping[str, str]) -> Profile:
@@ -235,6 +239,14 @@ def _role_steps(config: AwsConfig, target: Profile, requested: Optional[int],
         long_lived = False
     notes.extend(chain_notes(hops))
     return steps, notes
+
+
+def mfa_session_note(profile: str, serial: str) -> str:
+    """Why a role asks for a code and then runs on an MFA session (said once per MFA session: awsenv.resolve.notes)."""
+    return (f"{profile}: one MFA code opens a {format_seconds(MFA_SESSION_SECONDS)} MFA session for {serial}, reused "
+            "by every role with that serial; AssumeRole then runs on it without the code, so "
+            "aws:MultiFactorAuthPresent holds (role chaining: at most 1h; ask for --duration over 1h to put the code "
+            "on AssumeRole instead)")
 
 
 def _assume(profile: Profile, wanted: Optional[int], mfa: bool, chained: bool,

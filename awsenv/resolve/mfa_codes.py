@@ -61,7 +61,7 @@ class CodeSource:
             raise MfaUnavailable(f"profile {profile!r} needs a new MFA code for {serial}, and it cannot be asked "
                                  "for now (no terminal, or a command is using it, and no desktop dialog)",
                                  hint="set mfa_process in the profile to a command that prints the code")
-        note = "A code works once; wait for the next one. " if again else ""
+        note = "Wait for the next code. " if again else ""  # after a rejection: the reason is said above
         while True:
             with locking.waiting_on_user(f"waiting for an MFA code for profile {profile!r} to be typed"):
                 code = mfa.prompt_code(profile, serial, note, prompt, on_terminal)

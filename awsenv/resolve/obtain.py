@@ -16,8 +16,10 @@ from awsenv.resolve.engine import Engine, FlowOptions
 from awsenv.resolve.standing import epoch, needs_code, person_needed_at
 from awsenv.terminal import say
 from awsenv.files import UnsafeDirectory, ensure_private_dir
+from awsenv.resolve import notes
 from awsenv.resolve.mfa import validate_code
 from awsenv.model import READ_IN_PLACE, Credentials, Plan
+from awsenv.plan.regions import unknown_region_warning
 from awsenv.plan.rules import resolve_plan
 
 __all__ = ["Request", "Result", "obtain", "open_cache"]
@@ -66,14 +68,20 @@ def obtain(request: Request, log: Callable[[str], None] = say) -> Result:
                           min_ttl=request.min_ttl if request.min_ttl is not None else min_ttl(),
                           unattended=request.unattended)
     engine = Engine(config, options, cache, log)
+    unknown_region = unknown_region_warning(plan.region)
+    told = lambda: None  # noqa: E731
     if not engine.is_cached(plan):
-        for note in plan.notes:
-            log(note)
+        told = notes.tell(engine, plan, log)
+    elif unknown_region:
+        log(unknown_region)  # said every time: a typo costs more than the line
     creds = engine.credentials(plan)
+    told()
     person = epoch(person_needed_at(plan, engine)) if engine.cache is not None else _without_cache(plan, creds)
     cache = engine.cache  # None when the cache turned out unusable on the way
-    # A plan that reads the environment (credential_source, AWS_ROLE_ARN, ...) is never served by a stat of the files.
-    if cache is not None and not isinstance(plan.steps[-1], READ_IN_PLACE) and not plan.reads_environment:
+    # A plan that reads the environment (credential_source, AWS_ROLE_ARN, ...) is never served by a stat of the files,
+    # nor one whose region needs a warning (the fast path knows no regions).
+    if (cache is not None and not isinstance(plan.steps[-1], READ_IN_PLACE) and not plan.reads_environment
+            and not unknown_region):
         key = fast_index.request_key(request.flow, request.profile, request.duration, request.region)
         fast_index.remember(cache, key, engine.step_key(plan, len(plan.steps) - 1), plan.region, identities, person)
     return Result(plan, creds, engine.calls, person)

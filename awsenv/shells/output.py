@@ -32,9 +32,6 @@ def emit(delta: EnvDelta, dialect: Dialect, command: str, profile: str,
     """Render first (so a refusal leaves stdout empty), then print; on a terminal, say how to load it instead
     (`command profile` is what the user typed, e.g. `role prod`)."""
     text = dialect.render(replacing(delta, environ))
-    previous, current = environ.get(PROFILE_MARKER), delta.get(PROFILE_MARKER)
-    if previous and current and previous != current:
-        print(f"awsenv: replacing the credentials of profile {previous!r} with {current!r}", file=sys.stderr)
     if sys.stdout.isatty():
         import shlex
 
@@ -43,6 +40,9 @@ def emit(delta: EnvDelta, dialect: Dialect, command: str, profile: str,
               "or install the shell integration (`awsenv init --help`) to type the command alone.",
               file=sys.stderr)
         return
+    previous, current = environ.get(PROFILE_MARKER), delta.get(PROFILE_MARKER)
+    if previous and current and previous != current:  # only when the code that replaces them is printed
+        print(f"awsenv: replacing the credentials of profile {previous!r} with {current!r}", file=sys.stderr)
     write_product(text)
 
 

@@ -89,19 +89,21 @@ class Display:
 
     @contextmanager
     def waiting(self, text: str) -> Iterator[Callable[[str], None]]:
-        """A spinner with `text` on the terminal while the body runs; yields the function that updates the text."""
+        """A spinner with `text` on the terminal while the body runs; yields the function that updates the text.
+        Where no line can be redrawn (a log, a dumb terminal) the wait is said once, as a line, and not updated."""
         live = self.live
-        if live is None:
+        console = None
+        if live is not None:
+            try:
+                from rich.console import Console
+
+                console = Console(file=live, highlight=False, markup=False)
+            except ImportError:
+                pass
+        if console is None or not console.is_terminal or console.is_dumb_terminal:
+            self.say(text)
             yield lambda _text: None
             return
-        try:
-            from rich.console import Console
-        except ImportError:
-            live.write(text + "\n")
-            live.flush()
-            yield lambda _text: None
-            return
-        console = Console(file=live, highlight=False, markup=False)
         with console.status(text, spinner="dots") as status:
             yield lambda new: status.update(new)
 

@@ -173,8 +173,8 @@ def test_replacing_message_and_terminal_refusal_match(role_home, sts):
         child.close()
         outputs.append((child.exitstatus, text))
     assert outputs[0] == outputs[1]
-    assert "replacing the credentials of profile 'old'" in outputs[0][1]
     assert "not printing credentials to the terminal" in outputs[0][1]
+    assert "replacing" not in outputs[0][1]  # nothing is printed, so nothing of profile 'old' is replaced
     assert "AWS_SECRET_ACCESS_KEY" not in outputs[0][1]
 
 

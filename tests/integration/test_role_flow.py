@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 from datetime import datetime, timezone
 
 import pyotp
@@ -276,6 +277,24 @@ def test_code_refused_by_sts_as_used_is_reported_plainly(home, sts, tmp_path):
     assert "'prod'" in done.stderr and "AccessDenied" in done.stderr
     assert "wait for the next code" in done.stderr
     assert code not in done.stderr
+    _said_rejected_not_used(done.stderr)
+
+
+def _said_rejected_not_used(stderr: str) -> None:
+    """STS answers a wrong, an expired and a used code alike: awsenv may not claim one of them."""
+    reasons = "it was wrong, expired or already used (AWS does not say which)"
+    assert f"AWS rejected the MFA code: {reasons}" in stderr
+    assert stderr.count("already used") == stderr.count(reasons)
+
+
+def test_a_wrong_code_is_called_rejected_not_used(home, sts):
+    _mfa_roles(home, sts)
+    totp = pyotp.TOTP(TOTP_SEED)
+    wrong = next(c for c in (str(d) * 6 for d in range(10)) if not totp.verify(c, valid_window=1))
+    done = home.run("role", "prod", "--duration", "2h", "--mfa-code", wrong)
+    assert done.returncode == 1 and done.stdout == "" and wrong not in done.stderr
+    _said_rejected_not_used(done.stderr)
+    assert sts.codes_sent() == [wrong] and [c.status for c in sts.calls] == [403]
 
 
 def test_wrong_serial_says_check_mfa_serial(home, sts):
@@ -329,3 +348,20 @@ def test_user_flow_reuses_the_mfa_session_a_role_opened(home, sts):
     user = _exports(home, "user", "base")
     assert sts.actions() == ["GetSessionToken", "AssumeRole"] and home.mfa_runs() == 1
     assert user["AWS_ACCESS_KEY_ID"] == sts.calls[0].issued
+
+
+def test_the_mfa_session_is_explained_once_not_before_every_code(home, sts):
+    _mfa_roles(home, sts, with_process=False)
+    totp = pyotp.TOTP(TOTP_SEED)
+    explained = "prod: one MFA code opens a 12h MFA session"
+
+    def role(*extra: str, step: int):  # each run a later code: STS takes one step either side, each code once
+        return home.run(*extra, "role", "prod", "--shell", "sh", "--mfa-code", totp.at(time.time() + 30 * step))
+
+    first = role(step=0)
+    assert first.returncode == 0 and explained in first.stderr
+    assert home.run("cache", "clear").returncode == 0
+    again = role(step=1)  # a new MFA session, a new code: the explanation is not repeated (--debug traces it)
+    assert again.returncode == 0 and "MFA session" not in again.stderr
+    assert len(sts.codes_sent()) == 2
+    assert explained in home.run("explain", "prod").stdout

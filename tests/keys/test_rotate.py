@@ -13,6 +13,7 @@ import textwrap
 
 import pytest
 
+from awsenv.keys.index import shorten
 from tests.helpers import AWSENV, MFA_SERIAL, TOTP_SEED
 from tests.keys.conftest import PASSPHRASE, keyfile_env
 
@@ -78,6 +79,10 @@ def test_rotation_with_mfa_replaces_the_key_and_drops_old_sessions(home, sts, ia
     assert session.caller == iam_user["id"] and "TokenCode" in session.params
     for action in ("ListAccessKeys", "CreateAccessKey", "DeleteAccessKey"):
         assert by_action[action].caller == session.issued  # the MFA session signs IAM calls
+    rotated = f"rotated: {shorten(new['AccessKeyId'])} is stored and works; {shorten(iam_user['id'])} is deleted"
+    assert rotated in done.stderr
+    assert f"created access key {shorten(new['AccessKeyId'])}" in done.stderr
+    assert new["AccessKeyId"] not in done.stderr and iam_user["id"] not in done.stderr  # shortened in every message
     refused = [c for c in sts.calls if c.caller == new["AccessKeyId"] and c.status != 200]
     assert len(refused) == 2  # verified with retries until IAM accepted the new key
 
@@ -118,7 +123,7 @@ def test_a_crash_after_any_step_leaves_a_working_key_and_a_rerun_finishes(home, 
         # IAM made a key awsenv never received: the stored key is unchanged, and the rerun changes nothing
         assert used == iam_user["id"]
         assert again.returncode == 1
-        assert "already has two access keys" in again.stderr and sts.created[0] in again.stderr
+        assert "already has two access keys" in again.stderr and shorten(sts.created[0]) in again.stderr
         assert "nothing was changed" in again.stderr
         assert len(sts.created) == 1 and len(iam_user["keys"]()) == 2
     else:
@@ -137,7 +142,9 @@ def test_two_keys_already_stop_before_any_change(home, sts, iam_user, monkeypatc
     before = iam_user["keys"]()
     done = home.run("keys", "rotate", "dev", env=env)
     assert done.returncode == 1
-    assert "two access keys" in done.stderr and other in done.stderr and "nothing was changed" in done.stderr
+    assert "two access keys" in done.stderr and "nothing was changed" in done.stderr
+    assert shorten(other) in done.stderr and shorten(iam_user["id"]) in done.stderr  # key ids shortened, as promised
+    assert other not in done.stderr and iam_user["id"] not in done.stderr
     assert iam_user["keys"]() == before
     assert not [c for c in sts.calls if c.action in ("CreateAccessKey", "DeleteAccessKey")]
     assert _stored(home, monkeypatch)["AccessKeyId"] == iam_user["id"]

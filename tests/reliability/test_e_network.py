@@ -24,7 +24,7 @@ from tests.servers.sts_gate import RoleRule
 
 PROD = "arn:aws:iam::111111111111:role/prod-admin"
 HOP1 = "arn:aws:iam::333333333333:role/hop-one"
-MFA_PHRASE = "MFA code rejected — codes are single-use, wait for the next one"
+MFA_PHRASE = "AWS rejected the MFA code: it was wrong, expired or already used"  # a regular expression for pexpect
 
 
 def _closed_port() -> int:

@@ -104,3 +104,13 @@ def test_environment_variables_choose_the_files(tmp_path):
     other.write_text("[profile moved]\nregion = sa-east-1\n")
     loaded = config.load({"AWS_CONFIG_FILE": str(other), "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none")})
     assert set(loaded.profiles) == {"moved"}
+
+
+@pytest.mark.parametrize("which", ["config", "credentials"])
+def test_a_directory_in_place_of_a_file_is_an_error_naming_it(tmp_path, which):
+    (tmp_path / which).mkdir()
+    with pytest.raises(ConfigError) as raised:
+        _load(tmp_path, **{f"{'credentials' if which == 'config' else 'config'}_text": "[profile ops]\n"})
+    assert raised.value.message == f"cannot read {tmp_path / which}: it is a directory"
+    variable = "AWS_CONFIG_FILE" if which == "config" else "AWS_SHARED_CREDENTIALS_FILE"
+    assert variable in raised.value.hint and raised.value.exit_code == 2

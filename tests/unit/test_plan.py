@@ -254,3 +254,13 @@ def test_mfa_serial_on_the_source_only_is_not_used_and_explain_says_so(tmp_path)
     plan = resolve_plan(loaded, "prod")
     assert _kinds(plan) == ["StaticKeys", "AssumeRole"] and plan.steps[1].mfa_serial is None
     assert any("only a role profile's own" in note for note in plan.notes)
+
+
+def test_a_region_botocore_does_not_know_is_kept_with_a_warning_naming_the_closest(tmp_path):
+    loaded = _config(tmp_path, _role("app") + "region = eu-wst-1\n")
+    plan = resolve_plan(loaded, "app")
+    assert plan.region == "eu-wst-1"  # a region newer than botocore looks just like this: it is not refused
+    assert [note for note in plan.notes if "eu-wst-1" in note] == [
+        "warning: botocore knows no region 'eu-wst-1'; did you mean 'eu-west-1'? it is used as given "
+        "(a new region can come first)"]
+    assert not [note for note in resolve_plan(loaded, "app", region="eu-west-1").notes if "region" in note]
