@@ -13,7 +13,7 @@ eks_app = typer.Typer(
     help="Kubernetes on EKS with any profile: kubectl gets its tokens from awsenv (role chains, MFA, SSO, stored "
          "keys, credential_process all work).",
     no_args_is_help=True)
-app.add_typer(eks_app, name="eks")
+app.add_typer(eks_app, name="eks", short_help="Kubernetes on EKS: kubectl tokens, kubeconfig entries.")
 
 ClusterOpt = Annotated[str, typer.Option("--cluster", metavar="NAME", help="The EKS cluster's name.",
                                          show_default=False)]

@@ -13,7 +13,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON document: profil
                                                       "person_needed_at, needs (null, \"mfa\" or \"sign-in\").")]
 
 
-@app.command("status", short_help="Whether the profile's credentials can be had now without a person.")
+@app.command("status", short_help="Whether credentials can be had now with no person.")
 def status(profile: ProfileArg = None, as_json: JsonOpt = False) -> None:
     """Whether PROFILE's credentials can be had now with no person: cached, or renewable from long-lived keys, a
     cached MFA session, an SSO sign-in that is valid or refreshable, mfa_process, or a source that needs nobody.
@@ -29,7 +29,7 @@ def status(profile: ProfileArg = None, as_json: JsonOpt = False) -> None:
     raise typer.Exit(show_status(profile, as_json))
 
 
-@app.command("prompt", short_help="A short prompt segment: the profile and the time until a person is needed.")
+@app.command("prompt", short_help="A prompt segment: the profile and time until needed.")
 def prompt() -> None:
     """Print a prompt segment for this shell, e.g. `prod 42m`: the profile awsenv put here and the time until a
     person is next needed (the MFA session's or sign-in's end; the credentials' own end when nothing renews them).
@@ -59,7 +59,7 @@ DirArg = Annotated[Optional[str], typer.Argument(
     metavar="[DIR]", show_default=False)]
 
 
-@app.command("allow", short_help="Trust a directory's .awsenv file: entering the directory switches profile.")
+@app.command("allow", short_help="Trust a directory's .awsenv file (profile by directory).")
 def allow(directory: DirArg = None, shell: ShellOpt = None, format: FormatOpt = None) -> None:
     """Trust the .awsenv file of DIR (or the nearest one above it) as it is now, by its path and the SHA-256 of its
     content: entering its directory then switches the shell to its profile (and region), and leaving switches

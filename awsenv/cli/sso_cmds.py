@@ -26,7 +26,7 @@ LoginRegionOpt = Annotated[Optional[str], typer.Option(
                                        "into the profile when it has none).", show_default=False)]
 
 
-@app.command("login", short_help="Sign in to IAM Identity Center (no credentials).")
+@app.command("login", short_help="Sign in: IAM Identity Center or console credentials.")
 def login(profile: ProfileArg = None, no_browser: NoBrowserOpt = False, force: ForceOpt = False,
           use_device_code: UseDeviceCodeOpt = False, aws_login: AwsLoginOpt = False, remote: RemoteOpt = False,
           region: LoginRegionOpt = None, if_needed: IfNeededOpt = False) -> None:
