@@ -25,7 +25,7 @@ LAYERS = {
     1: {"config", "keys", "cache", "shells"},
     2: {"plan", "aws", "sso"},
     3: {"resolve"},
-    4: {"console", "server", "populate", "commands", "eks", "signin"},
+    4: {"console", "server", "populate", "commands", "eks"},
     5: {"cli"},
 }
 # Edges between two packages of one layer that the layout allows, each for a reason.
