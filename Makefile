@@ -1,5 +1,6 @@
 # make install   a virtualenv (.venv) with awsenv in it
 # make test      install every test dependency (shells, AWS CLI v2, nushell, Python packages), run all tests
+# make test-fast the in-process tier only (no test marked `process`): about a minute, for the inner loop
 # make demo      try awsenv with no AWS account: a local STS on 127.0.0.1 and a throwaway config
 # make bench     benchmarks: awsenv built into a wheel, installed into a throwaway virtualenv, against bare Python,
 #                a minimal boto3 script, botocore's config loader and the peers here; BENCH_ARGS="--rounds 5" for fewer
@@ -7,7 +8,7 @@
 PYTEST_ARGS ?= -n 2
 BENCH_ARGS ?=
 
-.PHONY: install test demo bench
+.PHONY: install test test-fast demo bench
 
 install:
 	test -x .venv/bin/python || python3 -m venv .venv
@@ -16,7 +17,10 @@ install:
 
 test:
 	scripts/install-test-deps
-	.venv/bin/python -m pytest $(PYTEST_ARGS)
+	.venv/bin/python -m pytest $(PYTEST_ARGS) --durations=25
+
+test-fast:
+	.venv/bin/python -m pytest $(PYTEST_ARGS) -m "not process"
 
 demo:
 	scripts/install-test-deps

@@ -15,7 +15,7 @@ from tests.helpers import AwsHome
 from tests.servers import sts_gate
 
 # Fixtures that tests in several folders use: the SSO stand-in and awsenv's cache entries.
-pytest_plugins = ["tests.sso_fixtures", "tests.cache_entries"]
+pytest_plugins = ["tests.sso_fixtures", "tests.cache_entries", "tests.federation_fixtures"]
 
 
 def _free_port() -> int:
@@ -60,8 +60,22 @@ def sts(_gate_server, moto_url):
     return _gate_server
 
 
+def in_process(request) -> bool:
+    """Whether the test runs awsenv inside the test process: marked `in_process` and not `process`."""
+    node = request.node
+    return node.get_closest_marker("in_process") is not None and node.get_closest_marker("process") is None
+
+
 @pytest.fixture
-def home(tmp_path: Path, sts) -> AwsHome:
+def home(tmp_path: Path, sts, request) -> AwsHome:
+    """An isolated AWS home; its `run` calls awsenv in this process for tests marked `in_process`."""
     root = tmp_path / "home"
     root.mkdir()
-    return AwsHome(root, sts.url)
+    return AwsHome(root, sts.url, in_process=in_process(request))
+
+
+def pytest_configure(config):
+    from tests import helpers
+
+    expression = (config.option.markexpr or "").replace(" ", "")
+    helpers.FAST_TIER = "notprocess" in expression

@@ -13,10 +13,20 @@ from typing import Mapping, Optional
 
 import pytest
 
+from tests import inprocess
+
 TOTP_SEED = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 MFA_SERIAL = "arn:aws:iam::123456789012:mfa/alice"
 BASE_KEY_ID = "AKIAIOSFODNN7BASEKEY"
 AWSENV = str(Path(sys.executable).with_name("awsenv"))
+FAST_TIER = False  # set by tests/conftest.py when the run deselects the `process` mark (`make test-fast`)
+
+
+def refuse_process_in_fast_tier() -> None:
+    """In the fast tier a test that starts the awsenv binary but is not marked `process` is skipped, not run slowly:
+    mark it (`pytestmark = pytest.mark.process`), or mark it `in_process` so `AwsHome.run` calls awsenv here."""
+    if FAST_TIER:
+        pytest.skip("starts the awsenv binary without the `process` mark: runs in `make test`")
 
 
 def need_binary(name: str, path: Optional[str] = None) -> str:
@@ -47,6 +57,7 @@ class AwsHome:
 
     root: Path
     sts_url: str
+    in_process: bool = False  # `run` calls awsenv inside the test process (tests.inprocess) instead of the binary
 
     @property
     def config(self) -> Path:
@@ -88,7 +99,21 @@ class AwsHome:
 
     def run(self, *args: str, env: Optional[Mapping[str, str]] = None, input: Optional[str] = None,
             timeout: float = 60, cwd: Optional[str] = None) -> Completed:
+        """`awsenv ARGS` with no controlling terminal: in this process when the test is marked `in_process` (and the
+        command can run here, see tests.inprocess), else the installed binary as a subprocess in a new session."""
+        if self.in_process and inprocess.can_run_here(list(args)):
+            return self.call(*args, env=env, input=input, cwd=cwd)
+        return self.spawn(*args, env=env, input=input, timeout=timeout, cwd=cwd)
+
+    def call(self, *args: str, env: Optional[Mapping[str, str]] = None, input: Optional[str] = None,
+             cwd: Optional[str] = None) -> Completed:
+        """`awsenv ARGS` inside this process (tests.inprocess), whatever the test's marks."""
+        return Completed(*inprocess.run(list(args), dict(env or self.env()), input, cwd or str(self.root)))
+
+    def spawn(self, *args: str, env: Optional[Mapping[str, str]] = None, input: Optional[str] = None,
+              timeout: float = 60, cwd: Optional[str] = None) -> Completed:
         """The installed `awsenv` as a subprocess, in a new session: no controlling terminal."""
+        refuse_process_in_fast_tier()
         done = subprocess.run([AWSENV, *args], env=dict(env or self.env()), input=input, capture_output=True,
                               text=True, timeout=timeout, start_new_session=True, cwd=cwd or str(self.root))
         return Completed(done.returncode, done.stdout, done.stderr)
@@ -111,6 +136,7 @@ class AwsHome:
 
 def run_parallel(env: Mapping[str, str], count: int, *args: str, cwd: str) -> list[subprocess.CompletedProcess]:
     """`count` copies of `awsenv ARGS` started at once, each in its own session (no terminal); their results."""
+    refuse_process_in_fast_tier()
     procs = [subprocess.Popen([AWSENV, *args], env=dict(env), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               text=True, stdin=subprocess.DEVNULL, start_new_session=True, cwd=cwd)
              for _ in range(count)]

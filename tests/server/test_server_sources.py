@@ -34,7 +34,7 @@ def _assumed_keys(sts) -> list[str]:
 
 
 def test_a_role_on_a_credential_process_is_served(home, sts, tmp_path):
-    from tests.integration.test_credential_process_source import process_script, runs
+    from tests.resolve.test_credential_process_source import process_script, runs
 
     home.write_config(f"""\
         [profile vault]
