@@ -61,9 +61,10 @@ def sts(_gate_server, moto_url):
 
 
 def in_process(request) -> bool:
-    """Whether the test runs awsenv inside the test process: marked `in_process` and not `process`."""
-    node = request.node
-    return node.get_closest_marker("in_process") is not None and node.get_closest_marker("process") is None
+    """Whether `home.run` calls awsenv inside the test process: the test (or its module) is marked `in_process`.
+    A test marked `process` as well still calls awsenv here; its other processes (the AWS CLI, a shell) are why it
+    is in the slow tier. Where awsenv's own process is the point, the test calls `home.spawn`."""
+    return request.node.get_closest_marker("in_process") is not None
 
 
 @pytest.fixture
