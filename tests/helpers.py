@@ -26,7 +26,8 @@ def refuse_process_in_fast_tier() -> None:
     """In the fast tier a test that starts the awsenv binary but is not marked `process` is skipped, not run slowly:
     mark it (`pytestmark = pytest.mark.process`), or mark it `in_process` so `AwsHome.run` calls awsenv here."""
     if FAST_TIER:
-        pytest.skip("starts the awsenv binary without the `process` mark: runs in `make test`")
+        test = os.environ.get("PYTEST_CURRENT_TEST", "").rsplit(" ", 1)[0]
+        pytest.skip(f"{test} starts the awsenv binary without the `process` mark: runs in `make test`")
 
 
 def need_binary(name: str, path: Optional[str] = None) -> str:

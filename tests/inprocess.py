@@ -11,7 +11,7 @@ What one run changes and what is put back:
 - file descriptors 0, 1 and 2 and sys.stdin/stdout/stderr: stdin reads the given input (else /dev/null), stdout and
   stderr go to files read back afterwards, so what `drop_stdout`'s dup2 does to descriptor 1 ends with the run;
 - the secrets awsenv.redact remembers, the keyring backend keyring chose (it reads PYTHON_KEYRING_BACKEND once),
-  --debug's logging handlers and levels, the locks awsenv.locking notes as held, botocore's partition patterns.
+  --debug's logging handlers and levels, the browsers `webbrowser` found (it reads BROWSER once), the locks awsenv.locking notes as held, botocore's partition patterns.
 
 Commands that replace or supervise the process (`exec`, `shell`) always run as a process. So does everything when
 this process cannot be detached from a controlling terminal (a test would otherwise prompt on the developer's
@@ -168,6 +168,13 @@ def _reset() -> None:
     stores = sys.modules.get("tests.keyring_backends")
     if stores is not None:
         stores.PlaintextStore.entries.clear()
+    browsers = sys.modules.get("webbrowser")
+    if browsers is not None:  # the browser list is read from BROWSER once, at first use
+        with browsers._lock:
+            browsers._browsers.clear()
+            browsers._tryorder = None
+            if hasattr(browsers, "_os_preferred_browser"):
+                browsers._os_preferred_browser = None
     regions = sys.modules.get("awsenv.plan.regions")
     if regions is not None:
         regions._partition_patterns.cache_clear()
