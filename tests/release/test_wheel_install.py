@@ -19,6 +19,8 @@ from awsenv import __version__
 from tests.helpers import MFA_SERIAL, TOTP_SEED, parse_posix_exports
 from tests.servers.sts_gate import RoleRule
 
+pytestmark = pytest.mark.process
+
 REPO = Path(__file__).resolve().parents[2]
 DIST_NAME = "awsenv-sts"  # `awsenv` on the public index is an unrelated project
 SHELL_FILES = sorted(p.name for p in (REPO / "shell").iterdir() if p.name.startswith("awsenv."))

@@ -22,6 +22,8 @@ from tests.cache_entries import ROLE, entries
 from tests.helpers import AWSENV, BASE_KEY_ID, MFA_SERIAL, TOTP_SEED, parse_posix_exports
 from tests.servers.sso_server import organisation
 
+pytestmark = pytest.mark.process
+
 NOBODY = 65534
 BASE_KEYS = f"[base]\naws_access_key_id = {BASE_KEY_ID}\naws_secret_access_key = base/secret+key\n"
 ROLE_CONFIG = f"[profile base]\nregion = us-east-1\n[profile deploy]\nrole_arn = {ROLE}\nsource_profile = base\n" \

@@ -30,6 +30,8 @@ from tests.resolve.test_credential_source import _profile as instance_profile
 from tests.servers.metadata import InstanceMetadataServer
 from tests.servers.sts_gate import RoleRule
 
+pytestmark = pytest.mark.process
+
 PROD = "arn:aws:iam::111111111111:role/prod-admin"
 CALLERS = 16
 

@@ -11,6 +11,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from tests.helpers import AWSENV, BASE_KEY_ID
 
+pytestmark = pytest.mark.process
+
 ROLE = "arn:aws:iam::111111111111:role/{}"
 REPO = str(Path(__file__).resolve().parents[2])
 

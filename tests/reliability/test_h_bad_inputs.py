@@ -17,6 +17,8 @@ import pytest
 from tests.helpers import AWSENV, BASE_KEY_ID, AwsHome, MFA_SERIAL, TOTP_SEED, parse_posix_exports
 from tests.servers.sts_gate import RoleRule
 
+pytestmark = pytest.mark.process
+
 ROLE = "arn:aws:iam::111111111111:role/target"
 SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}", re.ASCII)
 

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.server.children import BOTO3_CALLS, python
+
+pytestmark = pytest.mark.process
 
 
 def test_sso_profile_credentials_are_served(sso_home, sso, sts, tmp_path):
