@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import AwsHome
+from tests.helpers import AwsHome, awsenv_for_anyone
 from tests.servers import sts_gate
 
 # Fixtures that tests in several folders use: the SSO stand-in and awsenv's cache entries.
@@ -80,3 +83,17 @@ def pytest_configure(config):
 
     expression = (config.option.markexpr or "").replace(" ", "")
     helpers.FAST_TIER = "notprocess" in expression
+
+
+@pytest.fixture(scope="session")
+def awsenv_as_anyone():
+    """The argv prefix that runs this checkout's awsenv as another user (setpriv to `nobody`), wherever the checkout
+    is: a copy of awsenv and its packages in a world-readable temporary directory, and a Python anyone can run."""
+    parent = tempfile.gettempdir()  # TMPDIR may be private too
+    if not all(os.stat(folder).st_mode & 0o001 for folder in (parent, *Path(parent).parents)):
+        parent = "/tmp"
+    directory = Path(tempfile.mkdtemp(prefix="awsenv-for-anyone-", dir=parent))
+    try:
+        yield awsenv_for_anyone(directory)
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)

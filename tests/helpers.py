@@ -154,3 +154,87 @@ def parse_posix_exports(text: str) -> dict[str, str]:
     assert done.returncode == 0, done.stderr
     pairs = [item.split(b"=", 1) for item in done.stdout.split(b"\0") if b"=" in item]
     return {k.decode(): v.decode() for k, v in pairs}
+
+
+def awsenv_for_anyone(directory: Path) -> list[str]:
+    """The command that runs this checkout's awsenv as any user (`nobody`): the checkout and its virtualenv may sit
+    under a private (0700) directory, as a clone in a home directory does, so awsenv and the packages it depends on
+    are placed in `directory` (world-readable, as are its parents) and run by a Python any user can execute."""
+    import awsenv
+
+    python = _python_for_anyone()
+    site = directory / "site-packages"
+    package = Path(awsenv.__file__).parent
+    for source in package.rglob("*"):
+        if source.is_file() and "__pycache__" not in source.parts:
+            _place(source, site / "awsenv" / source.relative_to(package))
+    for dist in _requirements("awsenv-sts"):
+        for file in dist.files or []:
+            source = Path(dist.locate_file(file)).resolve()
+            if source.is_file() and not {"__pycache__", ".."} & set(file.parts):
+                _place(source, site / file)
+    launcher = directory / "awsenv"
+    launcher.write_text(f"import sys\nsys.path.insert(0, {str(site)!r})\nfrom awsenv.main import main\nmain()\n")
+    launcher.chmod(0o644)
+    for folder in (directory, *(path for path in directory.rglob("*") if path.is_dir())):
+        folder.chmod(0o755)
+    assert _open_to_anyone(directory), f"{directory} is not reachable by every user"
+    return [python, "-I", "-S", str(launcher)]  # isolated: no user or system site-packages, only the copy
+
+
+def _python_for_anyone() -> str:
+    """This Python's interpreter if every user can run it, else the system's of the same version."""
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    for candidate in (os.path.realpath(sys.executable), os.path.realpath(getattr(sys, "_base_executable", "")),
+                      shutil.which(version, path="/usr/local/bin:/usr/bin:/bin") or ""):
+        if candidate and os.path.basename(candidate).startswith(version) and _open_to_anyone(Path(candidate)):
+            prefix = subprocess.run([candidate, "-I", "-S", "-c", "import sys; print(sys.base_prefix)"],
+                                    capture_output=True, text=True).stdout.strip()
+            if prefix and _open_to_anyone(Path(prefix) / "lib" / version):
+                return candidate
+    message = f"no {version} that every user can run (this one is {sys.executable})"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def _open_to_anyone(path: Path) -> bool:
+    """`path` can be read (a directory: listed) by any user, and so can be reached through each parent."""
+    for parent in path.parents:
+        if not os.stat(parent).st_mode & 0o001:
+            return False
+    return bool(os.stat(path).st_mode & 0o004)
+
+
+def _requirements(name: str, found: Optional[dict] = None) -> list:
+    """The installed distribution `name` (without it) and everything it requires, extras left out."""
+    import importlib.metadata
+    import re
+
+    found = {} if found is None else found
+    for requirement in importlib.metadata.distribution(name).requires or []:
+        if "extra ==" in requirement:
+            continue
+        wanted = re.match(r"[A-Za-z0-9_.-]+", requirement).group(0)
+        key = re.sub(r"[-_.]+", "-", wanted).lower()
+        if key not in found:
+            try:
+                found[key] = importlib.metadata.distribution(wanted)
+            except importlib.metadata.PackageNotFoundError:  # an environment marker excluded it
+                continue
+            _requirements(wanted, found)
+    return list(found.values())
+
+
+def _place(source: Path, target: Path) -> None:
+    """`source` at `target`, readable by anyone: a hard link when it already is and the file system allows (cheap;
+    its mode is left alone), else a copy made readable."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if os.stat(source).st_mode & 0o004:
+        try:
+            os.link(source, target)
+            return
+        except OSError:
+            pass
+    shutil.copyfile(source, target)
+    target.chmod(0o644)
