@@ -102,9 +102,11 @@ class AwsHome:
             timeout: float = 60, cwd: Optional[str] = None) -> Completed:
         """`awsenv ARGS` with no controlling terminal: in this process when the test is marked `in_process` (and the
         command can run here, see tests.inprocess), else the installed binary as a subprocess in a new session."""
-        if self.in_process and inprocess.can_run_here(list(args)):
+        if not self.in_process:
+            return self.spawn(*args, env=env, input=input, timeout=timeout, cwd=cwd)
+        if inprocess.can_run_here(list(args)):
             return self.call(*args, env=env, input=input, cwd=cwd)
-        return self.spawn(*args, env=env, input=input, timeout=timeout, cwd=cwd)
+        return self._start(list(args), env, input, timeout, cwd)  # exec, shell, or a terminal this process keeps
 
     def call(self, *args: str, env: Optional[Mapping[str, str]] = None, input: Optional[str] = None,
              cwd: Optional[str] = None) -> Completed:
@@ -115,6 +117,10 @@ class AwsHome:
               timeout: float = 60, cwd: Optional[str] = None) -> Completed:
         """The installed `awsenv` as a subprocess, in a new session: no controlling terminal."""
         refuse_process_in_fast_tier()
+        return self._start(list(args), env, input, timeout, cwd)
+
+    def _start(self, args: list[str], env: Optional[Mapping[str, str]], input: Optional[str], timeout: float,
+               cwd: Optional[str]) -> Completed:
         done = subprocess.run([AWSENV, *args], env=dict(env or self.env()), input=input, capture_output=True,
                               text=True, timeout=timeout, start_new_session=True, cwd=cwd or str(self.root))
         return Completed(done.returncode, done.stdout, done.stderr)

@@ -1,6 +1,6 @@
 """awsenv's command line run inside the test process: the same entry as the installed binary (awsenv.main.run), with
 the environment, working directory, argv and standard streams of a fresh process, and what a process would not carry
-over to the next run reset afterwards. About a hundred times cheaper than starting the binary (whose cost is
+over to the next run reset afterwards. A run costs tens of times less than starting the binary (whose cost is
 Python's start and the botocore import), so behaviour tests (exit codes, stdout/stderr, messages, flows against the
 local STS gate and SSO stand-in) run here; a test where the process itself is the point (import time, terminals,
 signals, concurrency, shells, exec) starts the binary and carries the `process` mark.
@@ -11,11 +11,17 @@ What one run changes and what is put back:
 - file descriptors 0, 1 and 2 and sys.stdin/stdout/stderr: stdin reads the given input (else /dev/null), stdout and
   stderr go to files read back afterwards, so what `drop_stdout`'s dup2 does to descriptor 1 ends with the run;
 - the secrets awsenv.redact remembers, the keyring backend keyring chose (it reads PYTHON_KEYRING_BACKEND once),
-  --debug's logging handlers and levels, the browsers `webbrowser` found (it reads BROWSER once), the locks awsenv.locking notes as held, botocore's partition patterns.
+  the browsers `webbrowser` found (it reads BROWSER once), --debug's logging handlers and levels, the locks
+  awsenv.locking notes as held, botocore's partition patterns.
 
-Commands that replace or supervise the process (`exec`, `shell`) always run as a process. So does everything when
+Commands that replace or supervise the process (`exec`, `shell`) always start the binary. So does every run when
 this process cannot be detached from a controlling terminal (a test would otherwise prompt on the developer's
-terminal): pytest's xdist workers can be; a plain `pytest` started from a terminal cannot.
+terminal): pytest's xdist workers (`-n 2`, as the Makefile runs them) can be; a plain `pytest` started from a
+terminal cannot, and is then as slow as before, not wrong.
+
+Runs from several threads of a test take turns (the streams and the environment are the process's). Whatever the
+test servers running in this process print during a run would be read as awsenv's: they stay quiet
+(tests/servers/loopback.QuietHandler).
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import os
 import signal
 import sys
 import tempfile
+import threading
 from typing import Mapping, Optional
 
 PROCESS_COMMANDS = ("exec", "shell")
@@ -34,6 +41,7 @@ _SIGNALS = tuple(getattr(signal, name) for name in (
     "SIGUSR1", "SIGUSR2", "SIGALRM", "SIGWINCH") if hasattr(signal, name))
 _LOGGERS = ("awsenv", "botocore", "boto3", "urllib3", "s3transfer")
 _detached: Optional[bool] = None
+_one_at_a_time = threading.Lock()
 
 
 def can_run_here(argv: list[str]) -> bool:
@@ -67,6 +75,11 @@ def _has_terminal() -> bool:
 def run(argv: list[str], env: Mapping[str, str], input: Optional[str] = None,
         cwd: Optional[str] = None) -> tuple[int, str, str]:
     """(exit status, stdout, stderr) of `awsenv ARGV` run here, as subprocess.run(text=True) would give them."""
+    with _one_at_a_time:
+        return _run(argv, env, input, cwd)
+
+
+def _run(argv: list[str], env: Mapping[str, str], input: Optional[str], cwd: Optional[str]) -> tuple[int, str, str]:
     from awsenv import main
 
     saved = _Saved(cwd)
@@ -131,7 +144,8 @@ class _Saved:
         self.fds = [os.dup(fd) for fd in (0, 1, 2)]
         self.umask = os.umask(0o022)
         os.umask(self.umask)
-        self.handlers = {sig: signal.getsignal(sig) for sig in _SIGNALS}
+        main_thread = threading.current_thread() is threading.main_thread()  # (only it can change them)
+        self.handlers = {sig: signal.getsignal(sig) for sig in _SIGNALS} if main_thread else {}
 
     def restore(self) -> None:
         mine = (sys.stdin, sys.stdout, sys.stderr)

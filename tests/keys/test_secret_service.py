@@ -11,7 +11,7 @@ import pytest
 from tests.helpers import need_binary, parse_posix_exports
 from tests.keys.conftest import REPO
 
-pytestmark = [pytest.mark.process, pytest.mark.in_process]
+pytestmark = pytest.mark.process  # gnome-keyring through D-Bus: awsenv started as a process
 
 SECRET = "ss/Secret+Key/never-shown"
 
