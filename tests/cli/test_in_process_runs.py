@@ -38,8 +38,7 @@ def test_a_run_answers_like_the_binary_and_leaves_the_process_as_it_was(role_hom
 def test_each_run_chooses_its_keyring_backend_from_its_own_environment(home, sts):
     home.write_config("[profile dev]\nregion = eu-west-1\n")
     refusing = home.run("keys", "add", "dev", "--stdin", "--no-verify",
-                        env=home.env(PYTHON_KEYRING_BACKEND="tests.keyring_backends.RefusesToStore",
-                                     PYTHONPATH=os.getcwd()),
+                        env=home.env(PYTHON_KEYRING_BACKEND="tests.keyring_backends.RefusesToStore"),
                         input='{"AccessKeyId": "AKIAIOSFODNN7EXAMPLE", "SecretAccessKey": "dev/secret"}')
     assert refusing.returncode != 0 and refusing.stdout == ""
     plaintext = home.run("keys", "add", "dev", "--stdin", "--no-verify",
