@@ -3,6 +3,7 @@
 # make uninstall remove what `make install` made (AWS files, cache and stored keys stay)
 # make dev       the developer's virtualenv (.venv) with awsenv installed editable and the test packages
 # make test      install every test dependency (shells, AWS CLI v2, nushell, Python packages), run all tests
+# make test-fast the in-process tier only (no test marked `process`): about a minute, for the inner loop
 # make demo      try awsenv with no AWS account and nothing but awsenv installed: a small local STS (standard
 #                library) on 127.0.0.1, a throwaway HOME and config; no input needed
 # make bench     benchmarks: awsenv built into a wheel, installed into a throwaway virtualenv, against bare Python,
@@ -12,7 +13,7 @@
 PYTEST_ARGS ?= -n 2
 BENCH_ARGS ?=
 
-.PHONY: install uninstall dev test demo bench
+.PHONY: install uninstall dev test test-fast demo bench
 
 install:
 	scripts/install-user
@@ -27,7 +28,10 @@ dev:
 
 test:
 	scripts/install-test-deps
-	.venv/bin/python -m pytest $(PYTEST_ARGS)
+	.venv/bin/python -m pytest $(PYTEST_ARGS) --durations=25
+
+test-fast:
+	.venv/bin/python -m pytest $(PYTEST_ARGS) -m "not process"
 
 # The demo needs awsenv alone: the developer's .venv when it has awsenv, else .demo-venv with `pip install .` only.
 demo:

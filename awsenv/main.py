@@ -8,8 +8,13 @@ import sys
 
 
 def main() -> None:
+    sys.exit(run(sys.argv[1:]))
+
+
+def run(argv: list[str]) -> int:
+    """The exit status of `awsenv ARGV`, its output written and flushed (the whole command, without leaving)."""
     try:
-        code = _answer(sys.argv[1:])
+        code = _answer(argv)
         sys.stdout.flush()
     except KeyboardInterrupt:
         print("awsenv: interrupted", file=sys.stderr)
@@ -18,7 +23,7 @@ def main() -> None:
         from awsenv.cli.reporting import internal_error, reader_gone
 
         code = reader_gone() if isinstance(error, BrokenPipeError) else internal_error(error)
-    sys.exit(code)
+    return code
 
 
 def _answer(argv: list[str]) -> int:
@@ -32,5 +37,5 @@ def _answer(argv: list[str]) -> int:
     if code is None:
         from awsenv.cli.full import run
 
-        code = run()
+        code = run(argv)
     return code

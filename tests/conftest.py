@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import AwsHome
+from tests.helpers import AwsHome, awsenv_for_anyone
 from tests.servers import sts_gate
 
 # Fixtures that tests in several folders use: the SSO stand-in and awsenv's cache entries.
-pytest_plugins = ["tests.sso_fixtures", "tests.cache_entries"]
+pytest_plugins = ["tests.sso_fixtures", "tests.cache_entries", "tests.federation_fixtures"]
 
 
 def _free_port() -> int:
@@ -60,8 +63,37 @@ def sts(_gate_server, moto_url):
     return _gate_server
 
 
+def in_process(request) -> bool:
+    """Whether `home.run` calls awsenv inside the test process: the test (or its module) is marked `in_process`.
+    A test marked `process` as well still calls awsenv here; its other processes (the AWS CLI, a shell) are why it
+    is in the slow tier. Where awsenv's own process is the point, the test calls `home.spawn`."""
+    return request.node.get_closest_marker("in_process") is not None
+
+
 @pytest.fixture
-def home(tmp_path: Path, sts) -> AwsHome:
+def home(tmp_path: Path, sts, request) -> AwsHome:
+    """An isolated AWS home; its `run` calls awsenv in this process for tests marked `in_process`."""
     root = tmp_path / "home"
     root.mkdir()
-    return AwsHome(root, sts.url)
+    return AwsHome(root, sts.url, in_process=in_process(request))
+
+
+def pytest_configure(config):
+    from tests import helpers
+
+    expression = (config.option.markexpr or "").replace(" ", "")
+    helpers.FAST_TIER = "notprocess" in expression
+
+
+@pytest.fixture(scope="session")
+def awsenv_as_anyone():
+    """The argv prefix that runs this checkout's awsenv as another user (setpriv to `nobody`), wherever the checkout
+    is: a copy of awsenv and its packages in a world-readable temporary directory, and a Python anyone can run."""
+    parent = tempfile.gettempdir()  # TMPDIR may be private too
+    if not all(os.stat(folder).st_mode & 0o001 for folder in (parent, *Path(parent).parents)):
+        parent = "/tmp"
+    directory = Path(tempfile.mkdtemp(prefix="awsenv-for-anyone-", dir=parent))
+    try:
+        yield awsenv_for_anyone(directory)
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)

@@ -5,7 +5,11 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
+import pytest
+
 from tests.helpers import parse_posix_exports
+
+pytestmark = pytest.mark.in_process
 
 
 def _two_roles(home) -> None:

@@ -13,9 +13,13 @@ from pathlib import Path
 
 import pexpect
 
+import pytest
+
 from awsenv.shells.dialects import SHELL_NAMES
 from tests.cache_entries import ROLE, drop_fast_index
 from tests.helpers import AWSENV, parse_posix_exports
+
+pytestmark = pytest.mark.process
 
 REPO = Path(__file__).resolve().parents[2]
 # What pip (25 and later), pipx and uv put in bin/awsenv for the console script (older pip also imported `re`).

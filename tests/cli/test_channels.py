@@ -11,6 +11,8 @@ import pytest
 from awsenv import __version__
 from tests.helpers import AWSENV
 
+pytestmark = pytest.mark.in_process
+
 
 def _dev(home):
     home.write_config("[profile dev]\nregion = eu-west-1\n")
@@ -52,6 +54,7 @@ def test_missing_profile_argument_without_terminal_is_a_usage_error(home, sts):
     assert "PROFILE" in done.stderr
 
 
+@pytest.mark.process
 def test_terminal_stdout_gets_instructions_not_secrets(home, sts):
     """The user forgot `eval`: the credentials must not be dumped on the screen."""
     _dev(home)

@@ -1,6 +1,9 @@
 """Shell completion (Typer's) completes commands, options and the profile names from the user's config."""
 
 from __future__ import annotations
+import pytest
+
+pytestmark = pytest.mark.in_process
 
 
 def _complete(home, words: str) -> list[str]:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.helpers import parse_posix_exports
+
+pytestmark = pytest.mark.in_process
 
 KEY = "AKIAIOSFODNN7DEFAULT"
 
@@ -28,6 +32,7 @@ def test_aws_profile_is_the_default_profile_with_no_terminal(home, sts):
     assert parse_posix_exports(named.stdout)["AWSENV_PROFILE"] == "other"
 
 
+@pytest.mark.process
 def test_exec_without_profile_uses_aws_profile(home, sts):
     _profiles(home)
     env = home.env(AWS_PROFILE="dev")
@@ -41,6 +46,7 @@ def test_exec_without_profile_uses_aws_profile(home, sts):
     assert named.stdout == "other\n"
 
 
+@pytest.mark.process
 def test_without_aws_profile_and_without_a_terminal_it_is_a_usage_error(home, sts):
     _profiles(home)
     for args in (("export", "--shell", "sh"), ("exec", "--", "true"), ("credential-process",)):

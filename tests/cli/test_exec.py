@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 import sys
+import pytest
+
+pytestmark = pytest.mark.process
 
 # The child: reports its argv, the AWS variables it sees and its stdin, then exits with the status it is told.
 CHILD = """

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import pexpect
 
+import pytest
+
 from tests.helpers import AWSENV
+
+pytestmark = pytest.mark.process
 
 
 def test_picker_lists_fitting_profiles_and_uses_the_choice(home, sts):

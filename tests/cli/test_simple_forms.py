@@ -7,8 +7,12 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from tests.cache_entries import ROLE
 from tests.helpers import AWSENV
+
+pytestmark = pytest.mark.process
 
 
 def _run(home, *args: str) -> tuple[set[str], tuple[int, str, str]]:

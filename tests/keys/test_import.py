@@ -6,8 +6,12 @@ from __future__ import annotations
 import os
 import stat
 
+import pytest
+
 from tests.helpers import aws_cli_v2
 from tests.keys.conftest import index_path, keyfile_env
+
+pytestmark = pytest.mark.in_process
 
 CREDENTIALS = (
     b"# my credentials\r\n"
@@ -109,6 +113,7 @@ def test_both_places_warn_and_the_files_win(home, sts):
     assert [c.caller for c in sts.calls] == ["AKIAIOSFODNN7DEVKEY1"]
 
 
+@pytest.mark.process
 def test_for_sdk_companion_serves_the_aws_cli(home, sts, tmp_path):
     from tests.aws_data_path import aws_data_path
 

@@ -9,8 +9,12 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from tests.helpers import AWSENV, parse_posix_exports
 from tests.keys.conftest import PASSPHRASE, index_path, keyfile_env, keyfile_path
+
+pytestmark = pytest.mark.in_process
 
 KEY_ID = "AKIAIOSFODNN7STORED1"
 SECRET = "stored/Secret+Key/that-must-not-leak"
@@ -82,6 +86,7 @@ def test_no_usable_keyring_says_what_to_install(home):
     assert not index_path(home).exists()
 
 
+@pytest.mark.process
 def test_a_cache_hit_loads_no_keyring(home, sts):
     home.write_config("[profile dev]\n")
     env = keyfile_env(home)

@@ -17,6 +17,8 @@ from awsenv.keys.index import shorten
 from tests.helpers import AWSENV, MFA_SERIAL, TOTP_SEED
 from tests.keys.conftest import PASSPHRASE, keyfile_env
 
+pytestmark = pytest.mark.in_process
+
 
 def _stored(home, monkeypatch) -> dict:
     """What the encrypted file holds for dev, read with the backend itself."""
@@ -99,6 +101,7 @@ def test_rotation_with_mfa_replaces_the_key_and_drops_old_sessions(home, sts, ia
                 assert not any(secret in value for value in environ.values())
 
 
+@pytest.mark.process
 @pytest.mark.parametrize("stop_after", ["ListAccessKeys", "CreateAccessKey", "verify", "DeleteAccessKey"])
 def test_a_crash_after_any_step_leaves_a_working_key_and_a_rerun_finishes(home, sts, iam_user, monkeypatch,
                                                                           stop_after):
@@ -184,6 +187,7 @@ def test_a_new_key_that_cannot_be_stored_is_deleted_again_and_the_old_one_kept(h
         subprocess.run(["umount", "-l", str(data)], capture_output=True)
 
 
+@pytest.mark.process
 def test_a_new_key_that_cannot_be_verified_is_deleted_again_and_the_old_one_kept(home, sts, iam_user, monkeypatch):
     """STS stops answering (503) right after CreateAccessKey, for every attempt of the check that the new key
     works: awsenv puts the old key back, deletes the new one in IAM (which answers again by then), and says so."""

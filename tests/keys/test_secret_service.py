@@ -6,8 +6,12 @@ from __future__ import annotations
 import json
 import subprocess
 
+import pytest
+
 from tests.helpers import need_binary, parse_posix_exports
 from tests.keys.conftest import REPO
+
+pytestmark = pytest.mark.process  # gnome-keyring through D-Bus: awsenv started as a process
 
 SECRET = "ss/Secret+Key/never-shown"
 

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.keys.conftest import keyfile_env
 from tests.servers import federation_server
+
+pytestmark = pytest.mark.in_process
 
 
 def _add(home, env, profile: str, key_id: str) -> None:

@@ -8,8 +8,12 @@ import json
 
 import pexpect
 
+import pytest
+
 from tests.helpers import AWSENV
 from tests.keys.conftest import keyfile_env
+
+pytestmark = pytest.mark.process
 
 SECRET = "typed/Secret+Key/not-echoed"
 PASSPHRASE = "a terminal passphrase"

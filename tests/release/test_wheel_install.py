@@ -20,6 +20,8 @@ from tests.helpers import MFA_SERIAL, TOTP_SEED, need_binary, parse_posix_export
 from tests.release.test_demo import check_claims, run_demo
 from tests.servers.sts_gate import RoleRule
 
+pytestmark = pytest.mark.process
+
 REPO = Path(__file__).resolve().parents[2]
 DIST_NAME = "awsenv-sts"  # `awsenv` on the public index is an unrelated project
 SHELL_FILES = sorted(p.name for p in (REPO / "shell").iterdir() if p.name.startswith("awsenv."))

@@ -17,6 +17,8 @@ from tests.reliability.a_support import (BASE_KEY_ID, BASE_SECRET, EXPIRATION, P
                                          no_traceback_shown, region_disabled_sts, secrets_of)
 from tests.servers.sts_gate import RoleRule
 
+pytestmark = pytest.mark.process
+
 # --- A1 -------------------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("command, outcome", [("role", "ok"), ("exec", "ok"), ("exec", "refused")])

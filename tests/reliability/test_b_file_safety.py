@@ -22,6 +22,8 @@ from tests.cache_entries import ROLE, entries
 from tests.helpers import AWSENV, BASE_KEY_ID, MFA_SERIAL, TOTP_SEED, parse_posix_exports
 from tests.servers.sso_server import organisation
 
+pytestmark = pytest.mark.process
+
 NOBODY = 65534
 BASE_KEYS = f"[base]\naws_access_key_id = {BASE_KEY_ID}\naws_secret_access_key = base/secret+key\n"
 ROLE_CONFIG = f"[profile base]\nregion = us-east-1\n[profile deploy]\nrole_arn = {ROLE}\nsource_profile = base\n" \
@@ -391,9 +393,10 @@ def test_b16_a_read_only_home_means_no_cache_and_a_refused_write_profile(home, s
     assert sorted(sts.actions()) == ["AssumeRole"] * 5 + ["GetSessionToken"] and home.mfa_runs() == 1
 
 
-def test_b16_no_home_means_no_cache_and_a_refused_write_profile(home, sts):
+def test_b16_no_home_means_no_cache_and_a_refused_write_profile(home, sts, awsenv_as_anyone):
     """HOME unset, run as `nobody`, whose home (from the password database) does not exist and cannot be made: the
-    config comes from AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE, nothing is cached, nothing is created."""
+    config comes from AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE, nothing is cached, nothing is created.
+    `nobody` runs a copy of this checkout's awsenv it can read (the checkout may be private to its owner)."""
     shared = Path(tempfile.mkdtemp(prefix="awsenv-b16-"))
     try:
         shared.chmod(0o755)
@@ -404,7 +407,7 @@ def test_b16_no_home_means_no_cache_and_a_refused_write_profile(home, sts):
         env = _bare_env(home)
         env.update(AWS_CONFIG_FILE=str(shared / "config"), AWS_SHARED_CREDENTIALS_FILE=str(shared / "credentials"))
         del env["HOME"]
-        as_nobody = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", AWSENV]
+        as_nobody = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", *awsenv_as_anyone]
         # --write-profile: the credentials file is root's, so awsenv will not rewrite it (and could not).
         _check_without_cache(as_nobody, env, str(shared / "credentials"))
         assert sts.actions() == ["AssumeRole"] * 4

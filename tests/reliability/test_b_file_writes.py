@@ -22,6 +22,8 @@ from tests.helpers import AWSENV, BASE_KEY_ID, parse_posix_exports
 from tests.keys.conftest import KEYFILE, PASSPHRASE, REPO
 from tests.sso_fixtures import SSO_CONFIG, SsoHome
 
+pytestmark = pytest.mark.process
+
 HOOK = Path(__file__).with_name("write_faults.py")
 BASE_SECRET = "base/secret+key"
 ROLE_CONFIG = f"[profile base]\nregion = us-east-1\n[profile deploy]\nrole_arn = {ROLE}\nsource_profile = base\n" \

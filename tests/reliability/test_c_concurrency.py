@@ -23,12 +23,14 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from tests.helpers import AWSENV, MFA_SERIAL, TOTP_SEED, run_parallel
-from tests.integration.test_credential_process_source import PROCESS_KEY, runs
-from tests.integration.test_credential_process_source import setup as process_profiles
-from tests.integration.test_credential_source import DEPLOY, _imds_env
-from tests.integration.test_credential_source import _profile as instance_profile
+from tests.resolve.test_credential_process_source import PROCESS_KEY, runs
+from tests.resolve.test_credential_process_source import setup as process_profiles
+from tests.resolve.test_credential_source import DEPLOY, _imds_env
+from tests.resolve.test_credential_source import _profile as instance_profile
 from tests.servers.metadata import InstanceMetadataServer
 from tests.servers.sts_gate import RoleRule
+
+pytestmark = pytest.mark.process
 
 PROD = "arn:aws:iam::111111111111:role/prod-admin"
 CALLERS = 16

@@ -12,7 +12,9 @@ import pytest
 
 from tests.cache_entries import drop_fast_index, entries, set_expiry
 from tests.helpers import parse_posix_exports
-from tests.integration.test_credential_process_clients import _boto3, _runs, _sdk_profile
+from tests.e2e.test_credential_process_clients import _boto3, _runs, _sdk_profile
+
+pytestmark = pytest.mark.process
 
 
 def _expiry_served(home, *args: str, **env: str) -> str:

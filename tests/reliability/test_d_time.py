@@ -18,6 +18,8 @@ from tests.helpers import parse_posix_exports
 from tests.reliability.de_support import cache_entries, gate, run_all  # noqa: F401 (gate: a fixture)
 from tests.servers.sts_gate import RoleRule, Session
 
+pytestmark = pytest.mark.process
+
 HOP1 = "arn:aws:iam::333333333333:role/hop-one"
 HOP2 = "arn:aws:iam::444444444444:role/hop-two"
 

@@ -22,6 +22,8 @@ from tests.reliability.de_support import (FakeClock, cache_entries, gate, oidc, 
                                           tls_server_with_an_unknown_ca)
 from tests.servers.sts_gate import RoleRule
 
+pytestmark = pytest.mark.process
+
 PROD = "arn:aws:iam::111111111111:role/prod-admin"
 HOP1 = "arn:aws:iam::333333333333:role/hop-one"
 MFA_PHRASE = "AWS rejected the MFA code: it was wrong, expired or already used"  # a regular expression for pexpect

@@ -22,6 +22,8 @@ import pytest
 from tests.helpers import AWSENV, MFA_SERIAL, TOTP_SEED
 from tests.servers.sts_gate import RoleRule
 
+pytestmark = pytest.mark.process
+
 PROD = "arn:aws:iam::111111111111:role/prod-admin"
 EXPORT_LINE = re.compile(r"(export [A-Z_]+='[^'\n]*'|unset [A-Z_]+);?")
 

@@ -11,6 +11,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from tests.helpers import AWSENV, BASE_KEY_ID
 
+pytestmark = pytest.mark.in_process
+
 ROLE = "arn:aws:iam::111111111111:role/{}"
 REPO = str(Path(__file__).resolve().parents[2])
 
@@ -214,6 +216,7 @@ def _counting_awsenv(home) -> Path:
     return wrapper
 
 
+@pytest.mark.process
 @pytest.mark.parametrize("shape", ["itself", "a-b-a", "itself-through-AWS_PROFILE"])
 def test_g38_credential_process_recursion_stops_with_the_chain(home, sts, shape):
     """Each awsenv run passes the profiles it serves to its credential_process children in

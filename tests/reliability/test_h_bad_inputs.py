@@ -17,6 +17,8 @@ import pytest
 from tests.helpers import AWSENV, BASE_KEY_ID, AwsHome, MFA_SERIAL, TOTP_SEED, parse_posix_exports
 from tests.servers.sts_gate import RoleRule
 
+pytestmark = pytest.mark.in_process
+
 ROLE = "arn:aws:iam::111111111111:role/target"
 SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}", re.ASCII)
 
@@ -76,6 +78,7 @@ def _eval_named_role(root: Path, sts_url: str, name: str) -> tuple[AwsHome, Path
     return home, workdir, done
 
 
+@pytest.mark.process
 def test_h40_hostile_profile_names_work_end_to_end_and_run_nothing(tmp_path, sts):
     """For every name: nothing in it runs (no canary file), the credentials reach the shell, the cache file names
     are hashes, and the written header reads back as NAME-temporary. The names run a few at a time."""
@@ -196,6 +199,7 @@ def test_h41_malformed_mfa_process_output_is_refused_before_any_call(home, sts):
     _codes_not_echoed(done.stderr, code)
 
 
+@pytest.mark.process
 def test_h41_terminal_prompt_accepts_only_six_ascii_digits(home, sts):
     """On a real terminal (pexpect): three malformed answers end the run with exit 2 and no call; a code with spaces
     around it is taken. The code never reaches stdout or the messages after the prompt."""

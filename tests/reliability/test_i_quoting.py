@@ -17,6 +17,8 @@ from tests.helpers import AWSENV, need_binary
 from tests.shells.harness import DUMP_ENV, SHELLS, run_rendered
 from tests.shells.test_quoting_property import any_value, metachar_value
 
+pytestmark = pytest.mark.process
+
 batch = st.lists(st.one_of(any_value, metachar_value), min_size=1, max_size=8)
 
 _REAL_SHELL_SETTINGS = settings(max_examples=12, deadline=None,

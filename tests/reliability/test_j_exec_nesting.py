@@ -17,6 +17,8 @@ from tests.cli.test_exec import _dev, _run_child
 from tests.helpers import AWSENV, parse_posix_exports
 from tests.shells.harness import DUMP_ENV
 
+pytestmark = pytest.mark.process
+
 # --- J46 -------------------------------------------------------------------------------------------------------------
 
 

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.helpers import aws_cli_v2
 from tests.server.children import BOTO3_CALLS, python, role_profile
+
+pytestmark = pytest.mark.process
 
 STATIC = {"AWS_ACCESS_KEY_ID": "AKIAOLDOLDOLDOLDOLD1", "AWS_SECRET_ACCESS_KEY": "old-secret",
           "AWS_SESSION_TOKEN": "old-session", "AWS_SECURITY_TOKEN": "old-token", "AWS_PROFILE": "base",

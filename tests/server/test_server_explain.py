@@ -6,7 +6,11 @@ import json
 
 import pyotp
 
+import pytest
+
 from tests.helpers import MFA_SERIAL, TOTP_SEED
+
+pytestmark = pytest.mark.in_process
 
 PROD = "arn:aws:iam::111111111111:role/prod"
 

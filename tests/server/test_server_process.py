@@ -17,6 +17,8 @@ import pytest
 from tests.helpers import AWSENV
 from tests.server.children import python, role_profile
 
+pytestmark = pytest.mark.process
+
 # Exits with the status it is told, or kills itself with the signal it is told.
 EXIT = "import os, signal, sys\nif sys.argv[1] == 'kill':\n    os.kill(os.getpid(), int(sys.argv[2]))\n" \
        "sys.exit(int(sys.argv[2]))\n"

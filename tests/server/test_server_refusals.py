@@ -9,6 +9,8 @@ import pytest
 
 from tests.server.children import PROBE, python, role_profile
 
+pytestmark = pytest.mark.process
+
 REFUSED = {"no token": 401, "wrong token": 401, "token prefix": 401, "bearer": 401, "two tokens": 401,
            "foreign host": 403, "host without port": 403, "other port": 403, "no host": 403, "origin": 403,
            "post": 405, "put": 405, "brew": 405, "other path": 404, "query": 404}

@@ -12,8 +12,12 @@ import time
 import pexpect
 import pyotp
 
+import pytest
+
 from tests.helpers import AWSENV, MFA_SERIAL, TOTP_SEED
 from tests.server.children import CALL_ACROSS_RENEWALS, python, role_profile
+
+pytestmark = pytest.mark.process
 
 LIFETIME = 8  # seconds the gate's credentials live
 SHORT = {"AWSENV_SERVER_MIN_TTL": "4"}  # renew with 4 s left

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.server.children import BOTO3_CALLS, python
+
+pytestmark = pytest.mark.process
 
 
 def test_sso_profile_credentials_are_served(sso_home, sso, sts, tmp_path):
@@ -34,7 +38,7 @@ def _assumed_keys(sts) -> list[str]:
 
 
 def test_a_role_on_a_credential_process_is_served(home, sts, tmp_path):
-    from tests.integration.test_credential_process_source import process_script, runs
+    from tests.resolve.test_credential_process_source import process_script, runs
 
     home.write_config(f"""\
         [profile vault]

@@ -16,6 +16,8 @@ from awsenv.env import SET_BY_AWSENV, STALE
 from tests.helpers import AWSENV, need_binary
 from tests.shells.harness import DUMP_ENV
 
+pytestmark = pytest.mark.process
+
 
 def _dev(home):
     home.write_config("[profile dev]\nregion = eu-west-1\n")

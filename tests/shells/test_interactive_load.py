@@ -15,6 +15,8 @@ from tests.helpers import need_binary
 from tests.shells.harness import DUMP_ENV
 from tests.shells.test_hostile_values import hostile_values
 
+pytestmark = pytest.mark.process
+
 # shell: (argv, prompt setup typed first, load line, dialect)
 INTERACTIVE = {
     "bash": (["bash", "--norc", "--noprofile", "-i"], "PS1='PX''MARK> '", 'eval "$(cat {out})"', "bash"),

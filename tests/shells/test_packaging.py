@@ -12,6 +12,8 @@ import pytest
 
 from tests.helpers import AWSENV
 
+pytestmark = pytest.mark.process
+
 REPO = Path(__file__).resolve().parents[2]
 SHELL_FILES = sorted(p.name for p in (REPO / "shell").iterdir() if p.name.startswith("awsenv."))
 

@@ -11,6 +11,8 @@ import pytest
 from tests.helpers import AWSENV, need_binary
 from tests.shells.test_subshell import PROMPT, _check_inside, _ours, _setup
 
+pytestmark = pytest.mark.process
+
 
 @pytest.mark.parametrize("shell", ["zsh", "fish"])
 def test_a_subshell_started_by_a_program_is_the_login_shell_with_its_rc_file(shell, home, sts, tmp_path):

@@ -17,6 +17,8 @@ import pytest
 from tests.helpers import AWSENV, need_binary
 from tests.shells.harness import DUMP_ENV
 
+pytestmark = pytest.mark.process
+
 PROMPT = "PX" + "MARK"  # what the user's own rc file puts in the prompt; never typed as one word
 
 # Per shell: the user's own rc file under HOME and its text: a variable, and a prompt the marker must prefix.

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from awsenv.shells.subshells import recipe, static_label
+
+pytestmark = pytest.mark.in_process
 
 HOSTILE_PROFILE = "prod'; rm -rf ~ #$(id)%PATH%&|!"
 
@@ -27,6 +31,7 @@ def test_cmd_prompt_uses_the_safe_label(tmp_path):
     assert plan.argv[2] == "prompt " + static_label(HOSTILE_PROFILE) + " $P$G"
 
 
+@pytest.mark.process
 def test_nested_shell_is_refused_before_any_call(home, sts):
     home.write_config("[profile dev]\nregion = eu-west-1\n")
     done = home.run("shell", "dev", "--shell", "bash", env=home.env(AWSENV_PROFILE="ops"))
@@ -35,6 +40,7 @@ def test_nested_shell_is_refused_before_any_call(home, sts):
     assert sts.calls == []
 
 
+@pytest.mark.process
 def test_force_starts_the_shell_anyway_and_returns_its_status(home, sts):
     home.write_config("[profile dev]\nregion = eu-west-1\n")
     home.write_credentials("[dev]\naws_access_key_id = AKIAIOSFODNN7DEVKEY1\naws_secret_access_key = dev/secret\n")

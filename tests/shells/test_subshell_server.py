@@ -7,8 +7,12 @@ import os
 
 import pexpect
 
+import pytest
+
 from tests.helpers import AWSENV, aws_cli_v2, need_binary
 from tests.server.children import role_profile
+
+pytestmark = pytest.mark.process
 
 PROMPT = "PX" + "MARK"
 

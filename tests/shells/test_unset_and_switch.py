@@ -11,9 +11,12 @@ from awsenv.env import SET_BY_AWSENV, STALE
 from tests.helpers import AWSENV, need_binary, parse_posix_exports
 from tests.shells.harness import SHELLS, run_rendered
 
+pytestmark = pytest.mark.in_process
+
 HELD = {name: f"old-{name.lower()}" for name in SET_BY_AWSENV + STALE}
 
 
+@pytest.mark.process
 @pytest.mark.parametrize("shell_name", sorted(SHELLS))
 def test_unset_clears_everything_awsenv_sets(shell_name, tmp_path):
     shell = SHELLS[shell_name]
@@ -46,6 +49,7 @@ def test_switching_replaces_the_credentials_and_says_which_profile(home, sts):
     assert now["AWS_ACCESS_KEY_ID"] == sts.calls[1].issued != held["AWS_ACCESS_KEY_ID"]
 
 
+@pytest.mark.process
 def test_switching_through_the_bash_integration(home, sts, tmp_path):
     bash = need_binary("bash")
     _two_profiles(home)
@@ -63,6 +67,7 @@ def test_switching_through_the_bash_integration(home, sts, tmp_path):
     assert "replacing the credentials of profile 'dev' with 'ops'" in done.stderr
 
 
+@pytest.mark.process
 @pytest.mark.parametrize("in_session", [True, False])
 def test_unset_removes_the_credential_server_of_an_awsenv_session_only(in_session, tmp_path):
     """Under `shell --server` the shell holds the server's URL and token: `awsenv unset` there removes them too.

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import pexpect
 
+import pytest
+
 from tests.helpers import AWSENV, parse_posix_exports
+
+pytestmark = pytest.mark.in_process
 
 NO_ROLE = """\
     [profile pick]
@@ -69,6 +73,7 @@ def test_missing_role_without_a_terminal_lists_the_roles_of_the_account(sso_home
     assert [c.params["account_id"] for c in sso.calls if c.api == "ListAccountRoles"] == ["333333333333"] * 2
 
 
+@pytest.mark.process
 def test_account_and_role_are_picked_on_the_terminal(sso_home, sso):
     _many_accounts(sso)
     sso_home.write_config(NO_ROLE)
@@ -90,6 +95,7 @@ def test_account_and_role_are_picked_on_the_terminal(sso_home, sso):
     assert (call.params["account_id"], call.params["role_name"]) == ("333333333333", "Billing")
 
 
+@pytest.mark.process
 def test_a_picked_role_is_not_remembered_for_the_next_run(sso_home, sso):
     _many_accounts(sso)
     sso_home.write_config(NO_ROLE)

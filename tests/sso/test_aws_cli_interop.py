@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import subprocess
 
+import pytest
+
 from tests.helpers import aws_cli_v2, parse_posix_exports
+
+pytestmark = [pytest.mark.process, pytest.mark.in_process]
 
 
 def _aws(env: dict, *args: str) -> subprocess.CompletedProcess:

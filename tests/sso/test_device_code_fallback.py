@@ -11,8 +11,12 @@ from datetime import datetime, timedelta, timezone
 
 import pexpect
 
+import pytest
+
 from tests.helpers import AWSENV
 from tests.sso_fixtures import iso
+
+pytestmark = pytest.mark.in_process
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 
@@ -58,6 +62,7 @@ def test_legacy_start_url_profiles_keep_the_device_code(sso_home, sso):
     assert "device code" not in done.stderr  # nothing to explain: that is the only flow it has
 
 
+@pytest.mark.process
 def test_without_a_desktop_the_terminal_shows_a_device_code(sso_home, sso):
     sso.approve_on_verify = True
     out = sso_home.root / "out.sh"

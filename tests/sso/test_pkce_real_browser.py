@@ -3,7 +3,11 @@ it, follows the redirect to awsenv's listener and shows awsenv's closing page.""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.helpers import need_binary, parse_posix_exports
+
+pytestmark = pytest.mark.process
 
 
 def test_headless_chromium_completes_the_one_click_sign_in(sso_home, sso):

@@ -13,8 +13,12 @@ import urllib.request
 
 import pexpect
 
+import pytest
+
 from tests.helpers import AWSENV, parse_posix_exports
 from tests.sso_fixtures import START_URL, mode
+
+pytestmark = pytest.mark.in_process
 
 AUTH_CODE_GRANTS = ["authorization_code", "refresh_token"]
 
@@ -112,6 +116,7 @@ def test_a_timeout_that_is_not_a_number_is_a_usage_error(sso_home, sso):
     assert sso.count("Authorize") == 0
 
 
+@pytest.mark.process
 def test_eight_callers_open_one_browser_tab(sso_home, sso):
     from tests.helpers import run_parallel
 
@@ -138,6 +143,7 @@ def _spawn(sso_home, command: str, out, **env: str) -> pexpect.spawn:
                          encoding="utf-8", timeout=30, dimensions=(50, 200))
 
 
+@pytest.mark.process
 def test_no_browser_on_a_desktop_terminal_prints_the_url_to_open_here(sso_home, sso):
     out = sso_home.root / "out.sh"
     child = _spawn(sso_home, "sso dev --shell sh --no-browser", out, DISPLAY=":99")

@@ -15,6 +15,8 @@ from tests.helpers import aws_cli_v2, need_binary, run_parallel
 from tests.servers.sso_server import organisation
 from tests.sso_fixtures import SSO_CONFIG, mode
 
+pytestmark = pytest.mark.in_process
+
 SESSION_ONLY = """\
 # my AWS config
 [sso-session corp]
@@ -181,6 +183,7 @@ def test_stale_profiles_are_reported_and_pruned_only_when_asked(org, sso):
     assert org.home.config.read_bytes() == result
 
 
+@pytest.mark.process
 def test_user_edits_to_generated_profiles_survive_and_aws_cli_edits_keep_the_mark(org, sso):
     aws = aws_cli_v2()
     assert org.run("populate", "corp").returncode == 0
@@ -295,6 +298,7 @@ def test_each_generated_profile_exports_straight_away(org, sso):
             ("GetRoleCredentials", account, role)]
 
 
+@pytest.mark.process
 def test_the_aws_cli_reads_the_generated_file(org):
     aws = aws_cli_v2()
     assert org.run("populate", "corp").returncode == 0
@@ -365,6 +369,7 @@ def test_list_groups_generated_profiles_by_session_and_completion_offers_them(or
     assert complete("awsenv populate co") == ["corp"]
 
 
+@pytest.mark.process
 def test_parallel_runs_write_each_profile_once(org):
     results = run_parallel(org.env(), 3, "populate", "corp", cwd=str(org.root))
     assert [r.returncode for r in results] == [0, 0, 0], [r.stderr for r in results]

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import pytest
+
 from tests.helpers import parse_posix_exports
 from tests.sso_fixtures import START_URL, mode
+
+pytestmark = pytest.mark.in_process
 
 
 def test_first_device_sign_in_writes_the_aws_cli_token_file(sso_home, sso):

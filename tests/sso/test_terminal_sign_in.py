@@ -7,7 +7,11 @@ import urllib.request
 
 import pexpect
 
+import pytest
+
 from tests.helpers import AWSENV, parse_posix_exports
+
+pytestmark = pytest.mark.process
 
 URL = re.compile(r"http://127\.0\.0\.1:\d+/verify\?user_code=([A-Z0-9-]+)")
 

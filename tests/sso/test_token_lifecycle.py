@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.helpers import parse_posix_exports
+
+pytestmark = pytest.mark.in_process
 
 
 def _grants(sso) -> list:

@@ -11,6 +11,8 @@ import textwrap
 import time
 from pathlib import Path
 
+import pytest
+
 from awsenv.resolve.mfa_codes import CODE_LIFETIME, WAIT_FOR_NEXT, CodeSource
 
 SERIAL = "arn:aws:iam::123456789012:mfa/alice"
@@ -102,6 +104,7 @@ def test_the_record_is_private_and_holds_no_code(tmp_path):
     assert "987654" not in records[0].read_text()
 
 
+@pytest.mark.process
 def test_without_a_new_code_or_a_terminal_it_fails_instead_of_sending_a_used_one(tmp_path):
     """In a new session (no controlling terminal): mfa_process repeats a used code until the wait runs out."""
     process = _codes_process(tmp_path, ["555555"])
@@ -129,6 +132,7 @@ def test_without_a_new_code_or_a_terminal_it_fails_instead_of_sending_a_used_one
     assert word == "unavailable" and float(waited) >= WAIT_FOR_NEXT
 
 
+@pytest.mark.process
 def test_parallel_processes_claim_one_code_once(tmp_path):
     script = textwrap.dedent(f"""\
         import os, time

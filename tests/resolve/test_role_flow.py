@@ -9,9 +9,13 @@ from datetime import datetime, timezone
 
 import pyotp
 
+import pytest
+
 from tests.aws_data_path import aws_data_path
 from tests.helpers import MFA_SERIAL, TOTP_SEED, aws_cli_v2, parse_posix_exports
 from tests.servers.sts_gate import RoleRule
+
+pytestmark = pytest.mark.in_process
 
 PROD = "arn:aws:iam::111111111111:role/prod-admin"
 STAGING = "arn:aws:iam::222222222222:role/staging-admin"
@@ -131,6 +135,7 @@ def _recorded(sts, since: int = 0) -> list[tuple[str, dict]]:
     return out
 
 
+@pytest.mark.process
 def test_seed_case_one_code_mfa_session_then_role_with_external_id(home, sts):
     _mfa_roles(home, sts)
     planned = _explain(home, "prod")
@@ -153,6 +158,7 @@ def test_seed_case_one_code_mfa_session_then_role_with_external_id(home, sts):
     assert cached["calls"] == [] and cached["mfa_codes"] == 0 and cached["steps"][-1]["cached_until"]
 
 
+@pytest.mark.process
 def test_two_roles_sharing_a_serial_need_one_code(home, sts):
     _mfa_roles(home, sts)
     first = _exports(home, "role", "prod")
@@ -185,6 +191,7 @@ def test_two_hours_put_the_code_on_assume_role_and_say_why(home, sts):
     assert 7200 - 120 < left <= 7200 + 5
 
 
+@pytest.mark.process
 def test_three_hop_chain_ends_as_the_last_role_with_chained_hops_capped(home, sts):
     _chain(home, sts)
     planned = _explain(home, "three")
@@ -230,6 +237,7 @@ def test_loops_and_missing_sources_exit_2_before_any_call(home, sts):
     assert sts.calls == []
 
 
+@pytest.mark.process
 def test_chain_resolution_matches_the_aws_cli_v2(home, sts, tmp_path):
     """Differential: the AWS CLI v2 resolves the same profiles (its own AssumeRole calls go through the gate)."""
     aws = aws_cli_v2()
@@ -316,6 +324,7 @@ def test_missing_external_id_and_missing_mfa_are_access_denied_with_hints(home, 
     assert done.returncode == 1 and "mfa_serial" in done.stderr
 
 
+@pytest.mark.process
 def test_revoked_cached_mfa_session_is_dropped_and_opened_again_once(home, sts):
     _mfa_roles(home, sts, with_process=False)
     totp = pyotp.TOTP(TOTP_SEED)

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import os
 import stat
+import pytest
+
+pytestmark = pytest.mark.in_process
 
 
 HOSTILE = (

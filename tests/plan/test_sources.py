@@ -9,7 +9,7 @@ from awsenv.errors import ConfigError, UsageError
 from awsenv.model import (AssumeRole, AssumeRoleWithWebIdentity, ContainerCredentials, CredentialProcess,
                           EnvironmentKeys, InstanceMetadata, LoginSession)
 from awsenv.plan.rules import resolve_plan
-from tests.unit.test_plan import KEYS, _config, _kinds
+from tests.plan.test_rules import KEYS, _config, _kinds
 
 ROLE = "arn:aws:iam::111111111111:role/r"
 

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.in_process
+
 
 CONFIG = """\
     [profile dev]

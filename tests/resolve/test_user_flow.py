@@ -1,4 +1,4 @@
-"""`awsenv user` against the strict STS stand-in, as a subprocess, with no terminal."""
+"""`awsenv user` against the strict STS stand-in, with no terminal."""
 
 from __future__ import annotations
 
@@ -7,7 +7,11 @@ import time
 
 import pyotp
 
+import pytest
+
 from tests.helpers import MFA_SERIAL, TOTP_SEED, aws_cli_v2, parse_posix_exports
+
+pytestmark = pytest.mark.in_process
 
 
 def _user_profile(home, extra: str = "") -> None:
@@ -80,6 +84,7 @@ def test_wrong_code_is_refused_by_sts_and_reported(home, sts):
     assert "AccessDenied" in done.stderr and "'dev'" in done.stderr and "next code" in done.stderr
 
 
+@pytest.mark.process
 def test_exported_credentials_work_with_the_aws_cli(home, sts, moto_url):
     aws = aws_cli_v2()
     _user_profile(home)

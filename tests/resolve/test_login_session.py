@@ -12,6 +12,8 @@ import pytest
 from tests.helpers import parse_posix_exports, run_parallel
 from tests.servers.signin_server import CLIENT_ID, SigninServer
 
+pytestmark = pytest.mark.in_process
+
 SESSION = "arn:aws:iam::123456789012:user/alice"
 OPS = "arn:aws:iam::123456789012:role/Ops"
 CACHED_KEY = "ASIACACHEDLOGIN12345"
@@ -97,6 +99,7 @@ def test_an_ended_session_or_none_at_all_says_to_sign_in_again(home, sts, signin
 
 
 
+@pytest.mark.process
 def test_parallel_callers_refresh_once_so_the_rotating_refresh_token_is_never_spent_twice(home, sts, signin):
     _setup(home)
     _write_cache(home, signin, minutes_left=2)

@@ -10,6 +10,8 @@ import urllib.parse
 
 import pytest
 
+pytestmark = pytest.mark.in_process
+
 
 ROLE_ARN = "arn:aws:iam::210987654321:role/Admin"
 CONFIG = f"""\

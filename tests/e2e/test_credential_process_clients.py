@@ -9,8 +9,12 @@ import sys
 import textwrap
 import time
 
+import pytest
+
 from tests.cache_entries import ROLE
 from tests.helpers import AWSENV, aws_cli_v2
+
+pytestmark = pytest.mark.process
 
 
 def _sdk_profile(home) -> None:

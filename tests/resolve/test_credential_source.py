@@ -13,6 +13,8 @@ from tests.aws_data_path import aws_data_path
 from tests.helpers import AWSENV, aws_cli_v2, parse_posix_exports
 from tests.servers.metadata import ContainerCredentialsServer, InstanceMetadataServer
 
+pytestmark = pytest.mark.in_process
+
 DEPLOY = "arn:aws:iam::123456789012:role/Deploy"
 
 
@@ -47,6 +49,7 @@ def _assumed_by(sts) -> list[tuple[str, str]]:
     return [(c.caller, c.params["RoleArn"]) for c in sts.calls if c.action == "AssumeRole"]
 
 
+@pytest.mark.process
 def test_instance_metadata_root_uses_imdsv2_and_signs_the_assume_role(home, sts, imds, tmp_path):
     _profile(home, "Ec2InstanceMetadata")
     done = home.run("export", "deploy", "--shell", "sh", env=_imds_env(home, imds))

@@ -1,4 +1,4 @@
-"""Fixtures the console tests share: the federation sign-in stand-in, trusting the sessions the STS gate issued."""
+"""The federation sign-in stand-in, trusting the sessions the STS gate issued (registered in tests/conftest.py)."""
 
 from __future__ import annotations
 

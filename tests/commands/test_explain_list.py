@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 import sys
 
+import pytest
+
 from tests.helpers import MFA_SERIAL, TOTP_SEED
 from tests.servers.sts_gate import RoleRule
+
+pytestmark = pytest.mark.in_process
 
 PROD = "arn:aws:iam::111111111111:role/prod-admin"
 

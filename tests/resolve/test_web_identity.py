@@ -6,8 +6,12 @@ from __future__ import annotations
 import json
 import subprocess
 
+import pytest
+
 from tests.aws_data_path import aws_data_path
 from tests.helpers import aws_cli_v2, parse_posix_exports
+
+pytestmark = pytest.mark.in_process
 
 CI_ROLE = "arn:aws:iam::123456789012:role/ci"
 DEPLOY = "arn:aws:iam::210987654321:role/deploy"
@@ -64,6 +68,7 @@ def test_a_refused_token_is_exit_1_and_a_missing_file_exit_2(home, sts):
     assert (gone.returncode, gone.stdout) == (2, "") and "token file" in gone.stderr
 
 
+@pytest.mark.process
 def test_as_a_chain_root_the_role_is_assumed_with_the_web_identity_session(home, sts, tmp_path):
     _setup(home, sts)
     done = home.run("export", "deploy", "--shell", "sh")

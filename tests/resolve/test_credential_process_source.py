@@ -11,8 +11,12 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from tests.aws_data_path import aws_data_path
 from tests.helpers import AWSENV, aws_cli_v2, parse_posix_exports
+
+pytestmark = pytest.mark.in_process
 
 OPS = "arn:aws:iam::123456789012:role/Ops"
 PROCESS_KEY = "ASIAPROCESSKEY123456"
@@ -93,6 +97,7 @@ def test_a_process_without_an_expiration_is_never_cached(home, sts):
     assert not list(home.cache.glob("*.json"))
 
 
+@pytest.mark.process
 def test_a_role_on_a_process_is_signed_by_the_process_key_and_matches_the_aws_cli(home, sts, tmp_path):
     setup(home)
     done = home.run("export", "ops", "--shell", "sh")
@@ -134,6 +139,7 @@ def test_wrong_answers_fail_naming_the_profile_and_never_quote_the_program(home,
     assert "Version 1" in said["version"] and "Version 1" in said["string-version"]
 
 
+@pytest.mark.process
 def test_a_missing_program_is_reported_and_a_loop_through_awsenv_stops(home, sts):
     home.write_config(f"""\
         [profile gone]
@@ -148,6 +154,7 @@ def test_a_missing_program_is_reported_and_a_loop_through_awsenv_stops(home, sts
     assert "credential_process loop" in loop.stderr
 
 
+@pytest.mark.process
 def test_the_aws_cli_reads_a_process_profile_through_awsenv(home, sts, tmp_path):
     setup(home)
     with open(home.config, "a") as config:
