@@ -5,6 +5,9 @@ from __future__ import annotations
 import pexpect
 
 from tests.helpers import AWSENV, MFA_SERIAL, TOTP_SEED
+import pytest
+
+pytestmark = pytest.mark.process
 
 
 def test_ctrl_c_at_the_mfa_prompt_ends_the_line_first(home, sts):

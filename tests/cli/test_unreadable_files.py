@@ -13,6 +13,8 @@ import pytest
 
 from tests.helpers import AWSENV
 
+pytestmark = pytest.mark.process
+
 
 def _as_unprivileged(argv: list[str], env: dict) -> subprocess.CompletedProcess:
     if os.geteuid() != 0:

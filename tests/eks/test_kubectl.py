@@ -10,6 +10,9 @@ import yaml
 from tests.eks.conftest import token_url
 from tests.eks.test_kubeconfig import EXISTING
 from tests.helpers import need_binary
+import pytest
+
+pytestmark = pytest.mark.process
 
 
 def _kubectl(home, kubeconfig, *args: str, context: str | None = None) -> subprocess.CompletedProcess:

@@ -11,6 +11,8 @@ import pytest
 from tests.fresh.shell_session import INTERACTIVE, start
 from tests.helpers import need_binary
 
+pytestmark = pytest.mark.process
+
 PROD = "arn:aws:iam::111111111111:role/prod-admin"
 
 

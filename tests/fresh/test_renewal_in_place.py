@@ -17,6 +17,8 @@ from tests.fresh.shell_session import INTERACTIVE, NO_CLOCK, start
 from tests.helpers import MFA_SERIAL, TOTP_SEED
 from tests.servers.sts_gate import RoleRule
 
+pytestmark = pytest.mark.process
+
 PROD = "arn:aws:iam::111111111111:role/prod-admin"
 LIFETIME = 100
 WINDOW = 95

@@ -13,6 +13,8 @@ import pytest
 from tests.helpers import MFA_SERIAL, TOTP_SEED, parse_posix_exports
 from tests.servers.sts_gate import RoleRule
 
+pytestmark = pytest.mark.in_process
+
 PROD = "arn:aws:iam::111111111111:role/prod-admin"
 
 

@@ -23,6 +23,8 @@ SCRIPTS = REPO / "scripts"
 sys.path.insert(0, str(SCRIPTS))
 import demo_sts  # noqa: E402
 
+pytestmark = pytest.mark.process
+
 
 def run_demo(python: str, awsenv_dir: str) -> str:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS", "_AWSENV"))}

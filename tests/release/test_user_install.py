@@ -21,6 +21,8 @@ import pytest
 
 from awsenv import __version__
 
+pytestmark = pytest.mark.process
+
 REPO = Path(__file__).resolve().parents[2]
 
 

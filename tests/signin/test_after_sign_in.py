@@ -12,6 +12,9 @@ import pexpect
 
 from tests.helpers import AWSENV, parse_posix_exports
 from tests.servers.signin_server import CROSS_DEVICE, PRINCIPAL
+import pytest
+
+pytestmark = pytest.mark.process
 
 OPS = "arn:aws:iam::123456789012:role/Ops"
 CONFIG = f"""\

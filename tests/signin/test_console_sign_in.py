@@ -17,6 +17,8 @@ import pytest
 from tests.helpers import AWSENV
 from tests.servers.signin_server import CLIENT_ID, PRINCIPAL
 
+pytestmark = pytest.mark.process
+
 CONFIG = """\
     # my profiles
     [default]

@@ -13,6 +13,8 @@ import pytest
 
 from tests.helpers import AWSENV, MFA_SERIAL, TOTP_SEED, need_binary
 
+pytestmark = pytest.mark.process
+
 TITLE = "awsenv: MFA code"
 
 

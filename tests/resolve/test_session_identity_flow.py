@@ -10,6 +10,8 @@ import pytest
 
 from tests.server.children import CALL_ACROSS_RENEWALS, python
 
+pytestmark = pytest.mark.process
+
 MID = "arn:aws:iam::333333333333:role/mid"
 TOP = "arn:aws:iam::444444444444:role/top"
 

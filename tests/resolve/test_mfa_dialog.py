@@ -13,6 +13,8 @@ import pytest
 
 from tests.helpers import MFA_SERIAL, TOTP_SEED, run_parallel
 
+pytestmark = pytest.mark.process
+
 STANDIN = textwrap.dedent(f"""\
     #!{sys.executable}
     import json, os, sys, time

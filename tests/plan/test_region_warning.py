@@ -4,6 +4,9 @@ stderr naming the closest known region, on every run: also when the credentials 
 from __future__ import annotations
 
 from tests.helpers import parse_posix_exports
+import pytest
+
+pytestmark = pytest.mark.in_process
 
 
 def test_an_unknown_region_is_used_with_a_warning_every_time(role_home, sts):
