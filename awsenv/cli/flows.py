@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from awsenv.cli.app import app
 from awsenv.cli.options import (CredentialOptions, DurationOpt, FormatOpt, MfaCodeOpt, NoBrowserOpt, NoCacheOpt,
-                                OverwriteProfileOpt, ProfileArg, RegionOpt, ShellOpt, UseDeviceCodeOpt, WriteProfileOpt)
+                                OverwriteProfileOpt, ProfileArg, RegionOpt, ServiceOpt, ShellOpt, UseDeviceCodeOpt,
+                                WriteProfileOpt)
 from awsenv.commands.credentials import (print_credential_process, print_credentials, profile_or_pick, request_for,
                                          write_profile_if_asked)
 
@@ -29,10 +30,14 @@ def _register(flow: str) -> None:
                 mfa_code: MfaCodeOpt = None, duration: DurationOpt = None, region: RegionOpt = None,
                 no_cache: NoCacheOpt = False, write_profile: WriteProfileOpt = None,
                 no_browser: NoBrowserOpt = False, use_device_code: UseDeviceCodeOpt = False,
-                overwrite_profile: OverwriteProfileOpt = False) -> None:
-        print_credentials(flow, profile, CredentialOptions(shell, format, mfa_code, duration, region, no_cache,
-                                                           write_profile, no_browser, use_device_code,
-                                                           overwrite_profile))
+                overwrite_profile: OverwriteProfileOpt = False, server: ServiceOpt = False) -> None:
+        options = CredentialOptions(shell, format, mfa_code, duration, region, no_cache, write_profile, no_browser,
+                                    use_device_code, overwrite_profile)
+        if server:
+            from awsenv.cli.service_cmds import print_served
+
+            return print_served(flow, profile, options)
+        print_credentials(flow, profile, options)
 
     command.__doc__ = f"{summary}\n\nExample: eval \"$({example})\""
     app.command(flow)(command)
