@@ -34,7 +34,8 @@ def make_renewal(name: str, duration: Optional[str], region: Optional[str], log:
         engine.options.min_ttl = min_ttl
         return engine.credentials(plan)
 
-    renewal = Renewal(name, fetch, wanted, log, remedy=f"run `awsenv export {name}` in a terminal to sign in again")
+    remedy = f"run `awsenv export {name}` in a terminal: the service takes the new session from there"
+    renewal = Renewal(name, fetch, wanted, log, remedy=remedy)
     renewal.first()
     return renewal, plan.region
 

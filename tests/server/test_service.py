@@ -195,3 +195,45 @@ def test_container_env_lines_give_boto3_the_credentials(home, svc_env, tmp_path)
                          timeout=60)
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout)["method"] == "container-role"
+
+
+def test_a_renewal_that_needs_a_person_names_the_command_and_takes_the_new_session(home, sts, svc_env, tmp_path):
+    import pexpect
+    import pyotp
+
+    from tests.helpers import MFA_SERIAL, TOTP_SEED
+
+    home.write_config(f"[profile dev]\nregion = eu-west-1\nmfa_serial = {MFA_SERIAL}\n")
+    home.write_credentials("[dev]\naws_access_key_id = AKIAIOSFODNN7DEVKEY1\naws_secret_access_key = dev/secret\n")
+    sts.seeds[MFA_SERIAL] = TOTP_SEED
+    sts.lifetime = 8
+    env = dict(svc_env, AWSENV_SERVER_MIN_TTL="4")
+    totp = pyotp.TOTP(TOTP_SEED)
+    first = totp.now()
+    found = tmp_path / "exports"
+    script = (f'eval "$({AWSENV} export --server dev --mfa-code {first} --shell bash)" && '
+              f'echo "$AWS_CONTAINER_CREDENTIALS_FULL_URI $AWS_CONTAINER_AUTHORIZATION_TOKEN" > {found}; sleep 60')
+    terminal = pexpect.spawn("bash", ["-c", script], env=env, cwd=str(home.root), encoding="utf-8", timeout=40)
+    try:
+        # Said once on the terminal that registered the profile, with the command to run.
+        terminal.expect("could not renew the credentials of profile 'dev'")
+        terminal.expect(r"run `awsenv export dev` in a terminal")
+        url, token = found.read_text().split()
+        deadline = time.monotonic() + 30
+        while (answer := _ask(url, token))[0] == 200 and time.monotonic() < deadline:
+            time.sleep(0.2)  # the current credentials are served until they run out
+        status, body = answer
+        assert status == 503 and "awsenv export dev" in body["message"], body
+        second = next(c for c in (totp.at(time.time() + d) for d in (30, -30, 0)) if c != first)
+        again = home.run("export", "dev", "--mfa-code", second, "--shell", "bash", env=env)
+        assert again.returncode == 0, again.stderr
+        deadline = time.monotonic() + 30
+        while (answer := _ask(url, token))[0] != 200 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert answer[0] == 200, answer
+        assert answer[1]["AccessKeyId"] in again.stdout  # the session the person just made, from the cache
+        assert terminal.isalive()
+    finally:
+        terminal.terminate(force=True)
+    log = open(os.path.join(env["XDG_RUNTIME_DIR"], "awsenv", "serve.log")).read()
+    assert "could not renew the credentials of profile 'dev'" in log and token not in log
