@@ -91,6 +91,13 @@ def _tty() -> Optional[str]:
         return None
 
 
+def _shell_pid() -> int:
+    """The process whose life keeps the service up: the terminal's session leader (the shell in that window), else
+    awsenv's parent (`eval "$(...)"` may run awsenv from a subshell that ends at once)."""
+    session = os.getsid(0)
+    return session if session not in (os.getpid(), 0) else os.getppid()
+
+
 def _register(flow: str, profile: Optional[str], options: CredentialOptions, pid: Optional[int]):
     """Obtain the profile's credentials here first (prompts and sign-ins happen in this terminal, into the cache
     the service reads), then register it with the service, started if need be."""
@@ -118,7 +125,7 @@ def print_served(flow: str, profile: Optional[str], options: CredentialOptions) 
     from awsenv.shells.output import choose_dialect, emit
 
     dialect = choose_dialect(options.shell, options.format)
-    name, region, client, answer = _register(flow, profile, options, os.getppid())
+    name, region, client, answer = _register(flow, profile, options, _shell_pid())
     url = f"http://127.0.0.1:{answer['port']}{answer['path']}"
     emit(server_delta(url, answer["token"], name, region), dialect, f"{flow} --server", name)
 
@@ -136,7 +143,7 @@ def container_env(profile: ProfileArg = None, listen: ListenOpt = CONTAINER_ADDR
     token for this profile alone. ADDR must be an address of this host that the container reaches: by default
     169.254.170.2, the gateway of a Docker network made for it (docs/credential-service.md).
 
-    Example: awsenv container-env prod > prod.env && docker run --network awsenv --env-file prod.env IMAGE
+    Example: awsenv container-env prod > prod.env && docker run --network awsenv-net --env-file prod.env IMAGE
     """
     options = CredentialOptions(None, None, None, None, None, False, None, False, False, False)
     name, region, client, answer = _register("export", profile, options, None)

@@ -237,3 +237,23 @@ def test_a_renewal_that_needs_a_person_names_the_command_and_takes_the_new_sessi
         terminal.terminate(force=True)
     log = open(os.path.join(env["XDG_RUNTIME_DIR"], "awsenv", "serve.log")).read()
     assert "could not renew the credentials of profile 'dev'" in log and token not in log
+
+
+def test_unset_removes_the_service_variables(home, svc_env):
+    role_profile(home)
+    exports = _served(home, svc_env, "dev")
+    inside = dict(svc_env, **{k: v for k, v in exports.items() if k.startswith(("AWS_", "AWSENV_"))})
+    done = home.run("unset", "--shell", "sh", env=inside)
+    assert done.returncode == 0, done.stderr
+    script = "".join(f"export {k}='{v}'\n" for k, v in exports.items() if k.startswith(("AWS_", "AWSENV_")))
+    after = parse_posix_exports(script + done.stdout)
+    for name in (URI, TOKEN, "AWSENV_PROFILE"):
+        assert name not in after
+
+
+def test_a_second_service_in_the_foreground_is_refused(home, svc_env):
+    role_profile(home)
+    _served(home, svc_env, "dev")
+    done = home.run("serve", env=svc_env)
+    assert done.returncode != 0
+    assert f"already running (pid {_service_pid(svc_env)})" in done.stderr
