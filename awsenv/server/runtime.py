@@ -52,6 +52,9 @@ class Client:
                          headers={"Authorization": self.token, "Content-Type": "application/json"})
             response = conn.getresponse()
             answer = json.loads(response.read() or b"{}")
+        except (OSError, http.client.HTTPException, ValueError) as error:
+            raise AwsenvError(f"the credential service (pid {self.pid}) did not answer: {type(error).__name__}",
+                              hint="`awsenv serve stop`, then run the command again") from None
         finally:
             conn.close()
         if response.status != 200:
@@ -69,7 +72,7 @@ def running(environ: Mapping[str, str] = os.environ) -> Optional[Client]:
         record = json.loads(raw)
         client = Client(int(record["port"]), token.decode().strip(), int(record["pid"]))
         client.call("ping", timeout=5.0)
-    except (ValueError, KeyError, OSError, AwsenvError):
+    except (ValueError, KeyError, AwsenvError):
         return None
     return client
 

@@ -173,6 +173,9 @@ class Service:
             return 409, {"code": "Refused", "message": error.message, "hint": error.hint}
         except (KeyError, TypeError, ValueError):
             return 400, _error("BadRequest", "malformed control request")
+        except Exception as error:  # the client must get an answer, not a closed connection
+            self.log(f"could not {op}: {type(error).__name__}")
+            return 500, _error("InternalError", f"the credential service could not {op}: {type(error).__name__}")
         return 400, _error("BadRequest", f"unknown operation {op!r}")
 
     def register(self, name: str, duration: Optional[str], region: Optional[str], pid: Optional[int],

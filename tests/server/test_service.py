@@ -257,3 +257,31 @@ def test_a_second_service_in_the_foreground_is_refused(home, svc_env):
     done = home.run("serve", env=svc_env)
     assert done.returncode != 0
     assert f"already running (pid {_service_pid(svc_env)})" in done.stderr
+
+
+def test_the_control_route_takes_the_admin_token_only(home, svc_env):
+    role_profile(home)
+    exports = _served(home, svc_env, "dev")
+    port = urllib.parse.urlsplit(exports[URI]).port
+    admin = open(os.path.join(svc_env["XDG_RUNTIME_DIR"], "awsenv", "admin-token")).read()
+
+    def control(token, host=f"127.0.0.1:{port}", body=b'{"op": "status"}'):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.putrequest("POST", "/admin", skip_host=True)
+        conn.putheader("Host", host)
+        conn.putheader("Content-Length", str(len(body)))
+        if token:
+            conn.putheader("Authorization", token)
+        conn.endheaders(body)
+        response = conn.getresponse()
+        answer = response.status, response.read()
+        conn.close()
+        return answer
+
+    assert control(admin)[0] == 200
+    assert control(None)[0] == 401
+    assert control(exports[TOKEN])[0] == 401  # a profile's token opens no control
+    assert control(admin, host=f"evil.example:{port}")[0] == 403
+    status, body = control(admin, body=b'{"op": "nothing"}')
+    assert status == 400 and b"unknown operation" in body
+    assert _alive(_service_pid(svc_env))
