@@ -18,25 +18,23 @@ given its variables is still running.
 from __future__ import annotations
 
 import hmac
-import json
 import os
 import shutil
 import subprocess
 import threading
 import time
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Callable, Optional
 from urllib.parse import quote, unquote
 
 from awsenv.errors import AwsenvError, UsageError
-from awsenv.server.endpoint import READ_TIMEOUT, Unavailable, _error, _expiration, credentials_document, new_token
-from awsenv.server.runtime import ADMIN_PATH
+from awsenv.server.endpoint import Unavailable, _error, _expiration, credentials_document, new_token
+from awsenv.server.service_http import LOOPBACK, handler_for
 
 ROUTE = "/profile/"
 IDLE_VARIABLE = "AWSENV_SERVE_IDLE"
 DEFAULT_IDLE = 3600.0
-LOOPBACK = "127.0.0.1"
 
 
 def idle_seconds(environ=os.environ) -> float:
@@ -81,7 +79,7 @@ class Service:
 
     # -- listening -----------------------------------------------------------------------------------------------
     def _listen(self, address: str, port: int) -> int:
-        httpd = _Listener((address, port), _handler_for(self, address == LOOPBACK))
+        httpd = _Listener((address, port), handler_for(self, address == LOOPBACK))
         self.listeners[address] = httpd
         threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True,
                          name=f"awsenv-service-{address}").start()
@@ -268,50 +266,3 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
-
-
-def _handler_for(service: Service, loopback: bool) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        timeout = READ_TIMEOUT
-        server_version = "awsenv"
-        sys_version = ""
-
-        def _send(self, status: int, body: dict) -> None:
-            payload = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Cache-Control", "no-store")
-            self.send_header("Content-Length", str(len(payload)))
-            self.send_header("Connection", "close")
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(payload)
-            self.close_connection = True
-
-        def _respond(self) -> None:
-            hosts = self.headers.get_all("Host") or []
-            authorizations = self.headers.get_all("Authorization") or []
-            if self.path == ADMIN_PATH and self.command == "POST" and loopback:
-                if hosts != [f"{LOOPBACK}:{service.port}"] or self.headers.get_all("Origin"):
-                    return self._send(403, _error("Forbidden", "the control route is for awsenv alone"))
-                try:
-                    length = int(self.headers.get("Content-Length") or 0)
-                    request = json.loads(self.rfile.read(min(length, 65536)) or b"{}")
-                except ValueError:
-                    return self._send(400, _error("BadRequest", "malformed control request"))
-                return self._send(*service.control(authorizations, request if isinstance(request, dict) else {}))
-            self._send(*service.answer(self.command, self.path, hosts, self.headers.get_all("Origin") or [],
-                                       authorizations))
-
-        def __getattr__(self, name: str):
-            if name.startswith("do_"):
-                return self._respond
-            raise AttributeError(name)
-
-        def log_message(self, *args) -> None:  # never log: requests carry tokens
-            pass
-
-        def log_error(self, *args) -> None:
-            pass
-
-    return Handler
