@@ -285,3 +285,21 @@ def test_the_control_route_takes_the_admin_token_only(home, svc_env):
     status, body = control(admin, body=b'{"op": "nothing"}')
     assert status == 400 and b"unknown operation" in body
     assert _alive(_service_pid(svc_env))
+
+
+def test_role_server_registers_the_role_with_the_running_service(home, svc_env):
+    role_profile(home)
+    first = _served(home, svc_env, "dev")
+    done = home.run("role", "--server", "dev", "--shell", "bash", env=svc_env)
+    assert done.returncode == 0, done.stderr
+    second = parse_posix_exports(done.stdout)
+    assert second[URI] == first[URI] and second[TOKEN] != first[TOKEN]  # one service, a token per client
+    status, body = _ask(second[URI], second[TOKEN])
+    assert status == 200 and body["AccessKeyId"].startswith("ASIA")
+
+
+def test_server_refuses_write_profile(home, svc_env):
+    role_profile(home)
+    done = home.run("export", "--server", "dev", "--write-profile", env=svc_env)
+    assert done.returncode == 2 and done.stdout == ""
+    assert "--write-profile does not go with --server" in done.stderr
