@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from awsenv.cli.app import app
 from awsenv.cli.options import (CredentialOptions, DurationOpt, FormatOpt, MfaCodeOpt, NoBrowserOpt, NoCacheOpt,
-                                OverwriteProfileOpt, ProfileArg, RegionOpt, ShellOpt, UnusedDurationOpt,
+                                OverwriteProfileOpt, ProfileArg, RegionOpt, ServiceOpt, ShellOpt, UnusedDurationOpt,
                                 UnusedFormatOpt, UnusedMfaCodeOpt, UnusedShellOpt, UseDeviceCodeOpt, WriteProfileOpt)
 from awsenv.commands.credentials import (print_credential_process, print_credentials, profile_or_pick, request_for,
                                          write_profile_if_asked)
@@ -31,38 +31,48 @@ _FLOWS = {
 
 def user(profile: ProfileArg = None, shell: ShellOpt = None, format: FormatOpt = None, mfa_code: MfaCodeOpt = None,
          duration: DurationOpt = None, region: RegionOpt = None, no_cache: NoCacheOpt = False,
-         write_profile: WriteProfileOpt = None, overwrite_profile: OverwriteProfileOpt = False) -> None:
+         write_profile: WriteProfileOpt = None, overwrite_profile: OverwriteProfileOpt = False,
+         server: ServiceOpt = False) -> None:
     # an IAM user's keys never lead to an SSO sign-in: no browser options
-    print_credentials("user", profile, CredentialOptions(shell, format, mfa_code, duration, region, no_cache,
-                                                         write_profile, overwrite_profile=overwrite_profile))
+    _print("user", profile, CredentialOptions(shell, format, mfa_code, duration, region, no_cache, write_profile,
+                                              overwrite_profile=overwrite_profile), server)
 
 
 def role(profile: ProfileArg = None, shell: ShellOpt = None, format: FormatOpt = None, mfa_code: MfaCodeOpt = None,
          duration: DurationOpt = None, region: RegionOpt = None, no_cache: NoCacheOpt = False,
          write_profile: WriteProfileOpt = None, no_browser: NoBrowserOpt = False,
-         use_device_code: UseDeviceCodeOpt = False, overwrite_profile: OverwriteProfileOpt = False) -> None:
+         use_device_code: UseDeviceCodeOpt = False, overwrite_profile: OverwriteProfileOpt = False,
+         server: ServiceOpt = False) -> None:
     # a role's source profile may be an SSO profile: the browser options are for its sign-in
-    print_credentials("role", profile, CredentialOptions(shell, format, mfa_code, duration, region, no_cache,
-                                                         write_profile, no_browser, use_device_code,
-                                                         overwrite_profile))
+    _print("role", profile, CredentialOptions(shell, format, mfa_code, duration, region, no_cache, write_profile,
+                                              no_browser, use_device_code, overwrite_profile), server)
 
 
 def sso(profile: ProfileArg = None, shell: ShellOpt = None, format: FormatOpt = None,
         mfa_code: UnusedMfaCodeOpt = None, duration: UnusedDurationOpt = None, region: RegionOpt = None,
         no_cache: NoCacheOpt = False, write_profile: WriteProfileOpt = None, no_browser: NoBrowserOpt = False,
-        use_device_code: UseDeviceCodeOpt = False, overwrite_profile: OverwriteProfileOpt = False) -> None:
-    print_credentials("sso", profile, CredentialOptions(shell, format, mfa_code, duration, region, no_cache,
-                                                        write_profile, no_browser, use_device_code,
-                                                        overwrite_profile))
+        use_device_code: UseDeviceCodeOpt = False, overwrite_profile: OverwriteProfileOpt = False,
+        server: ServiceOpt = False) -> None:
+    _print("sso", profile, CredentialOptions(shell, format, mfa_code, duration, region, no_cache, write_profile,
+                                             no_browser, use_device_code, overwrite_profile), server)
 
 
 def export(profile: ProfileArg = None, shell: ShellOpt = None, format: FormatOpt = None, mfa_code: MfaCodeOpt = None,
            duration: DurationOpt = None, region: RegionOpt = None, no_cache: NoCacheOpt = False,
            write_profile: WriteProfileOpt = None, no_browser: NoBrowserOpt = False,
-           use_device_code: UseDeviceCodeOpt = False, overwrite_profile: OverwriteProfileOpt = False) -> None:
-    print_credentials("export", profile, CredentialOptions(shell, format, mfa_code, duration, region, no_cache,
-                                                           write_profile, no_browser, use_device_code,
-                                                           overwrite_profile))
+           use_device_code: UseDeviceCodeOpt = False, overwrite_profile: OverwriteProfileOpt = False,
+           server: ServiceOpt = False) -> None:
+    _print("export", profile, CredentialOptions(shell, format, mfa_code, duration, region, no_cache, write_profile,
+                                                no_browser, use_device_code, overwrite_profile), server)
+
+
+def _print(flow: str, profile, options: CredentialOptions, server: bool) -> None:
+    """The credentials as code for the shell; with --server, the per-user credential service's exports instead."""
+    if server:
+        from awsenv.cli.service_cmds import print_served
+
+        return print_served(flow, profile, options)
+    print_credentials(flow, profile, options)
 
 
 for _command in (user, role, sso, export):

@@ -13,6 +13,7 @@ from awsenv.cli import sso_cmds  # noqa: F401  (registers login)
 from awsenv.cli import cache_cmds  # noqa: F401  (registers cache list, cache clear)
 from awsenv.cli import populate_cmd  # noqa: F401  (registers populate)
 from awsenv.cli import keys_cmds  # noqa: F401  (registers keys add, import, list, remove, rotate)
+from awsenv.cli import service_cmds  # noqa: F401  (registers serve, serve status, serve stop, container-env)
 from awsenv.cli import fresh_cmds  # noqa: F401  (registers status, prompt, allow, deny; renew, chdir)
 from awsenv.cli.app import app
 from awsenv.cli.reporting import guarded, internal_error, report

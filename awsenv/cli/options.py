@@ -86,6 +86,9 @@ UseDeviceCodeOpt = Annotated[bool, typer.Option(
     "--use-device-code", help="SSO: sign in with a device code (approved in any browser, e.g. over SSH) instead of "
                               "the one-click browser sign-in.")]
 
+ServiceOpt = Annotated[bool, typer.Option(
+    "--server", help="Print the variables of the per-user credential service (started if need be) instead of "
+                     "keys: every later command of the shell gets renewed credentials from it.")]
 ServerOpt = Annotated[bool, typer.Option(
     "--server", help="Serve renewing credentials to the command from a server on 127.0.0.1 instead of giving it "
                      "keys: for commands that outlive a session.")]

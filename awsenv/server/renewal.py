@@ -23,8 +23,9 @@ class Renewal:
     """`fetch(min_ttl)` returns credentials with more than min_ttl seconds left (the engine, renewing if need be)."""
 
     def __init__(self, profile: str, fetch: Callable[[float], Credentials], min_ttl: float,
-                 log: Callable[[str], None]) -> None:
+                 log: Callable[[str], None], remedy: str = "") -> None:
         self.profile = profile
+        self.remedy = remedy  # what a person can do when a renewal fails (said with the reason)
         self._fetch = fetch
         self._wanted = min_ttl
         self._log = log
@@ -61,7 +62,13 @@ class Renewal:
         if current is not None and current.seconds_left() > self.serve_floor:
             return current
         reason = problem or "they are being renewed"
-        return Unavailable(f"awsenv: the credentials of profile {self.profile!r} have run out: {reason}")
+        remedy = f"; {self.remedy}" if problem and self.remedy else ""
+        return Unavailable(f"awsenv: the credentials of profile {self.profile!r} have run out: {reason}{remedy}")
+
+    def state(self) -> tuple[Optional[datetime], Optional[str]]:
+        """Until when the current credentials last, and why the last renewal failed (None when it did not)."""
+        with self._lock:
+            return (self._current.expiration if self._current is not None else None), self._problem
 
     def _take(self, creds: Credentials) -> None:
         left = creds.seconds_left()
@@ -99,7 +106,8 @@ class Renewal:
             until = self._current.expiration if self._current is not None else None
         if not repeated:
             still = f"; the current ones are served until {_clock(until)}" if until else ""
-            self._log(f"could not renew the credentials of profile {self.profile!r}: {reason}{still}")
+            remedy = f"; {self.remedy}" if self.remedy else ""
+            self._log(f"could not renew the credentials of profile {self.profile!r}: {reason}{still}{remedy}")
         self._stop.wait(self._retry_after())
 
 
