@@ -16,7 +16,7 @@ from awsenv.errors import AwsenvError, UsageError
 from awsenv.terminal import say
 
 serve_app = typer.Typer(invoke_without_command=True)
-app.add_typer(serve_app, name="serve")
+app.add_typer(serve_app, name="serve", short_help="Run, show or stop the per-user credential service.")
 
 CONTAINER_ADDRESS = "169.254.170.2"  # the ECS address: every AWS SDK accepts it over plain HTTP
 
@@ -135,7 +135,7 @@ ListenOpt = Annotated[str, typer.Option(
                                      "there too).")]
 
 
-@app.command("container-env")
+@app.command("container-env", short_help="Docker --env-file lines for a container's credentials.")
 def container_env(profile: ProfileArg = None, listen: ListenOpt = CONTAINER_ADDRESS) -> None:
     """Print Docker --env-file lines that give a container PROFILE's credentials through the credential service.
 

@@ -17,10 +17,10 @@ SSO_SIGN_IN = {"--no-browser", "--use-device-code"}
 DIALECT = {"--shell", "--format"}
 MFA_DURATION = {"--mfa-code", "--duration"}
 LISTED = {
-    "user": CREDENTIALS | DIALECT | MFA_DURATION,
-    "role": CREDENTIALS | DIALECT | MFA_DURATION | SSO_SIGN_IN,  # a role's source may be an SSO profile
-    "sso": CREDENTIALS | DIALECT | SSO_SIGN_IN,
-    "export": CREDENTIALS | DIALECT | MFA_DURATION | SSO_SIGN_IN,
+    "user": CREDENTIALS | DIALECT | MFA_DURATION | {"--server"},
+    "role": CREDENTIALS | DIALECT | MFA_DURATION | SSO_SIGN_IN | {"--server"},  # a role's source may be an SSO profile
+    "sso": CREDENTIALS | DIALECT | SSO_SIGN_IN | {"--server"},
+    "export": CREDENTIALS | DIALECT | MFA_DURATION | SSO_SIGN_IN | {"--server"},
     "exec": CREDENTIALS | MFA_DURATION | SSO_SIGN_IN | {"--server"},
     "shell": CREDENTIALS | MFA_DURATION | SSO_SIGN_IN | {"--server", "--shell", "--force"},
     "credential-process": CREDENTIALS | MFA_DURATION | SSO_SIGN_IN,

@@ -16,6 +16,8 @@ import pytest
 from tests.helpers import AWSENV, aws_cli_v2, parse_posix_exports, run_parallel
 from tests.server.children import BOTO3_CALLS, ROLE, python, role_profile
 
+pytestmark = pytest.mark.process
+
 URI, TOKEN = "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN"
 
 
