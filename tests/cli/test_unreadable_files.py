@@ -11,8 +11,6 @@ import tempfile
 
 import pytest
 
-from tests.helpers import AWSENV
-
 pytestmark = pytest.mark.process
 
 
@@ -28,7 +26,7 @@ def _as_unprivileged(argv: list[str], env: dict) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.parametrize("which", ["config", "credentials"])
-def test_an_unreadable_file_is_named_with_the_reason(which, sts):
+def test_an_unreadable_file_is_named_with_the_reason(which, sts, awsenv_as_anyone):
     """Also where a cache hit answered before: the fast path does not serve past a file that became unreadable."""
     home = tempfile.mkdtemp(prefix="awsenv-unreadable-")
     try:
@@ -44,11 +42,12 @@ def test_an_unreadable_file_is_named_with_the_reason(which, sts):
                "AWS_SHARED_CREDENTIALS_FILE": files["credentials"], "AWSENV_CACHE_DIR": os.path.join(home, "cache"),
                "AWSENV_DATA_DIR": os.path.join(home, "data"), "AWS_EC2_METADATA_DISABLED": "true",
                "AWS_ENDPOINT_URL_STS": sts.url}
-        cached = _as_unprivileged([AWSENV, "export", "ops", "--shell", "sh"], env)
+        # awsenv as `nobody` can run it: a copy outside the checkout, which may sit under a private directory
+        cached = _as_unprivileged([*awsenv_as_anyone, "export", "ops", "--shell", "sh"], env)
         assert cached.returncode == 0, cached.stderr
         os.chmod(files[which], 0o000)
         for args in (["export", "ops", "--shell", "sh"], ["list"], ["explain", "ops"]):
-            done = _as_unprivileged([AWSENV, *args], env)
+            done = _as_unprivileged([*awsenv_as_anyone, *args], env)
             assert done.returncode == 2, (args, done.stderr)
             assert done.stdout == ""
             assert f"cannot read {files[which]}: Permission denied" in done.stderr, args
