@@ -110,34 +110,47 @@ def _error(code: str, message: str) -> dict:
     return {"code": code, "message": message}
 
 
+class JsonHandler(BaseHTTPRequestHandler):
+    """One JSON answer per connection, never cached, never logged (requests carry tokens); every method, known or
+    not, goes to `_respond` (which answers 405 for what it does not serve)."""
+
+    timeout = READ_TIMEOUT
+    server_version = "awsenv"
+    sys_version = ""
+
+    def _respond(self) -> None:
+        raise NotImplementedError
+
+    def send_json(self, status: int, body: dict) -> None:
+        payload = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Content-Length", str(len(payload)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(payload)
+        self.close_connection = True
+
+    def __getattr__(self, name: str):
+        if name.startswith("do_"):
+            return self._respond
+        raise AttributeError(name)
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def log_error(self, *args) -> None:
+        pass
+
+
 def _handler_for(server: CredentialServer) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        timeout = READ_TIMEOUT
-        server_version = "awsenv"
-        sys_version = ""
-
+    class Handler(JsonHandler):
         def _respond(self) -> None:
-            status, body = server.answer(self.command, self.path, self.headers.get_all("Host") or [],
-                                         self.headers.get_all("Origin") or [],
-                                         self.headers.get_all("Authorization") or [])
-            payload = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Cache-Control", "no-store")
-            self.send_header("Content-Length", str(len(payload)))
-            self.send_header("Connection", "close")
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(payload)
-            self.close_connection = True
-
-        def __getattr__(self, name: str):
-            if name.startswith("do_"):  # every method, known or not, gets an answer (405 for all but GET)
-                return self._respond
-            raise AttributeError(name)
-
-        def log_message(self, *args) -> None:  # never log: requests carry the token
-            pass
+            self.send_json(*server.answer(self.command, self.path, self.headers.get_all("Host") or [],
+                                          self.headers.get_all("Origin") or [],
+                                          self.headers.get_all("Authorization") or []))
 
         def log_error(self, *args) -> None:
             pass

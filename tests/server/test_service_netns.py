@@ -47,10 +47,11 @@ def namespaces():
             subprocess.run(["ip", "netns", "del", ns], capture_output=True, timeout=30)
 
 
+pytestmark = pytest.mark.process
+
 PROBE = r'''
 import http.client, json, os, sys, urllib.parse, boto3
 
-pytestmark = pytest.mark.process
 url, token = os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"], os.environ["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
 parts = urllib.parse.urlsplit(url)
 def ask(token=None, host=None):

@@ -18,10 +18,11 @@ from tests.helpers import AWSENV
 from tests.server.children import role_profile
 from tests.server.test_service_netns import PEER, namespaces  # noqa: F401  (the fixture)
 
+pytestmark = pytest.mark.process
+
 PROBE = r'''
 import json, boto3
 
-pytestmark = pytest.mark.process
 creds = boto3.Session().get_credentials()
 print(json.dumps({"method": creds.method, "key": creds.get_frozen_credentials().access_key}))
 '''
