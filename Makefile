@@ -8,7 +8,8 @@
 #                library) on 127.0.0.1, a throwaway HOME and config; no input needed
 # make bench     benchmarks: awsenv built into a wheel, installed into a throwaway virtualenv, against bare Python,
 #                a minimal boto3 script, botocore's config loader and the peers here; BENCH_ARGS="--rounds 5" for fewer;
-#                then the shell integration's prompt hook, per prompt, in each shell
+#                then the shell integration's prompt hook, per prompt, in each shell, and the credential service
+#                under 32 concurrent clients
 
 PYTEST_ARGS ?= -n 2
 BENCH_ARGS ?=
@@ -45,3 +46,4 @@ bench:
 	scripts/install-test-deps
 	.venv/bin/python -m benchmarks $(BENCH_ARGS)
 	.venv/bin/python -m benchmarks.prompt_hook
+	.venv/bin/python -m benchmarks.service_load
