@@ -36,6 +36,7 @@ import threading
 from typing import Mapping, Optional
 
 PROCESS_COMMANDS = ("exec", "shell")
+BINARY = os.path.join(os.path.dirname(sys.executable), "awsenv")  # argv[0] of the binary the tests start
 _SIGNALS = tuple(getattr(signal, name) for name in (
     "SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGPIPE", "SIGCHLD", "SIGXFSZ", "SIGTSTP", "SIGTTIN", "SIGTTOU",
     "SIGUSR1", "SIGUSR2", "SIGALRM", "SIGWINCH") if hasattr(signal, name))
@@ -92,7 +93,7 @@ def _run(argv: list[str], env: Mapping[str, str], input: Optional[str], cwd: Opt
         _reset()
         os.environ.clear()
         os.environ.update(env)
-        sys.argv = ["awsenv", *argv]
+        sys.argv = [BINARY, *argv]
         for fd, source in ((0, stdin_file if input is not None else None), (1, out_file), (2, err_file)):
             if source is None:
                 null = os.open(os.devnull, os.O_RDONLY)

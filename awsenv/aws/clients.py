@@ -15,6 +15,8 @@ from typing import Callable, Optional
 from awsenv.errors import UsageError
 from awsenv.model import Credentials
 
+_loader: tuple = (None, None)  # (data path, botocore loader): what the last session read through
+
 DEFAULT_REGION = "us-east-1"  # where STS and IAM are called when neither --region nor the profile names a region
 MAX_ATTEMPTS = 3
 CONNECT_TIMEOUT = 5
@@ -43,6 +45,23 @@ def session(profile: Optional[str]):
     session = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
     if profile and profile in session.available_profiles:
         session.set_config_variable("profile", profile)
+    return shared_loader(session)
+
+
+def shared_loader(session):
+    """`session` reading botocore's data (endpoints, partitions, service models) through the loader the previous
+    session used, when both have the same data path (AWS_DATA_PATH / data_path). The loader keeps what it parsed: a
+    fresh one per session parses endpoints.json and the service model again, which made every client after a
+    chain's first, and every renewal of a long-running server, cost four times what it needs."""
+    global _loader
+    path = session.get_config_variable("data_path")
+    path_of, loader = _loader
+    if loader is None or path_of != path:
+        from botocore.loaders import create_loader
+
+        loader = create_loader(path)
+        _loader = (path, loader)
+    session.register_component("data_loader", loader)
     return session
 
 

@@ -134,9 +134,9 @@ def unreachable(profile: str, operation: str, exc: Exception, region: Optional[s
 
 def _known_region(region: str, service: str) -> bool:
     try:
-        import botocore.session
+        from awsenv.aws import clients
 
-        session = botocore.session.get_session()
+        session = clients.session(None)
         return any(region in session.get_available_regions(service, partition)
                    for partition in session.get_available_partitions())
     except Exception:

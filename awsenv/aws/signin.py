@@ -86,9 +86,6 @@ def _refusal(profile: str, grant: str, exc) -> AwsError:
 
 def region_of(profile: str) -> Optional[str]:
     """The region botocore would use for `profile` (its `region`, AWS_REGION, AWS_DEFAULT_REGION), or None."""
-    import botocore.session
+    from awsenv.aws import clients
 
-    session = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
-    if profile in session.available_profiles:
-        session.set_config_variable("profile", profile)
-    return session.get_config_variable("region") or None
+    return clients.session(profile).get_config_variable("region") or None

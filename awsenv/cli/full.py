@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from functools import lru_cache
 
 from awsenv.cli import flows  # noqa: F401  (registers user, role, sso, export, credential-process)
 from awsenv.cli import console_cmd  # noqa: F401  (registers console)
@@ -44,11 +45,19 @@ def _normalise(argv: list[str]) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _command():
+    """The click command Typer builds from the app (a tenth of a second): built once in a process that runs several."""
+    import typer
+
+    return typer.main.get_command(app)
+
+
 def run(argv: list[str] | None = None) -> int:
     import typer
 
     args = _normalise(sys.argv[1:] if argv is None else argv)
-    command = typer.main.get_command(app)
+    command = _command()
 
     def invoke() -> int:
         try:

@@ -14,6 +14,8 @@ from awsenv.eks.kubeconfig import ClusterEntry, merged
 from tests.cache_entries import ROLE
 from tests.helpers import AWSENV
 
+pytestmark = pytest.mark.in_process
+
 EXISTING = """\
 apiVersion: v1
 kind: Config

@@ -4,6 +4,8 @@ cost one STS call; MFA without a terminal as for credential_process."""
 
 from __future__ import annotations
 
+import pytest
+
 import os
 import stat
 import time
@@ -13,6 +15,8 @@ from datetime import datetime, timezone
 from tests.eks.conftest import exec_credential, query, sts_verdict, token_url
 from tests.helpers import MFA_SERIAL, TOTP_SEED
 from tests.servers.sts_gate import RoleRule
+
+pytestmark = pytest.mark.in_process
 
 EXEC_INFO_V1 = '{"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1","spec":{"interactive":false}}'
 

@@ -4,9 +4,13 @@ before the backend was recorded keep working."""
 
 from __future__ import annotations
 
+import pytest
+
 import json
 
 from tests.keys.conftest import KEYFILE, index_path, keyfile_env
+
+pytestmark = pytest.mark.in_process
 
 OTHER = "tests.keyring_backends.PlaintextStore"  # an empty keyring of its own in every process
 

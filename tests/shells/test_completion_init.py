@@ -18,7 +18,7 @@ CONFIG = "[profile demo]\n[profile demo-admin]\nrole_arn = arn:aws:iam::21098765
 def home(tmp_path) -> AwsHome:
     root = tmp_path / "home"
     root.mkdir()
-    home = AwsHome(root, "http://127.0.0.1:9")  # completion never calls AWS
+    home = AwsHome(root, "http://127.0.0.1:9", in_process=True)  # completion never calls AWS
     home.write_config(CONFIG)
     return home
 
@@ -55,6 +55,7 @@ def _typed(shell, text: str, path) -> str:
     return path.read_text() if path.exists() else ""
 
 
+@pytest.mark.process  # a real shell runs the binary
 @pytest.mark.parametrize("shell_name", sorted(INTERACTIVE))
 def test_tab_completes_commands_and_profiles(shell_name, home):
     argv, setup = INTERACTIVE[shell_name]
@@ -75,6 +76,7 @@ def test_tab_completes_commands_and_profiles(shell_name, home):
         shell.close(force=True)
 
 
+@pytest.mark.process
 def test_fish_completes_commands_and_profiles(home):
     fish = need_binary("fish")
     script = ("awsenv init fish --completion | source\n"
@@ -87,6 +89,7 @@ def test_fish_completes_commands_and_profiles(home):
     assert [w.split("\t")[0] for w in profiles.splitlines()] == ["demo-admin"]
 
 
+@pytest.mark.process
 def test_zsh_without_compinit_says_what_to_do(home):
     zsh = need_binary("zsh")
     done = subprocess.run([zsh, "-f", "-e", "-u", "-c", 'eval "$(awsenv init zsh --completion)"; awsenv --version'],
