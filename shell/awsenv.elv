@@ -24,6 +24,7 @@ edit:add-var awsenv~ $awsenv~
 # Before each prompt: renew the credentials awsenv put in this shell when AWSENV_RENEW_BEFORE seconds (600) or fewer
 # are left (never a question at the prompt), and keep AWSENV_PROMPT current (e.g. "prod 42m"). elvish has no clock
 # of its own, so `date +%s` tells the time; awsenv itself runs only in the renewal window.
+use math
 use re
 fn __awsenv_digits {|name| and (has-env $name) (re:match '^[0-9]+$' (get-env $name)) }
 var __awsenv_pwd = ''
@@ -49,13 +50,13 @@ fn __awsenv_hook {
     if (<= $left 0) {
       set text = $text' expired'
     } else {
-      var minutes = (// (+ $left 59) 60)
+      var minutes = (math:floor (/ (+ $left 59) 60))  # elvish divides exactly: floor it
       if (< $minutes 60) {
         set text = $text' '$minutes'm'
       } elif (== (% $minutes 60) 0) {
-        set text = $text' '(// $minutes 60)'h'
+        set text = $text' '(math:floor (/ $minutes 60))'h'
       } else {
-        set text = $text' '(// $minutes 60)'h'(printf '%02d' (% $minutes 60))'m'
+        set text = $text' '(math:floor (/ $minutes 60))'h'(printf '%02d' (% $minutes 60))'m'
       }
       if (<= $left $before) { set text = $text'!' }
     }

@@ -91,7 +91,7 @@ def tls_server_with_an_unknown_ca(directory):
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
 
-    from tests.servers.loopback import QuietHandler, start
+    from tests.servers.loopback import QuietHandler, run_in_thread
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "inspecting proxy")])
@@ -115,7 +115,7 @@ def tls_server_with_an_unknown_ca(directory):
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert_file, key_file)
     server.socket = context.wrap_socket(server.socket, server_side=True)
-    start(server)
+    run_in_thread(server)
     try:
         yield f"https://127.0.0.1:{server.server_address[1]}"
     finally:

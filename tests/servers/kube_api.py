@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 
-from tests.servers.loopback import QuietHandler, start
+from tests.servers.loopback import QuietHandler, run_in_thread
 
 PREFIX = "k8s-aws-v1."
 
@@ -106,6 +106,6 @@ def start(cluster: str, sts_url: str, directory: Path) -> KubeApi:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(api.ca_file, key_path)
     server.socket = context.wrap_socket(server.socket, server_side=True)
-    start(server)
+    run_in_thread(server)
     api.server, api.url = server, f"https://127.0.0.1:{server.server_address[1]}"
     return api

@@ -26,7 +26,7 @@ class QuietHandler(BaseHTTPRequestHandler):
 POLL_SECONDS = 0.02  # how soon serve_forever sees shutdown(): the default 0.5 s was paid at every test's teardown
 
 
-def start(server: ThreadingHTTPServer) -> None:
+def run_in_thread(server: ThreadingHTTPServer) -> None:
     """Serve `server` in a daemon thread that stops within POLL_SECONDS of `server.shutdown()`."""
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": POLL_SECONDS}, daemon=True).start()
 
@@ -35,5 +35,5 @@ def serve(handler: type[BaseHTTPRequestHandler]) -> tuple[str, ThreadingHTTPServ
     """Start `handler` on a free loopback port in a daemon thread: its URL and the server (to shut down)."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
-    start(server)
+    run_in_thread(server)
     return f"http://127.0.0.1:{server.server_address[1]}", server
