@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Callable, Optional
 
+from awsenv.errors import AwsError
+
 CALLBACK_PATH = "/oauth/callback"
 REDIRECT_URI_WITHOUT_PORT = "http://127.0.0.1/oauth/callback"  # what is registered: RFC 8252 lets the port vary
 POLL_SECONDS = 0.5  # how often the wait looks at the clock (and lets the spinner move)
@@ -121,3 +123,29 @@ class Listener:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def await_answer(listener: Listener, display, seconds: int, clock: Callable[[], float]) -> Optional[Answer]:
+    """The browser's answer, waited for up to `seconds` while `display` (awsenv.sso.device.Display) shows the time
+    left; None when none came."""
+    from awsenv.sso.device import clock_text
+
+    deadline = clock() + seconds
+    text = "Waiting for the browser… {left} left (Ctrl-C cancels)"
+    with display.waiting(text.format(left=clock_text(seconds))) as update:
+        return listener.wait(lambda: deadline - clock(),
+                             lambda: update(text.format(left=clock_text(deadline - clock()))))
+
+
+def refusal(profile: str, answer: Answer, again: str) -> Optional[AwsError]:
+    """The error for an answer the user or the listener refused (access denied, another sign-in's state); None for
+    other errors, which each sign-in words itself. `again` says how to start over ("run the command again")."""
+    said = f" ({answer.description})" if answer.description else ""
+    if answer.error == "access_denied":
+        return AwsError(f"profile {profile!r}: access was denied in the browser{said}; nothing was saved",
+                        hint=f"{again} and choose Allow")
+    if answer.error == "state_mismatch":
+        return AwsError(f"profile {profile!r}: the browser's answer does not belong to this sign-in (state differs); "
+                        "nothing was saved",
+                        hint="run the command again; if this repeats, something else is answering on 127.0.0.1")
+    return None

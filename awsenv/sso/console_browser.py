@@ -24,6 +24,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from awsenv.errors import AwsError, Interrupted, UsageError
+from awsenv.sso.callback import Answer, refusal
 from awsenv.sso.console_dpop import ProofKey
 from awsenv.sso.console_cache import TIME_FORMAT
 
@@ -124,8 +125,8 @@ def sign_in(signin, profile: str, region: str, remote: bool, browser: bool, time
 
 def _same_device(base: str, profile: str, state: str, challenge: str, browser: bool, timeout: int,
                  clock: Callable[[], float], display) -> tuple[str, str]:
-    from awsenv.sso.callback import Listener
-    from awsenv.sso.device import can_launch_browser, clock_text, open_browser
+    from awsenv.sso.callback import Listener, await_answer
+    from awsenv.sso.device import can_launch_browser, open_browser
 
     try:
         listener = Listener(state, service=SERVICE)
@@ -145,11 +146,7 @@ def _same_device(base: str, profile: str, state: str, challenge: str, browser: b
                 display.say("awsenv: open this URL in a browser on this machine and allow access "
                             "(on another machine, use --remote):")
                 display.say(f"  {url}")
-            deadline = clock() + timeout
-            text = "Waiting for the browser… {left} left (Ctrl-C cancels)"
-            with display.waiting(text.format(left=clock_text(timeout))) as update:
-                answer = listener.wait(lambda: deadline - clock(),
-                                       lambda: update(text.format(left=clock_text(deadline - clock()))))
+            answer = await_answer(listener, display, timeout, clock)
     finally:
         if finish_browser is not None:
             finish_browser()
@@ -159,7 +156,7 @@ def _same_device(base: str, profile: str, state: str, challenge: str, browser: b
                        hint="run the command again and allow access in the browser in time "
                             "(AWSENV_SSO_SIGN_IN_TIMEOUT sets the wait in seconds), or add --remote")
     if answer.error is not None:
-        raise _refused_in_browser(profile, answer.error, answer.description)
+        raise _refused_in_browser(profile, answer)
     return listener.redirect_uri, answer.code or ""
 
 
@@ -187,20 +184,15 @@ def _remote(base: str, profile: str, state: str, challenge: str, display) -> tup
                 terminal.write(f"That is not the code: {exc}. Copy the whole code from the browser page.\n")
                 continue
             if not hmac.compare_digest(returned.encode(), state.encode()):
-                raise _refused_in_browser(profile, "state_mismatch", "")
+                raise _refused_in_browser(profile, Answer(error="state_mismatch"))
             return CROSS_DEVICE, redirect_uri, code
     raise AwsError(f"profile {profile!r}: no valid code was pasted; nothing was saved",
                    hint=f"run `awsenv login {profile} --remote` again and paste the code the page shows")
 
 
-def _refused_in_browser(profile: str, error: str, description: str) -> AwsError:
-    said = f" ({description})" if description else ""
-    if error == "access_denied":
-        return AwsError(f"profile {profile!r}: access was denied in the browser{said}; nothing was saved",
-                        hint=f"run `awsenv login {profile}` again and choose Allow")
-    if error == "state_mismatch":
-        return AwsError(f"profile {profile!r}: the browser's answer does not belong to this sign-in (state "
-                        "differs); nothing was saved",
-                        hint="run the command again; if this repeats, something else is answering on 127.0.0.1")
-    return AwsError(f"profile {profile!r}: the sign-in was not completed: {error}{said}; nothing was saved",
-                    hint=f"run `awsenv login {profile}` again")
+
+def _refused_in_browser(profile: str, answer: Answer) -> AwsError:
+    said = f" ({answer.description})" if answer.description else ""
+    return refusal(profile, answer, f"run `awsenv login {profile}` again") or AwsError(
+        f"profile {profile!r}: the sign-in was not completed: {answer.error}{said}; nothing was saved",
+        hint=f"run `awsenv login {profile}` again")

@@ -92,8 +92,8 @@ def sign_in(oidc, profile: str, session: SsoSession, browser: bool,
             clock: Callable[[], float] = time.monotonic) -> SsoToken:
     """Register (or reuse the registration), open the browser, wait for the redirect, exchange the code."""
     from awsenv.sso import oidc as sso_oidc
-    from awsenv.sso.callback import REDIRECT_URI_WITHOUT_PORT, Listener
-    from awsenv.sso.device import Display, clock_text, open_browser
+    from awsenv.sso.callback import REDIRECT_URI_WITHOUT_PORT, Listener, await_answer, refusal
+    from awsenv.sso.device import Display, open_browser
 
     limit = timeout_seconds()
     state = str(uuid.uuid4())
@@ -118,18 +118,17 @@ def sign_in(oidc, profile: str, session: SsoSession, browser: bool,
             else:
                 display.say("awsenv: open this URL in a browser on this machine and allow access:")
                 display.say(f"  {url}")
-            deadline = clock() + limit
-            text = "Waiting for the browser… {left} left (Ctrl-C cancels)"
-            with display.waiting(text.format(left=clock_text(limit))) as update:
-                answer = listener.wait(lambda: deadline - clock(),
-                                       lambda: update(text.format(left=clock_text(deadline - clock()))))
+            answer = await_answer(listener, display, limit, clock)
         if answer is None:
             raise AwsError(f"profile {profile!r}: the browser did not come back to awsenv within {_duration(limit)}; "
                            "nothing was saved",
                            hint=f"run the command again and allow access in the browser within {_duration(limit)} "
                                 f"({TIMEOUT_VARIABLE} sets the wait in seconds), or add --use-device-code")
         if answer.error is not None:
-            raise _refusal(profile, answer.error, answer.description)
+            said = f" ({answer.description})" if answer.description else ""
+            raise refusal(profile, answer, "run the command again") or AwsError(
+                f"profile {profile!r}: IAM Identity Center did not complete the sign-in: {answer.error}{said}",
+                hint="run the command again, or add --use-device-code")
         token = sso_oidc.exchange_code(oidc, profile, session, registration, answer.code or "",
                                        listener.redirect_uri, verifier)
         display.say(f"awsenv: signed in to {session.start_url} until {token.expires_at.strftime('%Y-%m-%d %H:%M:%SZ')}")
@@ -140,17 +139,4 @@ def sign_in(oidc, profile: str, session: SsoSession, browser: bool,
         if finish_browser is not None:
             finish_browser()
         display.close()
-
-
-def _refusal(profile: str, error: str, description: str) -> AwsError:
-    said = f" ({description})" if description else ""
-    if error == "access_denied":
-        return AwsError(f"profile {profile!r}: access was denied in the browser{said}; nothing was saved",
-                        hint="run the command again and choose Allow")
-    if error == "state_mismatch":
-        return AwsError(f"profile {profile!r}: the browser's answer does not belong to this sign-in "
-                        "(state differs); nothing was saved",
-                        hint="run the command again; if this repeats, something else is answering on 127.0.0.1")
-    return AwsError(f"profile {profile!r}: IAM Identity Center did not complete the sign-in: {error}{said}",
-                    hint="run the command again, or add --use-device-code")
 
