@@ -65,27 +65,29 @@ def iso(moment: datetime) -> str:
 
 
 @dataclass
-class SsoHome:
+class BrowsingHome:
+    """A HOME whose awsenv runs reach one sign-in stand-in (`endpoints`), and, when asked, a stand-in browser."""
+
     home: AwsHome
-    server: sso_server.SsoServer
+    BROWSER_BY_DEFAULT = False
 
     @property
     def root(self) -> Path:
         return self.home.root
 
-    def write_config(self, text: str = SSO_CONFIG) -> None:
-        self.home.write_config(text)
+    def endpoints(self) -> dict[str, str]:
+        raise NotImplementedError
 
-    def env(self, browser: bool = False, **extra: str) -> dict:
-        env = self.home.env(AWS_ENDPOINT_URL_SSO=self.server.url, AWS_ENDPOINT_URL_SSO_OIDC=self.server.url)
+    def env(self, browser: Optional[bool] = None, **extra: str) -> dict:
+        env = self.home.env(**self.endpoints())
         for name in ("BROWSER", "DISPLAY", "WAYLAND_DISPLAY", *NO_BROWSER_MARKERS):
             env.pop(name, None)
-        if browser:
+        if self.BROWSER_BY_DEFAULT if browser is None else browser:
             env["BROWSER"] = self.browser_script()
         env.update(extra)
         return env
 
-    def run(self, *args: str, browser: bool = False, timeout: float = 60, **extra: str) -> Completed:
+    def run(self, *args: str, browser: Optional[bool] = None, timeout: float = 60, **extra: str) -> Completed:
         return self.home.run(*args, env=self.env(browser, **extra), timeout=timeout)
 
     def browser_script(self) -> str:
@@ -107,6 +109,21 @@ class SsoHome:
             script.chmod(0o755)
         return str(script)
 
+    def browser_opens(self) -> list[str]:
+        log = self.root / "browser.log"
+        return log.read_text().splitlines() if log.exists() else []
+
+
+@dataclass
+class SsoHome(BrowsingHome):
+    server: sso_server.SsoServer = None  # type: ignore[assignment]
+
+    def endpoints(self) -> dict[str, str]:
+        return {"AWS_ENDPOINT_URL_SSO": self.server.url, "AWS_ENDPOINT_URL_SSO_OIDC": self.server.url}
+
+    def write_config(self, text: str = SSO_CONFIG) -> None:
+        self.home.write_config(text)
+
     def chromium_script(self, chromium: str) -> str:
         """A BROWSER command running Debian's Chromium headless on the URL, bounded in time; the page it ends on
         is saved in chromium.html. The script (not exec'd) keeps awsenv's stderr open until Chromium is done, so
@@ -123,10 +140,6 @@ class SsoHome:
             """))
         script.chmod(0o755)
         return str(script)
-
-    def browser_opens(self) -> list[str]:
-        log = self.root / "browser.log"
-        return log.read_text().splitlines() if log.exists() else []
 
     def token_path(self, key: str = "corp") -> Path:
         return self.root / ".aws" / "sso" / "cache" / (hashlib.sha1(key.encode()).hexdigest() + ".json")

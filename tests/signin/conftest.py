@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sys
-import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import AwsHome, Completed
 from tests.servers.signin_server import SigninServer
 from tests.servers.sts_gate import Session
-from tests.sso_fixtures import NO_BROWSER_MARKERS
+from tests.sso_fixtures import BrowsingHome
 
 
 @pytest.fixture
@@ -27,43 +24,12 @@ def signin(sts):
 
 
 @dataclass
-class LoginHome:
-    home: AwsHome
-    server: SigninServer
+class LoginHome(BrowsingHome):
+    server: SigninServer = None  # type: ignore[assignment]
+    BROWSER_BY_DEFAULT = True
 
-    @property
-    def root(self) -> Path:
-        return self.home.root
-
-    def env(self, browser: bool = True, **extra: str) -> dict:
-        env = self.home.env(AWS_ENDPOINT_URL_SIGNIN=self.server.url)
-        for name in ("BROWSER", "DISPLAY", "WAYLAND_DISPLAY", *NO_BROWSER_MARKERS):
-            env.pop(name, None)
-        if browser:
-            env["BROWSER"] = self.browser_script()
-        env.update(extra)
-        return env
-
-    def run(self, *args: str, browser: bool = True, timeout: float = 60, **extra: str) -> Completed:
-        return self.home.run(*args, env=self.env(browser, **extra), timeout=timeout)
-
-    def browser_script(self) -> str:
-        script = self.root / "browser.py"
-        if not script.exists():
-            script.write_text(textwrap.dedent(f"""\
-                #!{sys.executable}
-                import sys, urllib.request
-                with open({str(self.root / 'browser.log')!r}, "a") as log:
-                    log.write(sys.argv[1] + "\\n")
-                urllib.request.urlopen(sys.argv[1], timeout=10).read()
-                print("Opening in existing browser session.")
-                """))
-            script.chmod(0o755)
-        return str(script)
-
-    def browser_opens(self) -> list[str]:
-        log = self.root / "browser.log"
-        return log.read_text().splitlines() if log.exists() else []
+    def endpoints(self) -> dict[str, str]:
+        return {"AWS_ENDPOINT_URL_SIGNIN": self.server.url}
 
     def cache_dir(self) -> Path:
         return self.root / ".aws" / "login" / "cache"
