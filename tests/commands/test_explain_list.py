@@ -7,27 +7,13 @@ import sys
 
 import pytest
 
-from tests.helpers import MFA_SERIAL, TOTP_SEED
-from tests.servers.sts_gate import RoleRule
+from tests.helpers import MFA_SERIAL
+from tests.profiles import PROD, mfa_role
 
 pytestmark = pytest.mark.in_process
 
-PROD = "arn:aws:iam::111111111111:role/prod-admin"
-
-
 def _profiles(home, sts) -> None:
-    sts.seeds[MFA_SERIAL] = TOTP_SEED
-    sts.roles[PROD] = RoleRule(require_mfa=True)
-    home.write_base_keys()
-    home.write_config(f"""\
-        [profile base]
-        region = us-east-1
-        [profile prod]
-        role_arn = {PROD}
-        source_profile = base
-        mfa_serial = {MFA_SERIAL}
-        mfa_process = {home.mfa_process()}
-        region = eu-central-1
+    mfa_role(home, sts, """\
         [profile reader]
         role_arn = arn:aws:iam::111111111111:role/reader
         source_profile = prod

@@ -22,35 +22,17 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.helpers import AWSENV, MFA_SERIAL, TOTP_SEED, run_parallel
+from tests.helpers import AWSENV, TOTP_SEED, run_parallel
+from tests.profiles import PROD, mfa_role
 from tests.resolve.test_credential_process_source import PROCESS_KEY, runs
 from tests.resolve.test_credential_process_source import setup as process_profiles
 from tests.resolve.test_credential_source import DEPLOY, _imds_env
 from tests.resolve.test_credential_source import _profile as instance_profile
 from tests.servers.metadata import InstanceMetadataServer
-from tests.servers.sts_gate import RoleRule
 
 pytestmark = pytest.mark.process
 
-PROD = "arn:aws:iam::111111111111:role/prod-admin"
 CALLERS = 16
-
-
-def mfa_role(home, sts) -> None:
-    """prod: a role that requires MFA, on base keys, with an mfa_process that counts its runs."""
-    sts.seeds[MFA_SERIAL] = TOTP_SEED
-    sts.roles[PROD] = RoleRule(require_mfa=True)
-    home.write_base_keys()
-    home.write_config(f"""\
-        [profile base]
-        region = us-east-1
-        [profile prod]
-        role_arn = {PROD}
-        source_profile = base
-        mfa_serial = {MFA_SERIAL}
-        mfa_process = {home.mfa_process()}
-        region = eu-central-1
-        """)
 
 
 def assert_valid_documents(results: list[subprocess.CompletedProcess]) -> dict:
