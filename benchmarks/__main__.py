@@ -25,16 +25,17 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from benchmarks.install import REPO, install
-from benchmarks.setup import PROFILES_IN_BIG_CONFIG, ROLE, World, start
+from benchmarks.setup import CHAIN, PROFILES_IN_BIG_CONFIG, ROLE, World, start
 
 AWS_CLI_V2 = "/usr/bin/aws"  # Debian's; a pip-installed v1 may come first on PATH
 PARALLEL = 16
 BARE = "python -c pass (bare interpreter of the virtualenv)"
 BOTO3 = "minimal boto3 script: the same AssumeRole"
+BOTO3_CHAIN = "minimal boto3 script: the same three AssumeRoles, each with the last one's credentials"
 EKS_CLI = "aws eks get-token --profile base (AWS CLI v2: static keys, signs locally, keeps no token)"
 PARSE = f"botocore's config loader: parse the {PROFILES_IN_BIG_CONFIG:,}-profile config and the credentials"
 TARGETS = {  # what each comparison should stay within
-    BARE: 2.5, BOTO3: 1.2, PARSE: 2.0,
+    BARE: 2.5, BOTO3: 1.2, BOTO3_CHAIN: 1.2, PARSE: 2.0,
 }
 
 BOTO3_SCRIPT = f"""
@@ -42,6 +43,17 @@ import boto3
 session = boto3.Session(profile_name="base")
 creds = session.client("sts", region_name="eu-west-1").assume_role(
     RoleArn="{ROLE}", RoleSessionName="bench")["Credentials"]
+print("export AWS_ACCESS_KEY_ID=" + creds["AccessKeyId"])
+"""
+BOTO3_CHAIN_SCRIPT = f"""
+import boto3
+session = boto3.Session(profile_name="base")
+keys = {{}}
+for role in {list(CHAIN)!r}:
+    creds = session.client("sts", region_name="eu-west-1", **keys).assume_role(
+        RoleArn=role, RoleSessionName="bench")["Credentials"]
+    keys = dict(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
+                aws_session_token=creds["SessionToken"])
 print("export AWS_ACCESS_KEY_ID=" + creds["AccessKeyId"])
 """
 PARSE_SCRIPT = """
@@ -94,6 +106,9 @@ def cases(world: World, python: Path, awsume: Optional[str]) -> list[Case]:
         Case(BOTO3, lambda: _run([py, "-c", BOTO3_SCRIPT], env)),
         Case("awsenv role deploy: cold, one AssumeRole on the local STS",
              lambda: _run([awsenv, "role", "deploy", "--shell", "bash"], env), BOTO3, world.forget_awsenv_credentials),
+        Case(BOTO3_CHAIN, lambda: _run([py, "-c", BOTO3_CHAIN_SCRIPT], env)),
+        Case("awsenv role hop3: cold, three AssumeRoles in a chain",
+             lambda: _run([awsenv, "role", "hop3", "--shell", "bash"], env), BOTO3_CHAIN, world.forget_awsenv_credentials),
         Case(f"awsenv credential-process deploy: {PARALLEL} parallel, cold (one AssumeRole for all)",
              lambda: _parallel([awsenv, "credential-process", "deploy"], env, PARALLEL), None,
              world.forget_awsenv_credentials),
@@ -194,12 +209,13 @@ def report(measured: list[Case], world: World, mark: int, rounds: int, machine_t
             print(f"- {case.name}: {ratio:.2f}× {_short(case.reference)}, {verdict} the {target}× target")
     assume_calls = sum(1 for call in world.gate.calls[mark:] if call.action == "AssumeRole"
                        and str(call.params.get("RoleSessionName", "")).startswith("awsenv-"))
-    print(f"AssumeRole calls by awsenv during the rounds: {assume_calls} for {2 * rounds} cold starts "
-          f"({PARALLEL} processes each in the parallel case)")
+    print(f"AssumeRole calls by awsenv during the rounds: {assume_calls}; {5 * rounds} expected (a round: one for the "
+          f"cold `role deploy`, three for the chain, one for the {PARALLEL} parallel callers)")
 
 
 def _short(reference: str) -> str:
-    return {BARE: "python -c pass", BOTO3: "the boto3 script", PARSE: "botocore's parse",
+    return {BARE: "python -c pass", BOTO3: "the boto3 script", BOTO3_CHAIN: "the boto3 chain script",
+            PARSE: "botocore's parse",
             EKS_CLI: "aws eks get-token"}.get(reference, reference)
 
 

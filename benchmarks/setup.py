@@ -18,6 +18,7 @@ from tests.aws_data_path import aws_data_path
 from tests.servers import sts_gate
 
 ROLE = "arn:aws:iam::111111111111:role/deploy"
+CHAIN = tuple(f"arn:aws:iam::11111111111{hop}:role/hop{hop}" for hop in (1, 2, 3))  # base → hop1 → hop2 → hop3
 PROFILES_IN_BIG_CONFIG = 5000
 
 
@@ -68,6 +69,10 @@ class World:
 def _profiles(count_extra: int) -> str:
     text = f"[profile base]\nregion = eu-west-1\n\n[profile deploy]\nrole_arn = {ROLE}\nsource_profile = base\n" \
            "region = eu-west-1\n"
+    source = "base"
+    for hop, role in enumerate(CHAIN, 1):
+        text += f"\n[profile hop{hop}]\nrole_arn = {role}\nsource_profile = {source}\nregion = eu-west-1\n"
+        source = f"hop{hop}"
     for number in range(count_extra):
         text += (f"\n[profile team-{number:04d}]\nrole_arn = arn:aws:iam::{100000000000 + number}:role/r{number}\n"
                  f"source_profile = base\nregion = us-east-1\n")
