@@ -77,7 +77,7 @@ def _file_of(directory: Optional[str]) -> str:
     found = nearest_directory_file(start)
     if found is None:
         raise UsageError(f"there is no {DIRECTORY_FILE} file in {start} or above it",
-                         hint=f"write one with `profile = NAME` (and optionally `region = REGION`)")
+                         hint="write one with `profile = NAME` (and optionally `region = REGION`)")
     return found
 
 

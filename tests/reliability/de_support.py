@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import subprocess
-import threading
 from contextlib import contextmanager
 from http.server import ThreadingHTTPServer
 

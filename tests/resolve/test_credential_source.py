@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 from tests.aws_data_path import aws_data_path
-from tests.helpers import AWSENV, aws_cli_v2, parse_posix_exports
+from tests.helpers import aws_cli_v2, parse_posix_exports
 from tests.servers.metadata import ContainerCredentialsServer, InstanceMetadataServer
 
 pytestmark = pytest.mark.in_process

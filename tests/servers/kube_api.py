@@ -13,7 +13,6 @@ import datetime
 import ipaddress
 import json
 import ssl
-import threading
 import urllib.error
 import urllib.parse
 import urllib.request
