@@ -4,10 +4,14 @@ saved sign-in), renewed through the same path as every other awsenv call."""
 from __future__ import annotations
 
 import json
+import os
+import signal
 
 import pytest
 
+from tests.helpers import parse_posix_exports
 from tests.server.children import BOTO3_CALLS, python
+from tests.server.test_service import TOKEN, URI, _ask, _service_pid
 
 pytestmark = pytest.mark.process
 
@@ -71,3 +75,27 @@ def test_a_role_on_keys_from_the_keyring_is_served(home, sts, tmp_path):
     report = json.loads(done.stdout)
     assert report["method"] == "container-role" and report["key"] in _assumed_keys(sts)
     assert [c.caller for c in sts.calls if c.action == "AssumeRole"] == ["AKIAIOSFODNN7STORED9"]
+
+
+def test_sso_server_has_the_service_serve_a_signed_in_sso_profile(sso_home, sso, sts, tmp_path):
+    """`awsenv sso --server`: the per-user service, started on demand, answers the container-credentials request
+    with the role credentials Identity Center gave for the saved sign-in; no keys reach the shell."""
+    sso_home.write_token()
+    runtime = tmp_path / "xdg"
+    runtime.mkdir(mode=0o700)
+    env = sso_home.env(XDG_RUNTIME_DIR=str(runtime))
+    done = sso_home.home.run("sso", "--server", "dev", "--shell", "bash", env=env)
+    try:
+        assert done.returncode == 0, done.stderr
+        exports = parse_posix_exports(done.stdout)
+        assert exports[URI].endswith("/profile/dev") and "AWS_ACCESS_KEY_ID" not in exports
+        status, body = _ask(exports[URI], exports[TOKEN])
+        assert status == 200 and body["AccessKeyId"] in sso.issued_keys
+        assert _ask(exports[URI], exports[TOKEN])[1]["AccessKeyId"] == body["AccessKeyId"]  # served, not asked again
+        assert sso.apis() == ["GetRoleCredentials"]
+        assert _ask(exports[URI], "not-the-token")[0] == 401
+    finally:
+        try:
+            os.kill(_service_pid(env), signal.SIGTERM)
+        except (OSError, ValueError, KeyError):
+            pass
