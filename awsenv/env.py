@@ -112,10 +112,14 @@ def renewed_for(access_key_id: str, secret_access_key: str, session_token: Optio
     }
 
 
-def server_delta(url: str, token: str, profile: str, region: Optional[str]) -> EnvDelta:
-    """The command's environment under the credential server: where to ask and the token, no keys."""
-    delta: dict[str, Optional[str]] = {name: None for name in BEFORE_THE_SERVER}
-    delta.update({CONTAINER_URI: url, CONTAINER_TOKEN: token, PROFILE_MARKER: profile})
+def server_delta(url: str, token: str, profile: str, region: Optional[str],
+                 person_needed_at: Optional[int] = None) -> EnvDelta:
+    """The command's environment under the credential server: where to ask and the token, no keys, and none of the
+    times of keys this shell held before (the server renews by itself); when a person is next needed, if ever."""
+    delta: dict[str, Optional[str]] = {name: None for name in (*BEFORE_THE_SERVER, EXPIRES_AT, RENEW_RETRY_AT,
+                                                               RENEW_NOTICE)}
+    delta.update({CONTAINER_URI: url, CONTAINER_TOKEN: token, PROFILE_MARKER: profile,
+                  PERSON_NEEDED_AT: str(person_needed_at) if person_needed_at is not None else None})
     if region:
         delta[REGION] = region
         delta[DEFAULT_REGION] = region

@@ -45,9 +45,7 @@ __awsenv_hook() {
         if __awsenv_code=$(command awsenv chdir --shell sh </dev/null); then eval "$__awsenv_code"; fi
         unset __awsenv_code
     fi
-    case ${AWSENV_EXPIRES_AT-}:${AWSENV_PROFILE-} in
-        :*|*[!0-9]*:*|*:) unset AWSENV_PROMPT; return "$__awsenv_status" ;;
-    esac
+    if [ -z "${AWSENV_PROFILE-}" ]; then unset AWSENV_PROMPT; return "$__awsenv_status"; fi
     __awsenv_epoch
     case ${AWSENV_RENEW_BEFORE-} in
         ''|*[!0-9]*) __awsenv_before=600 ;;
@@ -57,11 +55,17 @@ __awsenv_hook() {
         ''|*[!0-9]*) __awsenv_retry=0 ;;
         *) __awsenv_retry=$AWSENV_RENEW_RETRY_AT ;;
     esac
-    if [ $((AWSENV_EXPIRES_AT - __awsenv_now)) -le "$__awsenv_before" ] && [ "$__awsenv_retry" -le "$__awsenv_now" ] \
-            && [ -z "${AWS_PROFILE-}" ] && [ -n "${AWS_ACCESS_KEY_ID-}" ]; then
-        if __awsenv_code=$(command awsenv renew --shell sh </dev/null); then eval "$__awsenv_code"; fi
-        unset __awsenv_code
-    fi
+    case ${AWSENV_EXPIRES_AT-} in
+        ''|*[!0-9]*) ;;  # no end to renew before: the credential service's variables (--server) renew by themselves
+        *)
+            if [ $((AWSENV_EXPIRES_AT - __awsenv_now)) -le "$__awsenv_before" ] \
+                    && [ "$__awsenv_retry" -le "$__awsenv_now" ] && [ -z "${AWS_PROFILE-}" ] \
+                    && [ -n "${AWS_ACCESS_KEY_ID-}" ]; then
+                if __awsenv_code=$(command awsenv renew --shell sh </dev/null); then eval "$__awsenv_code"; fi
+                unset __awsenv_code
+            fi
+            ;;
+    esac
     AWSENV_PROMPT=$AWSENV_PROFILE
     case ${AWSENV_PERSON_NEEDED_AT-} in
         ''|*[!0-9]*) ;;

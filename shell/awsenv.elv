@@ -33,14 +33,17 @@ fn __awsenv_hook {
     set __awsenv_pwd = $pwd
     try { eval (e:awsenv chdir --shell elvish < /dev/null | slurp) } catch { }
   }
-  if (or (not (__awsenv_digits AWSENV_EXPIRES_AT)) (eq $E:AWSENV_PROFILE '')) {
+  if (eq $E:AWSENV_PROFILE '') {
     unset-env AWSENV_PROMPT
     return
   }
-  var now = (num (e:date +%s))
+  # The clock is asked only when there is a time to compare: the credential service's variables (--server) have
+  # no end here, they renew by themselves.
+  var timed = (or (__awsenv_digits AWSENV_EXPIRES_AT) (__awsenv_digits AWSENV_PERSON_NEEDED_AT))
+  var now = (if $timed { num (e:date +%s) } else { num 0 })
   var before = (if (__awsenv_digits AWSENV_RENEW_BEFORE) { num $E:AWSENV_RENEW_BEFORE } else { num 600 })
   var retry = (if (__awsenv_digits AWSENV_RENEW_RETRY_AT) { num $E:AWSENV_RENEW_RETRY_AT } else { num 0 })
-  if (and (<= (- (num $E:AWSENV_EXPIRES_AT) $now) $before) (<= $retry $now) ^
+  if (and (__awsenv_digits AWSENV_EXPIRES_AT) (<= (- (num $E:AWSENV_EXPIRES_AT) $now) $before) (<= $retry $now) ^
           (eq $E:AWS_PROFILE '') (not-eq $E:AWS_ACCESS_KEY_ID '')) {
     try { eval (e:awsenv renew --shell elvish < /dev/null | slurp) } catch { }
   }

@@ -27,16 +27,22 @@ function __awsenv_hook --on-event fish_prompt
         set -g __awsenv_pwd $PWD
         command awsenv chdir --shell fish </dev/null | source
     end
-    if not string match -qr '^[0-9]+$' -- "$AWSENV_EXPIRES_AT"; or test -z "$AWSENV_PROFILE"
+    if test -z "$AWSENV_PROFILE"
         set -e AWSENV_PROMPT
         return
     end
-    set -l now (date +%s)
+    set -l expires (string match -r '^[0-9]+$' -- "$AWSENV_EXPIRES_AT")
+    set -l now 0
+    # The clock is asked only when there is a time to compare: the credential service's variables (--server) have no
+    # end here, they renew by themselves.
+    if test -n "$expires"; or string match -qr '^[0-9]+$' -- "$AWSENV_PERSON_NEEDED_AT"
+        set now (date +%s)
+    end
     set -l before 600
     string match -qr '^[0-9]+$' -- "$AWSENV_RENEW_BEFORE"; and set before $AWSENV_RENEW_BEFORE
     set -l retry 0
     string match -qr '^[0-9]+$' -- "$AWSENV_RENEW_RETRY_AT"; and set retry $AWSENV_RENEW_RETRY_AT
-    if test (math $AWSENV_EXPIRES_AT - $now) -le $before; and test $retry -le $now
+    if test -n "$expires"; and test (math $expires - $now) -le $before; and test $retry -le $now
         and test -z "$AWS_PROFILE"; and test -n "$AWS_ACCESS_KEY_ID"
         command awsenv renew --shell fish </dev/null | source
     end

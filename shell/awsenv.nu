@@ -32,7 +32,7 @@ def --env __awsenv_hook [] {
     }
     let expires = ($env.AWSENV_EXPIRES_AT? | default '')
     let profile = ($env.AWSENV_PROFILE? | default '')
-    if ($expires !~ '^[0-9]+$') or ($profile == '') {
+    if $profile == '' {
         hide-env --ignore-errors AWSENV_PROMPT
         return
     }
@@ -42,8 +42,11 @@ def --env __awsenv_hook [] {
     let retry_raw = ($env.AWSENV_RENEW_RETRY_AT? | default '')
     let retry = (if ($retry_raw =~ '^[0-9]+$') { $retry_raw | into int } else { 0 })
     let mine = (($env.AWS_PROFILE? | default '') == '') and (($env.AWS_ACCESS_KEY_ID? | default '') != '')
-    if (($expires | into int) - $now <= $before) and ($retry <= $now) and $mine {
-        __awsenv_apply (try { ^awsenv renew --format json | from json | default {} } catch { {} })
+    # No end to renew before: the credential service's variables (--server) renew by themselves.
+    if ($expires =~ '^[0-9]+$') {
+        if (($expires | into int) - $now <= $before) and ($retry <= $now) and $mine {
+            __awsenv_apply (try { ^awsenv renew --format json | from json | default {} } catch { {} })
+        }
     }
     let person_raw = ($env.AWSENV_PERSON_NEEDED_AT? | default '')
     mut text = $profile

@@ -32,15 +32,16 @@ function global:__awsenv_hook {
     }
     $expires = $env:AWSENV_EXPIRES_AT
     $name = $env:AWSENV_PROFILE
-    if (-not ($expires -match '^[0-9]+$') -or -not $name) {
+    if (-not $name) {
         Remove-Item Env:AWSENV_PROMPT -ErrorAction SilentlyContinue
         return
     }
     $now = [DateTimeOffset]::UtcNow.ToUnixTimeSeconds()
     $before = if ($env:AWSENV_RENEW_BEFORE -match '^[0-9]+$') { [long]$env:AWSENV_RENEW_BEFORE } else { 600 }
     $retry = if ($env:AWSENV_RENEW_RETRY_AT -match '^[0-9]+$') { [long]$env:AWSENV_RENEW_RETRY_AT } else { 0 }
-    if ((([long]$expires - $now) -le $before) -and ($retry -le $now) -and -not $env:AWS_PROFILE -and
-        $env:AWS_ACCESS_KEY_ID) {
+    # No end to renew before: the credential service's variables (--server) renew by themselves.
+    if (($expires -match '^[0-9]+$') -and (([long]$expires - $now) -le $before) -and ($retry -le $now) -and
+        -not $env:AWS_PROFILE -and $env:AWS_ACCESS_KEY_ID) {
         $exe = (Get-Command -CommandType Application awsenv | Select-Object -First 1).Source
         $code = & $exe renew --shell pwsh
         if ($LASTEXITCODE -eq 0 -and $code) { $code | Out-String | Invoke-Expression }

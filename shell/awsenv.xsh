@@ -58,12 +58,13 @@ def __awsenv_integration():
             return int(value) if value.isascii() and value.isdigit() else default
 
         expires, profile = number('AWSENV_EXPIRES_AT'), str(env.get('AWSENV_PROFILE', ''))
-        if expires is None or not profile:
+        if not profile:
             env.pop('AWSENV_PROMPT', None)
             return
         now, before = int(time.time()), number('AWSENV_RENEW_BEFORE', 600)
         mine = not env.get('AWS_PROFILE') and env.get('AWS_ACCESS_KEY_ID')
-        if expires - now <= before and number('AWSENV_RENEW_RETRY_AT', 0) <= now and mine:
+        # No end to renew before (expires None): the credential service's variables (--server) renew by themselves.
+        if expires is not None and expires - now <= before and number('AWSENV_RENEW_RETRY_AT', 0) <= now and mine:
             apply(['renew'])
         text, person = profile, number('AWSENV_PERSON_NEEDED_AT')
         if person is not None:

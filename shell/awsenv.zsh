@@ -29,13 +29,15 @@ __awsenv_hook() {
         typeset -g __awsenv_pwd=$PWD
         code=$(command awsenv chdir --shell zsh </dev/null) && eval "$code"
     fi
-    if [[ ${AWSENV_EXPIRES_AT-} != <-> || -z ${AWSENV_PROFILE-} ]]; then
+    if [[ -z ${AWSENV_PROFILE-} ]]; then
         unset AWSENV_PROMPT
         return 0
     fi
     [[ ${AWSENV_RENEW_BEFORE-} == <-> ]] && before=$AWSENV_RENEW_BEFORE
     [[ ${AWSENV_RENEW_RETRY_AT-} == <-> ]] && retry=$AWSENV_RENEW_RETRY_AT
-    if (( AWSENV_EXPIRES_AT - now <= before && retry <= now )) && [[ -z ${AWS_PROFILE-} && -n ${AWS_ACCESS_KEY_ID-} ]]
+    # Keys with an end renew here; the credential service's variables (--server) renew by themselves.
+    if [[ ${AWSENV_EXPIRES_AT-} == <-> ]] && (( AWSENV_EXPIRES_AT - now <= before && retry <= now )) \
+            && [[ -z ${AWS_PROFILE-} && -n ${AWS_ACCESS_KEY_ID-} ]]
     then
         code=$(command awsenv renew --shell zsh </dev/null) && eval "$code"
     fi

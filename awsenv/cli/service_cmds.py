@@ -116,6 +116,7 @@ def _register(flow: str, profile: Optional[str], options: CredentialOptions, pid
     client = ensure_started()
     answer = client.call("register", profile=name, duration=options.duration, region=options.region, pid=pid,
                          tty=_tty() if pid else None)
+    answer = dict(answer, person_needed_at=result.person_needed_at)  # what the shell's prompt counts down to
     return name, result.plan.region or answer.get("region"), client, answer
 
 
@@ -127,7 +128,8 @@ def print_served(flow: str, profile: Optional[str], options: CredentialOptions) 
     dialect = choose_dialect(options.shell, options.format)
     name, region, client, answer = _register(flow, profile, options, _shell_pid())
     url = f"http://127.0.0.1:{answer['port']}{answer['path']}"
-    emit(server_delta(url, answer["token"], name, region), dialect, f"{flow} --server", name)
+    emit(server_delta(url, answer["token"], name, region, answer["person_needed_at"]), dialect, f"{flow} --server",
+         name)
 
 
 ListenOpt = Annotated[str, typer.Option(

@@ -1,7 +1,8 @@
 """One rule for the prompt segment: what each shell's hook puts in AWSENV_PROMPT (computed in the shell, with no
 process) is what `awsenv prompt` prints for the same variables, case by case: minutes rounded up, hours with two-digit
 minutes, `!` inside the renewal window (AWSENV_RENEW_BEFORE, else 600 s), `expired`, and the profile alone when no
-person is needed."""
+person is needed; the same with no expiry at all, as in a shell given the credential service's variables
+(`--server`), which renew by themselves."""
 
 from __future__ import annotations
 
@@ -55,9 +56,16 @@ def test_each_shell_draws_the_segment_awsenv_prompt_prints(shell, home, tmp_path
                 session.set(name, value)
             seen.append(session.value("AWSENV_PROMPT"))
             expected.append(_awsenv_prompt({**home.env(), **base, **variables}))
+        session.set("AWSENV_EXPIRES_AT", "")  # the credential service's variables: no end here
+        for left, before in ((None, ""), (5430, "")):
+            variables = _variables(left, before, time.time())
+            for name, value in variables.items():
+                session.set(name, value)
+            seen.append(session.value("AWSENV_PROMPT"))
+            expected.append(_awsenv_prompt({**home.env(), **base, "AWSENV_EXPIRES_AT": "", **variables}))
         assert seen == expected, seen
         assert expected == ["prod 1m!", "prod 12m", "prod 12m!", "prod 1h", "prod 1h31m", "prod 2h05m", "prod 10h01m",
-                            "prod expired", "prod"]
+                            "prod expired", "prod", "prod", "prod 1h31m"]
         assert not [run for run in session.runs()[started:] if run.startswith("awsenv")]  # no awsenv process ran
     finally:
         session.close()

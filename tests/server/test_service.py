@@ -11,10 +11,13 @@ import subprocess
 import time
 import urllib.parse
 
+import pyotp
 import pytest
 
-from tests.helpers import AWSENV, aws_cli_v2, parse_posix_exports, run_parallel
+from tests.helpers import AWSENV, MFA_SERIAL, TOTP_SEED, aws_cli_v2, parse_posix_exports, run_parallel
+from tests.profiles import PROD
 from tests.server.children import BOTO3_CALLS, ROLE, python, role_profile
+from tests.servers.sts_gate import RoleRule
 
 pytestmark = pytest.mark.process
 
@@ -305,3 +308,26 @@ def test_server_refuses_write_profile(home, svc_env):
     done = home.run("export", "--server", "dev", "--write-profile", env=svc_env)
     assert done.returncode == 2 and done.stdout == ""
     assert "--write-profile does not go with --server" in done.stderr
+
+
+def test_a_shell_moved_to_the_service_keeps_no_times_of_its_old_keys(home, sts, svc_env):
+    """`export prod` then `export --server prod` in one shell: the keys' end (AWSENV_EXPIRES_AT) goes with the keys, so
+    the prompt hook never renews nor counts down keys the shell no longer holds; a person is next needed when the
+    MFA session the service renews from ends, and the prompt says so."""
+    sts.seeds[MFA_SERIAL] = TOTP_SEED
+    sts.roles[PROD] = RoleRule(require_mfa=True)
+    home.write_base_keys()
+    home.write_config(f"[profile base]\n[profile prod]\nrole_arn = {PROD}\nsource_profile = base\n"
+                      f"mfa_serial = {MFA_SERIAL}\nregion = eu-west-1\n")
+    keys = home.run("export", "prod", "--shell", "bash", "--mfa-code", pyotp.TOTP(TOTP_SEED).now(), env=svc_env)
+    assert keys.returncode == 0, keys.stderr
+    assert parse_posix_exports(keys.stdout)["AWSENV_EXPIRES_AT"].isdigit()
+    served = home.run("export", "--server", "prod", "--shell", "bash", env=svc_env)
+    assert served.returncode == 0, served.stderr
+    shell = parse_posix_exports(keys.stdout + "\n" + served.stdout)
+    gone = {"AWS_ACCESS_KEY_ID", "AWS_SESSION_TOKEN", "AWS_CREDENTIAL_EXPIRATION", "AWSENV_EXPIRES_AT"}
+    assert not gone & set(shell) and shell["AWSENV_PROFILE"] == "prod" and URI in shell
+    mfa_session_end = int(parse_posix_exports(keys.stdout)["AWSENV_PERSON_NEEDED_AT"])
+    assert shell["AWSENV_PERSON_NEEDED_AT"] == str(mfa_session_end)
+    prompt = home.run("prompt", env={**svc_env, **shell})
+    assert prompt.stdout.strip().startswith("prod ") and prompt.stdout.strip() != "prod expired"
