@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import os
+import signal
 import sys
 from pathlib import Path
 
@@ -107,3 +110,12 @@ while len(keys) < wanted and time.monotonic() < deadline:
     time.sleep(0.1)
 print(json.dumps({"keys": keys, "calls": calls, "errors": errors}))
 '''
+
+
+def stop_service(runtime) -> None:
+    """Stop the per-user credential service whose record is in RUNTIME/awsenv (its XDG_RUNTIME_DIR), if one runs."""
+    record = Path(runtime) / "awsenv" / "service.json"
+    try:
+        os.kill(json.loads(record.read_text())["pid"], signal.SIGTERM)
+    except (OSError, ValueError, KeyError):
+        pass  # no record, or the service is gone already

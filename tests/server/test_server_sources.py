@@ -4,14 +4,12 @@ saved sign-in), renewed through the same path as every other awsenv call."""
 from __future__ import annotations
 
 import json
-import os
-import signal
 
 import pytest
 
 from tests.helpers import parse_posix_exports
-from tests.server.children import BOTO3_CALLS, python
-from tests.server.test_service import TOKEN, URI, _ask, _service_pid
+from tests.server.children import BOTO3_CALLS, python, stop_service
+from tests.server.test_service import TOKEN, URI, _ask
 
 pytestmark = pytest.mark.process
 
@@ -95,7 +93,4 @@ def test_sso_server_has_the_service_serve_a_signed_in_sso_profile(sso_home, sso,
         assert sso.apis() == ["GetRoleCredentials"]
         assert _ask(exports[URI], "not-the-token")[0] == 401
     finally:
-        try:
-            os.kill(_service_pid(env), signal.SIGTERM)
-        except (OSError, ValueError, KeyError):
-            pass
+        stop_service(runtime)

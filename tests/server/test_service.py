@@ -6,7 +6,6 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import signal
 import subprocess
 import time
 import urllib.parse
@@ -16,7 +15,7 @@ import pytest
 
 from tests.helpers import AWSENV, MFA_SERIAL, TOTP_SEED, aws_cli_v2, parse_posix_exports, run_parallel
 from tests.profiles import PROD
-from tests.server.children import BOTO3_CALLS, ROLE, python, role_profile
+from tests.server.children import BOTO3_CALLS, ROLE, python, role_profile, stop_service
 from tests.servers.sts_gate import RoleRule
 
 pytestmark = pytest.mark.process
@@ -30,12 +29,7 @@ def svc_env(home, tmp_path):
     run.mkdir(mode=0o700)
     env = home.env(XDG_RUNTIME_DIR=str(run))
     yield env
-    record = run / "awsenv" / "service.json"
-    if record.exists():
-        try:
-            os.kill(json.loads(record.read_text())["pid"], signal.SIGTERM)
-        except (ProcessLookupError, ValueError, KeyError):
-            pass
+    stop_service(run)
 
 
 def _service_pid(env) -> int:

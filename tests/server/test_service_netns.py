@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 
 import pytest
 
 from tests.helpers import AWSENV, aws_cli_v2
-from tests.server.children import role_profile
+from tests.server.children import role_profile, stop_service
 
 ADDRESS, PEER = "169.254.170.2", "169.254.170.3"
 
@@ -100,9 +99,4 @@ def test_a_container_in_its_own_namespace_gets_credentials_through_the_gateway_a
         assert cli.returncode == 0, cli.stderr
         assert json.loads(cli.stdout)["AccessKeyId"] == key
     finally:
-        record = run / "awsenv" / "service.json"
-        if record.exists():
-            try:
-                os.kill(json.loads(record.read_text())["pid"], signal.SIGTERM)
-            except ProcessLookupError:
-                pass
+        stop_service(run)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -15,7 +14,7 @@ import time
 import pytest
 
 from tests.helpers import AWSENV
-from tests.server.children import role_profile
+from tests.server.children import role_profile, stop_service
 from tests.server.test_service_netns import PEER, namespaces  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.process
@@ -82,9 +81,4 @@ def test_an_sdk_on_the_far_side_of_ssh_r_gets_the_profile(home, tmp_path, namesp
     finally:
         server.terminate()
         server.wait(timeout=10)
-        record = run / "awsenv" / "service.json"
-        if record.exists():
-            try:
-                os.kill(json.loads(record.read_text())["pid"], signal.SIGTERM)
-            except ProcessLookupError:
-                pass
+        stop_service(run)
