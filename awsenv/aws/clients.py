@@ -45,10 +45,10 @@ def session(profile: Optional[str]):
     session = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
     if profile and profile in session.available_profiles:
         session.set_config_variable("profile", profile)
-    return shared_loader(session)
+    return _with_shared_loader(session)
 
 
-def shared_loader(session):
+def _with_shared_loader(session):
     """`session` reading botocore's data (endpoints, partitions, service models) through the loader the previous
     session used, when both have the same data path (AWS_DATA_PATH / data_path). The loader keeps what it parsed: a
     fresh one per session parses endpoints.json and the service model again, which made every client after a

@@ -116,7 +116,6 @@ _CANONICAL = {EnvironmentKeys: "Environment", InstanceMetadata: "Ec2InstanceMeta
 
 
 def _credential_source(step) -> Credentials:
-    import botocore.session
     from botocore.credentials import CanonicalNameCredentialSourcer, EnvProvider
     from botocore.exceptions import BotoCoreError
 
@@ -124,7 +123,7 @@ def _credential_source(step) -> Credentials:
     what = f"profile {step.profile!r}: credential_source = {name}"
     try:
         # The session's own providers carry its metadata endpoint, timeouts and IMDSv1 settings.
-        session = clients.shared_loader(botocore.session.Session(profile=step.profile))
+        session = clients.session(step.profile)
         resolver = session.get_component("credential_provider")
         sourcer = CanonicalNameCredentialSourcer(
             [EnvProvider(), resolver.get_provider("container-role"), resolver.get_provider("iam-role")])
