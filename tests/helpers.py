@@ -18,7 +18,7 @@ from tests import inprocess
 TOTP_SEED = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 MFA_SERIAL = "arn:aws:iam::123456789012:mfa/alice"
 BASE_KEY_ID = "AKIAIOSFODNN7BASEKEY"
-AWSENV = str(Path(sys.executable).with_name("awsenv"))
+AWSENV = inprocess.BINARY  # the installed binary the tests start
 FAST_TIER = False  # set by tests/conftest.py when the run deselects the `process` mark (`make test-fast`)
 
 
